@@ -1,0 +1,19 @@
+package org.openepaccs;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The EPaCCS FHIR server: HAPI FHIR JPA (R4) on Spring Boot, storing in PostgreSQL or, by default, an embedded H2
+ * database.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class EpaccsApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(EpaccsApplication.class, args);
+	}
+
+}

@@ -1,0 +1,92 @@
+package org.openepaccs.server;
+
+import java.util.List;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.PreferHandlingEnum;
+import ca.uhn.fhir.rest.server.ElementsSupportEnum;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.interceptor.SearchPreferHandlingInterceptor;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Meta;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The FHIR REST API on {@code /fhir/*}: every R4 resource type backed by HAPI JPA, the system-level operations
+ * (transaction, batch, history), paging and the CapabilityStatement. Features contribute
+ * {@link FhirServerInterceptor}s and {@link FhirOperationProvider}s by type.
+ */
+@Configuration(proxyBeanMethods = false)
+class FhirServerConfig {
+
+	static final String IMPLEMENTATION_DESCRIPTION = "EPaCCS: Electronic Palliative Care Co-ordination System";
+
+	@Bean
+	RestfulServer fhirRestfulServer(FhirContext fhirContext, FhirServerProperties properties,
+			ResourceProviderFactory resourceProviders, JpaSystemProvider<Bundle, Meta> systemProvider,
+			IFhirSystemDao<Bundle, Meta> systemDao, JpaStorageSettings storageSettings,
+			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport,
+			DatabaseBackedPagingProvider pagingProvider, ObjectProvider<BuildProperties> buildProperties,
+			List<FhirServerInterceptor> interceptors, List<FhirOperationProvider> operationProviders) {
+		EpaccsRestfulServer server = new EpaccsRestfulServer(fhirContext);
+		server.setServerName(properties.serverName());
+		BuildProperties build = buildProperties.getIfAvailable();
+		server.setServerVersion(build != null ? build.getVersion() : "development");
+		server.setImplementationDescription(IMPLEMENTATION_DESCRIPTION);
+		server.setDefaultResponseEncoding(EncodingEnum.JSON);
+		server.setElementsSupport(ElementsSupportEnum.EXTENDED);
+		if (properties.serverAddress() != null) {
+			server.setServerAddressStrategy(new HardcodedServerAddressStrategy(properties.serverAddress().toString()));
+		}
+
+		pagingProvider.setDefaultPageSize(properties.defaultPageSize());
+		pagingProvider.setMaximumPageSize(properties.maxPageSize());
+		server.setPagingProvider(pagingProvider);
+
+		server.registerProviders(resourceProviders.createProviders());
+		server.registerProvider(systemProvider);
+		operationProviders.forEach(server::registerProvider);
+
+		JpaCapabilityStatementProvider capabilityStatement = new JpaCapabilityStatementProvider(server, systemDao,
+				storageSettings, searchParamRegistry, validationSupport);
+		capabilityStatement.setImplementationDescription(IMPLEMENTATION_DESCRIPTION);
+		server.setServerConformanceProvider(capabilityStatement);
+
+		SearchPreferHandlingInterceptor unknownSearchParameters = new SearchPreferHandlingInterceptor(
+				searchParamRegistry);
+		unknownSearchParameters.setDefaultBehaviour(
+				properties.unknownSearchParameters() == FhirServerProperties.UnknownSearchParameters.LENIENT
+						? PreferHandlingEnum.LENIENT : PreferHandlingEnum.STRICT);
+		server.registerInterceptor(unknownSearchParameters);
+		server.registerInterceptor(new ConditionalRequestInterceptor());
+		server.registerInterceptor(new ResourceIdInterceptor());
+		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));
+		interceptors.forEach(server::registerInterceptor);
+		return server;
+	}
+
+	@Bean
+	ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer fhirRestfulServer) {
+		ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(fhirRestfulServer,
+				"/fhir/*");
+		registration.setName("fhir");
+		registration.setLoadOnStartup(1);
+		return registration;
+	}
+
+}

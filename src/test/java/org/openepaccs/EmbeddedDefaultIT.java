@@ -1,0 +1,47 @@
+package org.openepaccs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.RunningServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's first command: with no configuration the server starts on its embedded H2 database and serves FHIR.
+ * Only the database folder is moved, so the test does not write into the working copy.
+ */
+class EmbeddedDefaultIT {
+
+	@TempDir
+	Path dataFolder;
+
+	@Test
+	void startsWithNoConfigurationOnAnEmbeddedDatabase() {
+		String url = "jdbc:h2:file:" + this.dataFolder.resolve("epaccs").toAbsolutePath();
+		try (RunningServer server = RunningServer.start("--spring.datasource.url=" + url)) {
+			FhirHttp http = server.http();
+
+			Response metadata = http.get("/fhir/metadata");
+			assertThat(metadata.status()).isEqualTo(200);
+			assertThat(metadata.resource(CapabilityStatement.class).getSoftware().getName())
+				.isEqualTo("EPaCCS FHIR Server");
+
+			Patient patient = new Patient();
+			patient.addName().setFamily("Embedded");
+			Response created = http.post("/fhir/Patient", FhirHttp.json(patient));
+			assertThat(created.status()).isEqualTo(201);
+			String id = created.resource(Patient.class).getIdElement().getIdPart();
+			assertThat(http.get("/fhir/Patient/" + id).resource(Patient.class).getNameFirstRep().getFamily())
+				.isEqualTo("Embedded");
+		}
+		assertThat(Files.exists(this.dataFolder.resolve("epaccs.mv.db"))).isTrue();
+	}
+
+}

@@ -1,0 +1,75 @@
+package org.openepaccs.http;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.validation.ValidationAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A bad {@code epaccs.http.*} value stops start-up with a message naming the key and the rule. */
+class HttpPropertiesTest {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+		.withUserConfiguration(Properties.class);
+
+	@Test
+	void defaultsToTenMegabytesAndNoOrigins() {
+		this.runner.run(context -> {
+			HttpProperties properties = context.getBean(HttpProperties.class);
+			assertThat(properties.maxRequestBody().toMegabytes()).isEqualTo(10);
+			assertThat(properties.cors().allowedOrigins()).isEmpty();
+		});
+	}
+
+	@Test
+	void acceptsExplicitOrigins() {
+		this.runner
+			.withPropertyValues("epaccs.http.cors.allowed-origins=https://viewer.example.org,http://localhost:5173")
+			.run(context -> assertThat(context.getBean(HttpProperties.class).cors().allowedOrigins()).hasSize(2));
+	}
+
+	@Test
+	void refusesAWildcardOrigin() {
+		assertFailsWith("epaccs.http.cors.allowed-origins=*", "allowed-origins", "no wildcard");
+	}
+
+	@Test
+	void refusesAnOriginWithAPath() {
+		assertFailsWith("epaccs.http.cors.allowed-origins=https://viewer.example.org/app", "allowed-origins",
+				"no path");
+	}
+
+	@Test
+	void refusesABodyLimitThatIsNotASize() {
+		assertFailsWith("epaccs.http.max-request-body=lots", "max-request-body", "lots");
+	}
+
+	@Test
+	void refusesABodyLimitOutOfRange() {
+		assertFailsWith("epaccs.http.max-request-body=2GB", "max-request-body", "between 1KB and 512MB");
+		assertFailsWith("epaccs.http.max-request-body=10B", "max-request-body", "between 1KB and 512MB");
+	}
+
+	private void assertFailsWith(String property, String key, String reason) {
+		this.runner.withPropertyValues(property).run(context -> {
+			assertThat(context).hasFailed();
+			StringBuilder messages = new StringBuilder();
+			for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+				messages.append(t.getMessage()).append('\n');
+			}
+			assertThat(messages.toString()).contains(key).contains(reason);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(HttpProperties.class)
+	static class Properties {
+
+	}
+
+}

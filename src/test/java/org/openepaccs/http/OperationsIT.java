@@ -1,0 +1,105 @@
+package org.openepaccs.http;
+
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What operations staff and monitoring rely on: probes, metrics, request ids, CORS and clean logs. */
+@EpaccsIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
+class OperationsIT {
+
+	@LocalServerPort
+	int port;
+
+	FhirHttp http;
+
+	@BeforeEach
+	void connect() {
+		this.http = new FhirHttp(this.port);
+	}
+
+	@Test
+	void livenessAndReadinessProbesAndReadinessChecksTheDatabase() {
+		assertThat(this.http.get("/actuator/health/liveness").body()).contains("\"status\":\"UP\"");
+		Response readiness = this.http.get("/actuator/health/readiness");
+		assertThat(readiness.status()).isEqualTo(200);
+		assertThat(readiness.body()).contains("\"status\":\"UP\"").contains("\"db\"");
+	}
+
+	@Test
+	void prometheusMetricsIncludeRequestsAndTheConnectionPool() {
+		this.http.get("/fhir/Patient?_count=1");
+
+		Response metrics = this.http.get("/actuator/prometheus");
+
+		assertThat(metrics.status()).isEqualTo(200);
+		assertThat(metrics.body()).contains("http_server_requests_seconds_count").contains("hikaricp_connections_active");
+	}
+
+	@Test
+	void everyResponseCarriesARequestIdThatIsInTheLogsAndInTheResourceVersionItWrote(CapturedOutput output) {
+		Response generated = this.http.get("/fhir/Patient?_count=1");
+		assertThat(generated.header("X-Request-ID")).matches("[A-Za-z0-9]{16}");
+		assertThat(generated.headers("X-Request-ID")).hasSize(1);
+
+		String requestId = "gp-system-" + System.nanoTime();
+		Response created = this.http.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)),
+				"X-Request-ID", requestId);
+
+		assertThat(created.header("X-Request-ID")).isEqualTo(requestId);
+		assertThat(created.resource(Patient.class).getMeta().getSource()).endsWith("#" + requestId);
+		assertThat(output.getAll()).containsPattern("\\[" + requestId + "\\] .*POST /fhir/Patient 201");
+	}
+
+	@Test
+	void aRequestIdThatCouldForgeLogLinesIsReplaced() {
+		Response response = this.http.get("/fhir/Patient?_count=1", "X-Request-ID", "abc\u0000def ghi{}<script>");
+
+		assertThat(response.header("X-Request-ID")).matches("[A-Za-z0-9]{16}");
+	}
+
+	@Test
+	void crossOriginBrowserRequestsAreRefusedUnlessTheOriginIsConfigured() {
+		Response preflight = this.http.send("OPTIONS", "/fhir/Patient", null, "Origin", "https://elsewhere.example",
+				"Access-Control-Request-Method", "GET");
+		assertThat(preflight.status()).isEqualTo(403);
+		assertThat(preflight.header("Access-Control-Allow-Origin")).isNull();
+		assertThat(preflight.diagnostics()).contains("Cross-origin");
+
+		Response simple = this.http.get("/fhir/Patient?_count=1", "Origin", "https://elsewhere.example");
+		assertThat(simple.status()).isEqualTo(403);
+	}
+
+	@Test
+	void identifiableDataNeverReachesTheLogs(CapturedOutput output) {
+		String family = "Zqxwvbnmlk" + System.nanoTime();
+		String nhsNumber = "9990000018";
+		String patient = "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"https://fhir.nhs.uk/Id/nhs-number\","
+				+ "\"value\":\"" + nhsNumber + "\"}],\"name\":[{\"family\":\"" + family + "\"}]}";
+
+		Response created = this.http.post("/fhir/Patient", patient);
+		String id = created.resource(Patient.class).getIdElement().getIdPart();
+		this.http.get("/fhir/Patient?family=" + family);
+		this.http.get("/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C" + nhsNumber);
+		this.http.post("/fhir/Patient", patient.replace("\"name\"", "\"gender\":\"" + family + "\",\"name\""));
+		this.http.post("/fhir/Patient", patient.substring(0, patient.length() - 8));
+		this.http.put("/fhir/Patient/" + id, patient.replace("{", "{\"id\":\"" + id + "\","), "If-Match", "W/\"9\"");
+
+		assertThat(output.getAll()).contains("POST /fhir/Patient 201")
+			.doesNotContain(family)
+			.doesNotContain(nhsNumber)
+			.doesNotContain(id);
+	}
+
+}

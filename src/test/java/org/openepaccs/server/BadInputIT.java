@@ -1,0 +1,185 @@
+package org.openepaccs.server;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bad input gets a 4xx with a FHIR OperationOutcome saying what is wrong, never a 500 or a stack trace, and stores
+ * nothing.
+ */
+@EpaccsIntegrationTest
+class BadInputIT {
+
+	@LocalServerPort
+	int port;
+
+	FhirHttp http;
+
+	String marker;
+
+	@BeforeEach
+	void connect() {
+		this.http = new FhirHttp(this.port);
+		this.marker = UUID.randomUUID().toString();
+	}
+
+	@Test
+	void malformedJson() {
+		Response response = this.http.post("/fhir/Patient", validPatient().substring(0, 60));
+
+		assertClientError(response, 400, "Failed to parse");
+		assertNothingStored();
+	}
+
+	@Test
+	void malformedXml() {
+		Response response = this.http.post("/fhir/Patient",
+				"<Patient xmlns=\"http://hl7.org/fhir\"><identifier><value value=\"" + this.marker + "\"/>",
+				"Content-Type", "application/fhir+xml");
+
+		assertClientError(response, 400, "XML");
+		assertNothingStored();
+	}
+
+	@Test
+	void invalidCodeInABoundElement() {
+		Response response = this.http.post("/fhir/Patient", validPatient().replace("\"male\"", "\"banana\""));
+
+		assertClientError(response, 400, "banana");
+		assertNothingStored();
+	}
+
+	@Test
+	void unknownResourceType() {
+		assertClientError(this.http.post("/fhir/PalliativeWish", validPatient()), 404, "Unknown resource type");
+		assertClientError(this.http.get("/fhir/PalliativeWish?name=x"), 404, "Unknown resource type");
+	}
+
+	@Test
+	void bodyOfAnotherResourceType() {
+		Response response = this.http.post("/fhir/Observation", validPatient());
+
+		assertClientError(response, 400, "Patient");
+		assertNothingStored();
+	}
+
+	@Test
+	void wrongOrMissingContentType() {
+		assertClientError(this.http.post("/fhir/Patient", validPatient(), "Content-Type", "text/plain"), 400,
+				"Content-Type");
+		assertClientError(this.http.send("POST", "/fhir/Patient", validPatient()), 400, "Content-Type");
+		assertNothingStored();
+	}
+
+	@Test
+	void bodyOverTheSizeLimitDeclaredUpFront() {
+		Response response = this.http.post("/fhir/Patient", oversizedPatient());
+
+		assertClientError(response, 413, "larger than this server accepts");
+		assertNothingStored();
+	}
+
+	@Test
+	void chunkedBodyOverTheSizeLimit() {
+		byte[] body = oversizedPatient().getBytes();
+		// an InputStream publisher has no length, so the client sends it chunked
+		HttpRequest request = HttpRequest.newBuilder(URI.create(this.http.fhirBase() + "/Patient"))
+			.header("Content-Type", FhirHttp.FHIR_JSON)
+			.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+			.build();
+
+		assertClientError(this.http.send(request), 413, "larger than this server accepts");
+		assertNothingStored();
+	}
+
+	@Test
+	void invalidResourceIds() {
+		assertClientError(this.http.get("/fhir/Patient/has%20space"), 400, "Resource id");
+		assertClientError(this.http.get("/fhir/Patient/" + "a".repeat(65)), 400, "Resource id");
+		assertClientError(this.http.put("/fhir/Patient/bad*id", validPatient().replace("{", "{\"id\":\"bad*id\",")),
+				400, "Resource id");
+		assertClientError(this.http.get("/fhir/Patient/abc/_history/notanumber"), 400, "Version id");
+		assertNothingStored();
+	}
+
+	@Test
+	void idInTheBodyDiffersFromTheUrl() {
+		Response response = this.http.put("/fhir/Patient/one-id",
+				validPatient().replace("{", "{\"id\":\"another-id\","));
+
+		assertClientError(response, 400, "another-id");
+		assertNothingStored();
+	}
+
+	@Test
+	void unknownSearchParameterNamesTheParameterUnlessTheClientAsksForLenientHandling() {
+		assertClientError(this.http.get("/fhir/Patient?favourite-colour=blue"), 400, "favourite-colour");
+
+		Response lenient = this.http.get("/fhir/Patient?favourite-colour=blue&_count=1", "Prefer", "handling=lenient");
+		assertThat(lenient.status()).isEqualTo(200);
+		assertThat(lenient.resource(Bundle.class).getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+	}
+
+	@Test
+	void malformedConditionalHeaders() {
+		assertClientError(this.http.put("/fhir/Patient/some-id", validPatient().replace("{", "{\"id\":\"some-id\","),
+				"If-Match", "version one"), 400, "If-Match");
+		assertClientError(this.http.get("/fhir/Patient/some-id", "If-None-Match", "W/\"x\""), 400, "If-None-Match");
+		assertNothingStored();
+	}
+
+	@Test
+	void transactionThatIsNotABundle() {
+		assertClientError(this.http.post("/fhir", validPatient()), 400, "Bundle");
+		assertNothingStored();
+	}
+
+	@Test
+	void pathOutsideTheApi() {
+		Response response = this.http.get("/no/such/place");
+
+		assertClientError(response, 404, "/fhir");
+	}
+
+	private String validPatient() {
+		return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + FhirApiIT.TEST_IDS + "\",\"value\":\""
+				+ this.marker + "\"}],\"gender\":\"male\",\"name\":[{\"family\":\"Testperson\"}]}";
+	}
+
+	private String oversizedPatient() {
+		String padding = "x".repeat(1024);
+		String names = String.join(",", Stream.generate(() -> "\"" + padding + "\"").limit(10 * 1024 + 10).toList());
+		return validPatient().replace("\"family\":\"Testperson\"", "\"family\":\"Testperson\",\"given\":[" + names + "]");
+	}
+
+	private void assertNothingStored() {
+		Response search = this.http.get(
+				"/fhir/Patient?identifier=" + FhirApiIT.TEST_IDS + "%7C" + this.marker + "&_summary=count");
+		assertThat(search.status()).isEqualTo(200);
+		assertThat(search.resource(Bundle.class).getTotal()).as("resources stored by a refused request").isZero();
+	}
+
+	static void assertClientError(Response response, int status, String diagnosticsContain) {
+		assertThat(response.status()).as(response.body()).isEqualTo(status);
+		assertThat(response.header("Content-Type")).startsWith("application/fhir+json");
+		assertThat(response.outcome().getIssueFirstRep().getSeverity().toCode()).isEqualTo("error");
+		assertThat(response.diagnostics()).contains(diagnosticsContain);
+		assertThat(response.body()).doesNotContainPattern("\\bat [a-z]+\\.[a-z]+\\.")
+			.doesNotContain("Exception:")
+			.doesNotContain("java.lang");
+	}
+
+}

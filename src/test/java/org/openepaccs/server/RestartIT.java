@@ -1,0 +1,67 @@
+package org.openepaccs.server;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.RunningServer;
+import org.openepaccs.testsupport.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Stopping and starting the server on the same PostgreSQL database keeps every record and its history, and the
+ * schema migrator finds nothing left to do.
+ */
+class RestartIT {
+
+	@Test
+	void dataAndHistorySurviveARestartAndTheSchemaIsMigratedOnce() throws Exception {
+		String database = TestDatabase.server().createDatabase();
+		String identifier = FhirApiIT.identifier();
+		String id;
+		int migrationsAfterFirstStart;
+
+		try (RunningServer first = RunningServer.startOnPostgres(database)) {
+			FhirHttp http = first.http();
+			Response created = http.post("/fhir/Patient", FhirHttp.json(FhirApiIT.patient("Before", identifier)));
+			assertThat(created.status()).isEqualTo(201);
+			id = created.resource(Patient.class).getIdElement().getIdPart();
+			Patient changed = FhirApiIT.patient("After", identifier);
+			changed.setId(id);
+			assertThat(http.put("/fhir/Patient/" + id, FhirHttp.json(changed)).status()).isEqualTo(200);
+			migrationsAfterFirstStart = appliedMigrations(database);
+		}
+		assertThat(migrationsAfterFirstStart).isPositive();
+
+		try (RunningServer second = RunningServer.startOnPostgres(database)) {
+			FhirHttp http = second.http();
+			Response read = http.get("/fhir/Patient/" + id);
+			assertThat(read.status()).isEqualTo(200);
+			assertThat(read.header("ETag")).isEqualTo("W/\"2\"");
+			assertThat(read.resource(Patient.class).getNameFirstRep().getGivenAsSingleString()).isEqualTo("After");
+			assertThat(http.get("/fhir/Patient/" + id + "/_history").resource(Bundle.class).getEntry()).hasSize(2);
+			Response search = http.get("/fhir/Patient?identifier=" + FhirApiIT.TEST_IDS + "%7C" + identifier);
+			assertThat(search.resource(Bundle.class).getEntry()).hasSize(1);
+			assertThat(appliedMigrations(database)).isEqualTo(migrationsAfterFirstStart);
+		}
+	}
+
+	private static int appliedMigrations(String database) throws Exception {
+		TestDatabase server = TestDatabase.server();
+		try (Connection connection = DriverManager.getConnection(database, server.user(), server.password());
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery(
+						"SELECT count(*) FROM \"" + DatabaseSchema.MIGRATION_TABLE.toLowerCase() + "\"")) {
+			rows.next();
+			return rows.getInt(1);
+		}
+	}
+
+}

@@ -1,0 +1,127 @@
+package org.openepaccs.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.OperationOutcome;
+
+/**
+ * Talks HTTP to a running server: raw requests where the exact status, headers and body matter, and a HAPI
+ * {@link IGenericClient} for everything else.
+ */
+public final class FhirHttp {
+
+	public static final String FHIR_JSON = "application/fhir+json";
+
+	private static final FhirContext fhir = FhirContext.forR4Cached();
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+	private final String root;
+
+	public FhirHttp(int port) {
+		this.root = "http://localhost:" + port;
+	}
+
+	public String fhirBase() {
+		return this.root + "/fhir";
+	}
+
+	public IGenericClient client() {
+		fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+		fhir.getRestfulClientFactory().setSocketTimeout(120_000);
+		return fhir.newRestfulGenericClient(fhirBase());
+	}
+
+	/** {@code path} is relative to the server root, e.g. {@code /fhir/Patient}. */
+	public Response get(String path, String... headers) {
+		return send("GET", path, null, headers);
+	}
+
+	public Response post(String path, String body, String... headers) {
+		return send("POST", path, body, withDefaultContentType(headers));
+	}
+
+	public Response put(String path, String body, String... headers) {
+		return send("PUT", path, body, withDefaultContentType(headers));
+	}
+
+	/** {@code headers} are name, value pairs. */
+	public Response send(String method, String path, String body, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.root + path))
+			.timeout(Duration.ofMinutes(2))
+			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
+					: HttpRequest.BodyPublishers.noBody());
+		for (int i = 0; i < headers.length; i += 2) {
+			request.header(headers[i], headers[i + 1]);
+		}
+		return send(request.build());
+	}
+
+	public Response send(HttpRequest request) {
+		try {
+			HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+			return new Response(response.statusCode(), response.body(), response);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static String[] withDefaultContentType(String[] headers) {
+		for (int i = 0; i < headers.length; i += 2) {
+			if ("Content-Type".equalsIgnoreCase(headers[i])) {
+				return headers;
+			}
+		}
+		String[] all = new String[headers.length + 2];
+		System.arraycopy(headers, 0, all, 0, headers.length);
+		all[headers.length] = "Content-Type";
+		all[headers.length + 1] = FHIR_JSON;
+		return all;
+	}
+
+	public static String json(IBaseResource resource) {
+		return fhir.newJsonParser().encodeResourceToString(resource);
+	}
+
+	public record Response(int status, String body, HttpResponse<String> raw) {
+
+		public String header(String name) {
+			return this.raw.headers().firstValue(name).orElse(null);
+		}
+
+		public List<String> headers(String name) {
+			return this.raw.headers().allValues(name);
+		}
+
+		public <T extends IBaseResource> T resource(Class<T> type) {
+			return fhir.newJsonParser().parseResource(type, this.body);
+		}
+
+		/** The OperationOutcome this error response carries; fails if the body is anything else. */
+		public OperationOutcome outcome() {
+			return resource(OperationOutcome.class);
+		}
+
+		public String diagnostics() {
+			return outcome().getIssueFirstRep().getDiagnostics();
+		}
+
+	}
+
+}
