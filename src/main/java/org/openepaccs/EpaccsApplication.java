@@ -5,8 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The EPaCCS FHIR server: HAPI FHIR JPA (R4) on Spring Boot, storing in PostgreSQL or, by default, an embedded H2
- * database.
+ * The EPaCCS FHIR server: HAPI FHIR JPA (R4) on Spring Boot, storing in PostgreSQL or, by
+ * default, an embedded H2 database.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -14,8 +14,9 @@ import org.openepaccs.testsupport.RunningServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's first command: with no configuration the server starts on its embedded H2 database and serves FHIR.
- * Only the database folder is moved, so the test does not write into the working copy.
+ * The README's first command: with no configuration the server starts on its embedded H2
+ * database and serves FHIR. Only the database folder is moved, so the test does not write
+ * into the working copy.
  */
 class EmbeddedDefaultIT {
 

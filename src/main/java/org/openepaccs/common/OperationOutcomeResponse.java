@@ -1,6 +1,7 @@
 package org.openepaccs.common;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 import ca.uhn.fhir.context.FhirContext;
 import jakarta.servlet.http.HttpServletResponse;
@@ -9,8 +10,9 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
 /**
- * Writes a FHIR {@code OperationOutcome} for errors raised before or outside HAPI's {@code RestfulServer} (filters,
- * the servlet container), so that every error a client sees is FHIR, never an HTML page or a stack trace.
+ * Writes a FHIR {@code OperationOutcome} for errors raised before or outside HAPI's
+ * {@code RestfulServer} (filters, the servlet container), so that every error a client
+ * sees is FHIR, never an HTML page or a stack trace.
  */
 public final class OperationOutcomeResponse {
 
@@ -37,7 +39,9 @@ public final class OperationOutcomeResponse {
 		response.resetBuffer();
 		response.setStatus(status);
 		response.setContentType(FHIR_JSON);
-		response.getWriter().write(json(type, diagnostics));
+		byte[] body = json(type, diagnostics).getBytes(StandardCharsets.UTF_8);
+		response.setContentLength(body.length);
+		response.getOutputStream().write(body);
 		response.flushBuffer();
 	}
 

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * The id that ties one HTTP request to its log lines, its response ({@value #HEADER}) and to the {@code meta.source}
- * of every resource version it wrote.
+ * The id that ties one HTTP request to its log lines, its response ({@value #HEADER}) and
+ * to the {@code meta.source} of every resource version it wrote.
  */
 public final class RequestId {
 
@@ -18,10 +18,14 @@ public final class RequestId {
 
 	private static final String ATTRIBUTE = RequestId.class.getName();
 
-	/** A caller's id is reused only if it cannot forge log lines or smuggle data into them. */
+	/**
+	 * A caller's id is reused only if it cannot forge log lines or smuggle data into
+	 * them.
+	 */
 	private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
-	private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+	private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+		.toCharArray();
 
 	private static final SecureRandom random = new SecureRandom();
 

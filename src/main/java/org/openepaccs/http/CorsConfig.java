@@ -20,8 +20,9 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.CorsFilter;
 
 /**
- * CORS for browser applications (the OOH viewer, dashboards) served from other origins. Closed by default: with no
- * {@code epaccs.http.cors.allowed-origins} every cross-origin browser request gets 403, as an OperationOutcome.
+ * CORS for browser applications (the OOH viewer, dashboards) served from other origins.
+ * Closed by default: with no {@code epaccs.http.cors.allowed-origins} every cross-origin
+ * browser request gets 403, as an OperationOutcome.
  */
 @Configuration(proxyBeanMethods = false)
 class CorsConfig {
@@ -31,8 +32,8 @@ class CorsConfig {
 		CorsConfiguration cors = new CorsConfiguration();
 		cors.setAllowedOrigins(properties.cors().allowedOrigins());
 		cors.setAllowedMethods(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
-		cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept", "Prefer", "If-Match",
-				"If-None-Match", "If-None-Exist", "If-Modified-Since", "X-Request-ID"));
+		cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept", "Prefer", "If-Match", "If-None-Match",
+				"If-None-Exist", "If-Modified-Since", "X-Request-ID"));
 		cors.setExposedHeaders(List.of("Location", "Content-Location", "ETag", "Last-Modified", "X-Request-ID"));
 		cors.setAllowCredentials(false);
 		cors.setMaxAge(Duration.ofHours(1));

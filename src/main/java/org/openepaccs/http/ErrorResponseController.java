@@ -14,9 +14,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Renders every error the servlet container handles itself (no such path, a failure in a filter) as a FHIR
- * OperationOutcome instead of Spring's default JSON or an HTML page. It never shows exception details: a server
- * fault names only the request id to quote to support.
+ * Renders every error the servlet container handles itself (no such path, a failure in a
+ * filter) as a FHIR OperationOutcome instead of Spring's default JSON or an HTML page. It
+ * never shows exception details: a server fault names only the request id to quote to
+ * support.
  */
 @RestController
 class ErrorResponseController implements ErrorController {
@@ -29,7 +30,8 @@ class ErrorResponseController implements ErrorController {
 			status = HttpStatus.INTERNAL_SERVER_ERROR;
 		}
 		String body = OperationOutcomeResponse.json(issueType(status), diagnostics(status, request));
-		return ResponseEntity.status(status).contentType(MediaType.parseMediaType(OperationOutcomeResponse.FHIR_JSON))
+		return ResponseEntity.status(status)
+			.contentType(MediaType.parseMediaType(OperationOutcomeResponse.FHIR_JSON))
 			.body(body);
 	}
 

@@ -15,7 +15,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * HTTP limits and CORS under {@code epaccs.http}.
  *
- * @param maxRequestBody the largest request body accepted; larger ones get 413 before anything is parsed
+ * @param maxRequestBody the largest request body accepted; larger ones get 413 before
+ * anything is parsed
  * @param cors cross-origin access for browser applications
  */
 @Validated
@@ -32,8 +33,9 @@ public record HttpProperties(@DefaultValue("10MB") @NotNull DataSize maxRequestB
 	}
 
 	/**
-	 * @param allowedOrigins browser origins (scheme, host and optional port, e.g. {@code https://viewer.example.org})
-	 * allowed to call the API; empty (the default) allows none
+	 * @param allowedOrigins browser origins (scheme, host and optional port, e.g.
+	 * {@code https://viewer.example.org}) allowed to call the API; empty (the default)
+	 * allows none
 	 */
 	public record Cors(@DefaultValue List<String> allowedOrigins) {
 

@@ -25,9 +25,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over {@code epaccs.http.max-request-body} with 413 before anything parses them. A declared
- * {@code Content-Length} is checked up front; a chunked body is read up to the limit and refused as soon as it passes
- * it, so no client can make the server hold more than the limit in memory.
+ * Refuses request bodies over {@code epaccs.http.max-request-body} with 413 before
+ * anything parses them. A declared {@code Content-Length} is checked up front; a chunked
+ * body is read up to the limit and refused as soon as it passes it, so no client can make
+ * the server hold more than the limit in memory.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -65,8 +66,6 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 	}
 
 	private void refuse(HttpServletResponse response) throws IOException {
-		// the rest of an oversized body is not worth reading: close the connection after answering
-		response.setHeader("Connection", "close");
 		OperationOutcomeResponse.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, IssueType.TOOLONG,
 				"The request body is larger than this server accepts (" + this.limit
 						+ " bytes). Split a large transaction into several smaller ones.");

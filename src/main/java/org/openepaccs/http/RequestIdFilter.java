@@ -22,9 +22,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Gives every request an id (the caller's {@code X-Request-ID} when it is safe to reuse), puts it in every log line
- * of the request and in the response header, and logs one access line per request, so a support call can be matched
- * to the server's logs. The access line never carries the query string or resource ids: both can hold an NHS number
+ * Gives every request an id (the caller's {@code X-Request-ID} when it is safe to reuse),
+ * puts it in every log line of the request and in the response header, and logs one
+ * access line per request, so a support call can be matched to the server's logs. The
+ * access line never carries the query string or resource ids: both can hold an NHS number
  * or a name.
  */
 @Component
@@ -33,7 +34,10 @@ class RequestIdFilter extends OncePerRequestFilter {
 
 	private static final Logger log = LoggerFactory.getLogger("org.openepaccs.access");
 
-	/** An operation ({@code $everything}) or a FHIR keyword ({@code _history}, {@code _search}). */
+	/**
+	 * An operation ({@code $everything}) or a FHIR keyword ({@code _history},
+	 * {@code _search}).
+	 */
 	private static final Pattern OPERATION_OR_KEYWORD = Pattern.compile("\\$[A-Za-z][A-Za-z-]{0,63}|_[a-z]{1,20}");
 
 	private static final Set<String> RESOURCE_TYPES = FhirContext.forR4Cached().getResourceTypes();
@@ -54,8 +58,8 @@ class RequestIdFilter extends OncePerRequestFilter {
 		}
 		finally {
 			if (!isAsyncStarted(request) && request.getDispatcherType() == DispatcherType.REQUEST) {
-				log.info("{} {} {} {} ms", request.getMethod(), maskIds(request.getRequestURI()),
-						response.getStatus(), (System.nanoTime() - started) / 1_000_000);
+				log.info("{} {} {} {} ms", request.getMethod(), maskIds(request.getRequestURI()), response.getStatus(),
+						(System.nanoTime() - started) / 1_000_000);
 			}
 			MDC.remove(RequestId.MDC_KEY);
 		}
@@ -63,7 +67,8 @@ class RequestIdFilter extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilterErrorDispatch() {
-		// an error page is rendered in a second dispatch: keep the id in its log lines too
+		// an error page is rendered in a second dispatch: keep the id in its log lines
+		// too
 		return false;
 	}
 

@@ -7,7 +7,8 @@ import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 
 /**
- * Names this server in its CapabilityStatement, where HAPI would say "RestServer" published by "Not provided".
+ * Names this server in its CapabilityStatement, where HAPI would say "RestServer"
+ * published by "Not provided".
  */
 @Interceptor
 class CapabilityStatementInterceptor {

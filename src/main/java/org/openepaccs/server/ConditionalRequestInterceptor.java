@@ -13,9 +13,10 @@ import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 
 /**
- * HTTP conditional requests as FHIR specifies them: an {@code If-Match} naming a version that is no longer current
- * gets 412 Precondition Failed (HAPI answers 409), and a malformed {@code If-Match} or {@code If-None-Match} gets a
- * 400 saying what a valid one looks like instead of reaching HAPI's parser.
+ * HTTP conditional requests as FHIR specifies them: an {@code If-Match} naming a version
+ * that is no longer current gets 412 Precondition Failed (HAPI answers 409), and a
+ * malformed {@code If-Match} or {@code If-None-Match} gets a 400 saying what a valid one
+ * looks like instead of reaching HAPI's parser.
  */
 @Interceptor
 class ConditionalRequestInterceptor {

@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates and upgrades the HAPI FHIR schema with HAPI's own migrator before Hibernate starts, so that Hibernate only
- * validates the schema and never alters it. The migrator records what it applied in {@code FLY_HFJ_MIGRATION} (the
- * table HAPI's CLI also uses) and holds a lock while it runs, so replicas starting together migrate once.
+ * Creates and upgrades the HAPI FHIR schema with HAPI's own migrator before Hibernate
+ * starts, so that Hibernate only validates the schema and never alters it. The migrator
+ * records what it applied in {@code FLY_HFJ_MIGRATION} (the table HAPI's CLI also uses)
+ * and holds a lock while it runs, so replicas starting together migrate once.
  */
 final class DatabaseSchema {
 
@@ -28,7 +29,9 @@ final class DatabaseSchema {
 
 	private static final Logger log = LoggerFactory.getLogger(DatabaseSchema.class);
 
-	/** The databases we support; anything else fails start-up with a message saying so. */
+	/**
+	 * The databases we support; anything else fails start-up with a message saying so.
+	 */
 	enum Kind {
 
 		H2(DriverTypeEnum.H2_EMBEDDED, HapiFhirH2Dialect.class.getName()),

@@ -7,8 +7,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.openepaccs.common.RequestId;
 
 /**
- * HAPI's {@link RestfulServer}, using the request id our servlet filter already assigned (and put in the logs and the
- * response header) instead of inventing a second one.
+ * HAPI's {@link RestfulServer}, using the request id our servlet filter already assigned
+ * (and put in the logs and the response header) instead of inventing a second one.
  */
 class EpaccsRestfulServer extends RestfulServer {
 

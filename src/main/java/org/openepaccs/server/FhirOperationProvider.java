@@ -1,7 +1,8 @@
 package org.openepaccs.server;
 
 /**
- * Marks a bean holding HAPI {@code @Operation} methods; every such bean is registered with the {@code RestfulServer}.
+ * Marks a bean holding HAPI {@code @Operation} methods; every such bean is registered
+ * with the {@code RestfulServer}.
  */
 public interface FhirOperationProvider {
 

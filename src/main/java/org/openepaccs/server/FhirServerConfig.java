@@ -27,9 +27,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The FHIR REST API on {@code /fhir/*}: every R4 resource type backed by HAPI JPA, the system-level operations
- * (transaction, batch, history), paging and the CapabilityStatement. Features contribute
- * {@link FhirServerInterceptor}s and {@link FhirOperationProvider}s by type.
+ * The FHIR REST API on {@code /fhir/*}: every R4 resource type backed by HAPI JPA, the
+ * system-level operations (transaction, batch, history), paging and the
+ * CapabilityStatement. Features contribute {@link FhirServerInterceptor}s and
+ * {@link FhirOperationProvider}s by type.
  */
 @Configuration(proxyBeanMethods = false)
 class FhirServerConfig {
@@ -75,9 +76,15 @@ class FhirServerConfig {
 		server.registerInterceptor(unknownSearchParameters);
 		server.registerInterceptor(new ConditionalRequestInterceptor());
 		server.registerInterceptor(new ResourceIdInterceptor());
+		server.registerInterceptor(new ErrorLogInterceptor());
 		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));
 		interceptors.forEach(server::registerInterceptor);
 		return server;
+	}
+
+	@Bean
+	static ClientErrorLogFilter clientErrorLogFilter() {
+		return new ClientErrorLogFilter();
 	}
 
 	@Bean

@@ -16,12 +16,14 @@ import org.springframework.validation.annotation.Validated;
  * The FHIR REST API under {@code epaccs.fhir}.
  *
  * @param serverName name reported in the CapabilityStatement ({@code software.name})
- * @param serverAddress public base URL (e.g. {@code https://epaccs.example.nhs.uk/fhir}) when behind a proxy that hides
- * it; empty means "as the client called us"
+ * @param serverAddress public base URL (e.g. {@code https://epaccs.example.nhs.uk/fhir})
+ * when behind a proxy that hides it; empty means "as the client called us"
  * @param defaultPageSize search page size when the client gives no {@code _count}
- * @param maxPageSize the largest {@code _count} honoured; larger values are reduced to this
- * @param unknownSearchParameters what a search with a parameter the server does not know gets: {@code strict} (400,
- * naming the parameter) or {@code lenient} (ignored); clients may still ask per request with {@code Prefer: handling=}
+ * @param maxPageSize the largest {@code _count} honoured; larger values are reduced to
+ * this
+ * @param unknownSearchParameters what a search with a parameter the server does not know
+ * gets: {@code strict} (400, naming the parameter) or {@code lenient} (ignored); clients
+ * may still ask per request with {@code Prefer: handling=}
  */
 @Validated
 @ConfigurationProperties("epaccs.fhir")
@@ -43,8 +45,9 @@ public record FhirServerProperties(@DefaultValue("EPaCCS FHIR Server") @NotBlank
 
 	@AssertTrue(message = "server-address must be an absolute http(s) URL such as https://epaccs.example.nhs.uk/fhir")
 	public boolean isServerAddressAbsoluteHttp() {
-		return this.serverAddress == null || ("http".equals(this.serverAddress.getScheme())
-				|| "https".equals(this.serverAddress.getScheme())) && this.serverAddress.getHost() != null;
+		return this.serverAddress == null
+				|| ("http".equals(this.serverAddress.getScheme()) || "https".equals(this.serverAddress.getScheme()))
+						&& this.serverAddress.getHost() != null;
 	}
 
 }

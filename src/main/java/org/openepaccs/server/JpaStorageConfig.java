@@ -29,8 +29,9 @@ import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
 
 /**
- * HAPI FHIR JPA storage for R4: HAPI's own configuration classes, the storage settings, and an entity manager that
- * only starts once {@link DatabaseSchema} has brought the schema up to date.
+ * HAPI FHIR JPA storage for R4: HAPI's own configuration classes, the storage settings,
+ * and an entity manager that only starts once {@link DatabaseSchema} has brought the
+ * schema up to date.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableTransactionManagement
@@ -41,9 +42,11 @@ class JpaStorageConfig {
 	@Bean
 	JpaStorageSettings storageSettings() {
 		JpaStorageSettings settings = new JpaStorageSettings();
-		// a clinician must see a plan the moment it is written, never a cached search from a minute ago
+		// a clinician must see a plan the moment it is written, never a cached search
+		// from a minute ago
 		settings.setReuseCachedSearchResultsForMillis(null);
-		// sequential ids would tell anyone who can read one record how many people are on the system
+		// sequential ids would tell anyone who can read one record how many people are on
+		// the system
 		settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
 		settings.setAllowExternalReferences(false);
 		settings.setEnforceReferentialIntegrityOnWrite(true);

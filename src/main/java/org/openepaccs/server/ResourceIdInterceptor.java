@@ -10,8 +10,9 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.instance.model.api.IIdType;
 
 /**
- * Answers a resource id that breaks FHIR's id rule ({@code [A-Za-z0-9\-.]{1,64}}) with 400 saying so, rather than
- * a 404 that suggests the record might exist under that id or a client-assigned id that other servers would refuse.
+ * Answers a resource id that breaks FHIR's id rule ({@code [A-Za-z0-9\-.]{1,64}}) with
+ * 400 saying so, rather than a 404 that suggests the record might exist under that id or
+ * a client-assigned id that other servers would refuse.
  */
 @Interceptor
 class ResourceIdInterceptor {

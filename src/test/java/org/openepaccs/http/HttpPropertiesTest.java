@@ -10,7 +10,10 @@ import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A bad {@code epaccs.http.*} value stops start-up with a message naming the key and the rule. */
+/**
+ * A bad {@code epaccs.http.*} value stops start-up with a message naming the key and the
+ * rule.
+ */
 class HttpPropertiesTest {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()

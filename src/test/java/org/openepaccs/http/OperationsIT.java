@@ -1,5 +1,7 @@
 package org.openepaccs.http;
 
+import java.time.Duration;
+
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,8 +15,12 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** What operations staff and monitoring rely on: probes, metrics, request ids, CORS and clean logs. */
+/**
+ * What operations staff and monitoring rely on: probes, metrics, request ids, CORS and
+ * clean logs.
+ */
 @EpaccsIntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
 class OperationsIT {
@@ -44,7 +50,8 @@ class OperationsIT {
 		Response metrics = this.http.get("/actuator/prometheus");
 
 		assertThat(metrics.status()).isEqualTo(200);
-		assertThat(metrics.body()).contains("http_server_requests_seconds_count").contains("hikaricp_connections_active");
+		assertThat(metrics.body()).contains("http_server_requests_seconds_count")
+			.contains("hikaricp_connections_active");
 	}
 
 	@Test
@@ -54,17 +61,22 @@ class OperationsIT {
 		assertThat(generated.headers("X-Request-ID")).hasSize(1);
 
 		String requestId = "gp-system-" + System.nanoTime();
-		Response created = this.http.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)),
-				"X-Request-ID", requestId);
+		Response created = this.http.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)), "X-Request-ID",
+				requestId);
 
 		assertThat(created.header("X-Request-ID")).isEqualTo(requestId);
 		assertThat(created.resource(Patient.class).getMeta().getSource()).endsWith("#" + requestId);
-		assertThat(output.getAll()).containsPattern("\\[" + requestId + "\\] .*POST /fhir/Patient 201");
+		// the access line is written as the request completes, just after the client has
+		// its answer
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(output.getAll())
+				.containsPattern("\\[" + requestId + "\\] .*POST /fhir/Patient 201"));
 	}
 
 	@Test
 	void aRequestIdThatCouldForgeLogLinesIsReplaced() {
-		Response response = this.http.get("/fhir/Patient?_count=1", "X-Request-ID", "abc\u0000def ghi{}<script>");
+		Response response = this.http.get("/fhir/Patient?_count=1", "X-Request-ID",
+				"x 2026-11-23 ERROR forged line <script>");
 
 		assertThat(response.header("X-Request-ID")).matches("[A-Za-z0-9]{16}");
 	}
@@ -82,6 +94,20 @@ class OperationsIT {
 	}
 
 	@Test
+	void aRefusedRequestIsOneLogLineWithHapisCodeNotAStackTrace(CapturedOutput output) {
+		String requestId = "refused-" + System.nanoTime();
+		this.http.put("/fhir/Patient/any-id", "{\"resourceType\":\"Patient\",\"id\":\"any-id\"}", "If-Match",
+				"yesterday", "X-Request-ID", requestId);
+		this.http.get("/fhir/Patient?birthdate=notadate", "X-Request-ID", requestId);
+
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(output.getAll()).contains("GET /fhir/Patient 400"));
+		assertThat(output.getAll()).containsPattern("\\[" + requestId + "\\] .*Refused with 400")
+			.doesNotContain("Exception thrown by interceptor")
+			.doesNotContain("notadate");
+	}
+
+	@Test
 	void identifiableDataNeverReachesTheLogs(CapturedOutput output) {
 		String family = "Zqxwvbnmlk" + System.nanoTime();
 		String nhsNumber = "9990000018";
@@ -96,6 +122,8 @@ class OperationsIT {
 		this.http.post("/fhir/Patient", patient.substring(0, patient.length() - 8));
 		this.http.put("/fhir/Patient/" + id, patient.replace("{", "{\"id\":\"" + id + "\","), "If-Match", "W/\"9\"");
 
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(output.getAll()).contains("PUT /fhir/Patient/{id} 412"));
 		assertThat(output.getAll()).contains("POST /fhir/Patient 201")
 			.doesNotContain(family)
 			.doesNotContain(nhsNumber)

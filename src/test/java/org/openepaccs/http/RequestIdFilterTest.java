@@ -11,7 +11,8 @@ class RequestIdFilterTest {
 		assertThat(RequestIdFilter.maskIds("/fhir/Patient/9990000018")).isEqualTo("/fhir/Patient/{id}");
 		assertThat(RequestIdFilter.maskIds("/fhir/Patient/MargaretSmith/_history/3"))
 			.isEqualTo("/fhir/Patient/{id}/_history/{id}");
-		assertThat(RequestIdFilter.maskIds("/fhir/Patient/abc/$everything")).isEqualTo("/fhir/Patient/{id}/$everything");
+		assertThat(RequestIdFilter.maskIds("/fhir/Patient/abc/$everything"))
+			.isEqualTo("/fhir/Patient/{id}/$everything");
 		assertThat(RequestIdFilter.maskIds("/fhir/Patient")).isEqualTo("/fhir/Patient");
 		assertThat(RequestIdFilter.maskIds("/fhir/metadata")).isEqualTo("/fhir/{id}");
 		assertThat(RequestIdFilter.maskIds("/actuator/health/readiness")).isEqualTo("/actuator/health/readiness");

@@ -17,8 +17,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bad input gets a 4xx with a FHIR OperationOutcome saying what is wrong, never a 500 or a stack trace, and stores
- * nothing.
+ * Bad input gets a 4xx with a FHIR OperationOutcome saying what is wrong, never a 500 or
+ * a stack trace, and stores nothing.
  */
 @EpaccsIntegrationTest
 class BadInputIT {
@@ -51,6 +51,8 @@ class BadInputIT {
 				"Content-Type", "application/fhir+xml");
 
 		assertClientError(response, 400, "XML");
+		// a client that sent XML is answered in XML
+		assertThat(response.header("Content-Type")).startsWith("application/fhir+xml");
 		assertNothingStored();
 	}
 
@@ -162,19 +164,20 @@ class BadInputIT {
 	private String oversizedPatient() {
 		String padding = "x".repeat(1024);
 		String names = String.join(",", Stream.generate(() -> "\"" + padding + "\"").limit(10 * 1024 + 10).toList());
-		return validPatient().replace("\"family\":\"Testperson\"", "\"family\":\"Testperson\",\"given\":[" + names + "]");
+		return validPatient().replace("\"family\":\"Testperson\"",
+				"\"family\":\"Testperson\",\"given\":[" + names + "]");
 	}
 
 	private void assertNothingStored() {
-		Response search = this.http.get(
-				"/fhir/Patient?identifier=" + FhirApiIT.TEST_IDS + "%7C" + this.marker + "&_summary=count");
+		Response search = this.http
+			.get("/fhir/Patient?identifier=" + FhirApiIT.TEST_IDS + "%7C" + this.marker + "&_summary=count");
 		assertThat(search.status()).isEqualTo(200);
 		assertThat(search.resource(Bundle.class).getTotal()).as("resources stored by a refused request").isZero();
 	}
 
 	static void assertClientError(Response response, int status, String diagnosticsContain) {
 		assertThat(response.status()).as(response.body()).isEqualTo(status);
-		assertThat(response.header("Content-Type")).startsWith("application/fhir+json");
+		assertThat(response.header("Content-Type")).matches("application/fhir\\+(json|xml).*");
 		assertThat(response.outcome().getIssueFirstRep().getSeverity().toCode()).isEqualTo("error");
 		assertThat(response.diagnostics()).contains(diagnosticsContain);
 		assertThat(response.body()).doesNotContainPattern("\\bat [a-z]+\\.[a-z]+\\.")

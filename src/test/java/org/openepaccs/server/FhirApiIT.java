@@ -33,7 +33,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The FHIR REST API a GP system, an OOH viewer or a SPOC hub uses, over HTTP, on PostgreSQL. */
+/**
+ * The FHIR REST API a GP system, an OOH viewer or a SPOC hub uses, over HTTP, on
+ * PostgreSQL.
+ */
 @EpaccsIntegrationTest
 class FhirApiIT {
 
@@ -69,8 +72,12 @@ class FhirApiIT {
 		assertThat(types).hasSizeGreaterThan(140)
 			.contains("Patient", "EpisodeOfCare", "CarePlan", "Flag", "Consent", "Observation", "CareTeam",
 					"RelatedPerson", "DocumentReference", "Procedure", "Provenance");
-		CapabilityStatementRestResourceComponent patient = statement.getRestFirstRep().getResource().stream()
-			.filter(r -> r.getType().equals("Patient")).findFirst().orElseThrow();
+		CapabilityStatementRestResourceComponent patient = statement.getRestFirstRep()
+			.getResource()
+			.stream()
+			.filter(r -> r.getType().equals("Patient"))
+			.findFirst()
+			.orElseThrow();
 		assertThat(patient.getInteraction()).extracting(i -> i.getCode())
 			.contains(TypeRestfulInteraction.READ, TypeRestfulInteraction.VREAD, TypeRestfulInteraction.UPDATE,
 					TypeRestfulInteraction.DELETE, TypeRestfulInteraction.CREATE,
@@ -110,8 +117,8 @@ class FhirApiIT {
 		String xml = "<Patient xmlns=\"http://hl7.org/fhir\"><identifier><system value=\"" + TEST_IDS
 				+ "\"/><value value=\"" + identifier() + "\"/></identifier><name><family value=\"Okafor\"/></name>"
 				+ "</Patient>";
-		Response created = this.http.post("/fhir/Patient", xml, "Content-Type", "application/fhir+xml",
-				"Accept", "application/fhir+xml");
+		Response created = this.http.post("/fhir/Patient", xml, "Content-Type", "application/fhir+xml", "Accept",
+				"application/fhir+xml");
 		assertThat(created.status()).isEqualTo(201);
 		assertThat(created.header("Content-Type")).startsWith("application/fhir+xml");
 		assertThat(created.body()).contains("<family value=\"Okafor\"/>");
@@ -122,16 +129,23 @@ class FhirApiIT {
 		String family = "Paging" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 		Bundle batch = new Bundle().setType(BundleType.BATCH);
 		for (int i = 0; i < 7; i++) {
-			batch.addEntry().setResource(patient("P" + i, identifier()).setName(List.of(
-					new org.hl7.fhir.r4.model.HumanName().setFamily(family).addGiven("P" + i))))
-				.getRequest().setMethod(HTTPVerb.POST).setUrl("Patient");
+			batch.addEntry()
+				.setResource(patient("P" + i, identifier())
+					.setName(List.of(new org.hl7.fhir.r4.model.HumanName().setFamily(family).addGiven("P" + i))))
+				.getRequest()
+				.setMethod(HTTPVerb.POST)
+				.setUrl("Patient");
 		}
 		this.client.transaction().withBundle(batch).execute();
 
 		Set<String> seen = new HashSet<>();
 		List<Integer> pageSizes = new ArrayList<>();
-		Bundle page = this.client.search().forResource(Patient.class).where(Patient.FAMILY.matchesExactly().value(family))
-			.count(3).returnBundle(Bundle.class).execute();
+		Bundle page = this.client.search()
+			.forResource(Patient.class)
+			.where(Patient.FAMILY.matchesExactly().value(family))
+			.count(3)
+			.returnBundle(Bundle.class)
+			.execute();
 		while (true) {
 			pageSizes.add(page.getEntry().size());
 			page.getEntry().forEach(e -> seen.add(e.getResource().getIdElement().getIdPart()));
@@ -155,8 +169,12 @@ class FhirApiIT {
 		}
 		this.client.transaction().withBundle(batch).execute();
 
-		Bundle page = this.client.search().forResource(Patient.class).where(Patient.FAMILY.matchesExactly().value(family))
-			.count(5000).returnBundle(Bundle.class).execute();
+		Bundle page = this.client.search()
+			.forResource(Patient.class)
+			.where(Patient.FAMILY.matchesExactly().value(family))
+			.count(5000)
+			.returnBundle(Bundle.class)
+			.execute();
 		assertThat(page.getEntry()).hasSize(200);
 		assertThat(page.getLink(Bundle.LINK_NEXT)).isNotNull();
 	}
@@ -170,16 +188,19 @@ class FhirApiIT {
 		observation.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
 		String observationId = this.client.create().resource(observation).execute().getId().getIdPart();
 
-		Bundle included = this.client.search().byUrl("Observation?_id=" + observationId + "&_include=Observation:subject")
-			.returnBundle(Bundle.class).execute();
-		assertThat(included.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactlyInAnyOrder(
-				"Observation", "Patient");
+		Bundle included = this.client.search()
+			.byUrl("Observation?_id=" + observationId + "&_include=Observation:subject")
+			.returnBundle(Bundle.class)
+			.execute();
+		assertThat(included.getEntry()).extracting(e -> e.getResource().fhirType())
+			.containsExactlyInAnyOrder("Observation", "Patient");
 
 		Bundle revincluded = this.client.search()
 			.byUrl("Patient?_id=" + patient.getIdElement().getIdPart() + "&_revinclude=Observation:subject")
-			.returnBundle(Bundle.class).execute();
-		assertThat(revincluded.getEntry()).extracting(e -> e.getResource().fhirType()).containsExactlyInAnyOrder(
-				"Observation", "Patient");
+			.returnBundle(Bundle.class)
+			.execute();
+		assertThat(revincluded.getEntry()).extracting(e -> e.getResource().fhirType())
+			.containsExactlyInAnyOrder("Observation", "Patient");
 
 		Response elements = this.http.get("/fhir/Patient/" + patient.getIdElement().getIdPart() + "?_elements=name");
 		assertThat(elements.body()).contains("SUBSETTED").contains("Include").doesNotContain(TEST_IDS);
@@ -223,8 +244,12 @@ class FhirApiIT {
 	void transactionWithOneInvalidEntryIsRejectedWholeAndStoresNothing() {
 		String value = identifier();
 		Bundle transaction = new Bundle().setType(BundleType.TRANSACTION);
-		transaction.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(patient("Whole", value))
-			.getRequest().setMethod(HTTPVerb.POST).setUrl("Patient");
+		transaction.addEntry()
+			.setFullUrl("urn:uuid:" + UUID.randomUUID())
+			.setResource(patient("Whole", value))
+			.getRequest()
+			.setMethod(HTTPVerb.POST)
+			.setUrl("Patient");
 		Observation dangling = new Observation();
 		dangling.setStatus(Observation.ObservationStatus.FINAL);
 		dangling.getCode().setText("prognosis");
@@ -243,8 +268,12 @@ class FhirApiIT {
 		String value = identifier();
 		String patientUrn = "urn:uuid:" + UUID.randomUUID();
 		Bundle transaction = new Bundle().setType(BundleType.TRANSACTION);
-		transaction.addEntry().setFullUrl(patientUrn).setResource(patient("Together", value)).getRequest()
-			.setMethod(HTTPVerb.POST).setUrl("Patient");
+		transaction.addEntry()
+			.setFullUrl(patientUrn)
+			.setResource(patient("Together", value))
+			.getRequest()
+			.setMethod(HTTPVerb.POST)
+			.setUrl("Patient");
 		Observation observation = new Observation();
 		observation.setStatus(Observation.ObservationStatus.FINAL);
 		observation.getCode().setText("prognosis");
@@ -256,8 +285,10 @@ class FhirApiIT {
 		assertThat(response.getEntry()).extracting(e -> e.getResponse().getStatus()).allMatch(s -> s.startsWith("201"));
 		String patientId = new org.hl7.fhir.r4.model.IdType(response.getEntry().get(0).getResponse().getLocation())
 			.getIdPart();
-		Bundle observations = this.client.search().byUrl("Observation?subject=Patient/" + patientId)
-			.returnBundle(Bundle.class).execute();
+		Bundle observations = this.client.search()
+			.byUrl("Observation?subject=Patient/" + patientId)
+			.returnBundle(Bundle.class)
+			.execute();
 		assertThat(observations.getEntry()).hasSize(1);
 	}
 
@@ -305,17 +336,21 @@ class FhirApiIT {
 		}
 		pool.shutdown();
 
-		// every writer is told the truth: its write is stored (200) or refused (409, 412); never a 5xx
+		// every writer is told the truth: its write is stored (200) or refused (409,
+		// 412); never a 5xx
 		assertThat(statuses).allMatch(s -> s == 200 || s == 409 || s == 412);
 		long stored = statuses.stream().filter(s -> s == 200).count();
 		assertThat(stored).isGreaterThanOrEqualTo(1);
-		Bundle history = this.client.history().onInstance("Patient/" + patient.getIdElement().getIdPart())
-			.returnBundle(Bundle.class).count(100).execute();
+		Bundle history = this.client.history()
+			.onInstance("Patient/" + patient.getIdElement().getIdPart())
+			.returnBundle(Bundle.class)
+			.count(100)
+			.execute();
 		// and every write that was acknowledged is a version in the history
 		assertThat(history.getEntry()).hasSize((int) stored + 1);
 		Set<String> writtenNames = new HashSet<>();
-		history.getEntry().forEach(e -> writtenNames.add(((Patient) e.getResource()).getNameFirstRep()
-			.getGivenAsSingleString()));
+		history.getEntry()
+			.forEach(e -> writtenNames.add(((Patient) e.getResource()).getNameFirstRep().getGivenAsSingleString()));
 		assertThat(writtenNames).hasSize((int) stored + 1);
 	}
 
@@ -336,8 +371,10 @@ class FhirApiIT {
 	}
 
 	private int countWithIdentifier(String value) {
-		Bundle bundle = this.client.search().byUrl("Patient?identifier=" + TEST_IDS + "|" + value + "&_summary=count")
-			.returnBundle(Bundle.class).execute();
+		Bundle bundle = this.client.search()
+			.byUrl("Patient?identifier=" + TEST_IDS + "|" + value + "&_summary=count")
+			.returnBundle(Bundle.class)
+			.execute();
 		return bundle.getTotal();
 	}
 

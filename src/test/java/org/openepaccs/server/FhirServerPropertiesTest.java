@@ -10,7 +10,10 @@ import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A bad {@code epaccs.fhir.*} value stops start-up with a message naming the key and the rule. */
+/**
+ * A bad {@code epaccs.fhir.*} value stops start-up with a message naming the key and the
+ * rule.
+ */
 class FhirServerPropertiesTest {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -63,8 +66,7 @@ class FhirServerPropertiesTest {
 
 	@Test
 	void refusesAServerAddressThatIsNotAnAbsoluteHttpUrl() {
-		assertFailsWith("epaccs.fhir.server-address=ftp://example.org/fhir", "server-address",
-				"absolute http(s) URL");
+		assertFailsWith("epaccs.fhir.server-address=ftp://example.org/fhir", "server-address", "absolute http(s) URL");
 	}
 
 	@Test

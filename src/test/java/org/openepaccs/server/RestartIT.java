@@ -16,8 +16,8 @@ import org.openepaccs.testsupport.TestDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Stopping and starting the server on the same PostgreSQL database keeps every record and its history, and the
- * schema migrator finds nothing left to do.
+ * Stopping and starting the server on the same PostgreSQL database keeps every record and
+ * its history, and the schema migrator finds nothing left to do.
  */
 class RestartIT {
 
@@ -57,8 +57,8 @@ class RestartIT {
 		TestDatabase server = TestDatabase.server();
 		try (Connection connection = DriverManager.getConnection(database, server.user(), server.password());
 				Statement statement = connection.createStatement();
-				ResultSet rows = statement.executeQuery(
-						"SELECT count(*) FROM \"" + DatabaseSchema.MIGRATION_TABLE.toLowerCase() + "\"")) {
+				ResultSet rows = statement
+					.executeQuery("SELECT count(*) FROM \"" + DatabaseSchema.MIGRATION_TABLE + "\"")) {
 			rows.next();
 			return rows.getInt(1);
 		}

@@ -16,8 +16,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
- * Talks HTTP to a running server: raw requests where the exact status, headers and body matter, and a HAPI
- * {@link IGenericClient} for everything else.
+ * Talks HTTP to a running server: raw requests where the exact status, headers and body
+ * matter, and a HAPI {@link IGenericClient} for everything else.
  */
 public final class FhirHttp {
 
@@ -60,8 +60,8 @@ public final class FhirHttp {
 	public Response send(String method, String path, String body, String... headers) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.root + path))
 			.timeout(Duration.ofMinutes(2))
-			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
-					: HttpRequest.BodyPublishers.noBody());
+			.method(method,
+					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
 		for (int i = 0; i < headers.length; i += 2) {
 			request.header(headers[i], headers[i + 1]);
 		}
@@ -110,10 +110,15 @@ public final class FhirHttp {
 		}
 
 		public <T extends IBaseResource> T resource(Class<T> type) {
-			return fhir.newJsonParser().parseResource(type, this.body);
+			String contentType = header("Content-Type");
+			boolean xml = contentType != null && contentType.contains("xml");
+			return (xml ? fhir.newXmlParser() : fhir.newJsonParser()).parseResource(type, this.body);
 		}
 
-		/** The OperationOutcome this error response carries; fails if the body is anything else. */
+		/**
+		 * The OperationOutcome this error response carries; fails if the body is anything
+		 * else.
+		 */
 		public OperationOutcome outcome() {
 			return resource(OperationOutcome.class);
 		}

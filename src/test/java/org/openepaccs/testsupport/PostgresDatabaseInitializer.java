@@ -6,7 +6,10 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
-/** Points the shared test application at this run's own PostgreSQL database, see {@link EpaccsIntegrationTest}. */
+/**
+ * Points the shared test application at this run's own PostgreSQL database, see
+ * {@link EpaccsIntegrationTest}.
+ */
 public class PostgresDatabaseInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
 	@Override

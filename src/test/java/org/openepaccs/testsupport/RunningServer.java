@@ -10,8 +10,9 @@ import org.springframework.boot.web.servlet.context.ServletWebServerApplicationC
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The server started as a deployer starts it (command-line arguments only, random port), for tests that need to stop
- * and start it, or to run it with a configuration the shared test context does not have.
+ * The server started as a deployer starts it (command-line arguments only, random port),
+ * for tests that need to stop and start it, or to run it with a configuration the shared
+ * test context does not have.
  */
 public final class RunningServer implements AutoCloseable {
 
@@ -27,7 +28,10 @@ public final class RunningServer implements AutoCloseable {
 		return new RunningServer(SpringApplication.run(EpaccsApplication.class, all.toArray(String[]::new)));
 	}
 
-	/** Started on a PostgreSQL database of this test run, with the {@code postgres} profile. */
+	/**
+	 * Started on a PostgreSQL database of this test run, with the {@code postgres}
+	 * profile.
+	 */
 	public static RunningServer startOnPostgres(String jdbcUrl) {
 		TestDatabase server = TestDatabase.server();
 		return start("--spring.profiles.active=postgres", "--spring.datasource.url=" + jdbcUrl,

@@ -19,12 +19,14 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 
 /**
- * A real PostgreSQL server for the integration tests, and fresh, uniquely named databases on it that are dropped when
- * the test run ends (see {@link TestDatabaseSessionListener}), so runs never see each other's data.
+ * A real PostgreSQL server for the integration tests, and fresh, uniquely named databases
+ * on it that are dropped when the test run ends (see
+ * {@link TestDatabaseSessionListener}), so runs never see each other's data.
  * <p>
- * The server is the one named by {@code EPACCS_TEST_DB_URL} (with {@code EPACCS_TEST_DB_USER} and
- * {@code EPACCS_TEST_DB_PASSWORD}) when set; otherwise a Testcontainers PostgreSQL when a Docker engine answers;
- * otherwise the tests fail with a message saying how to provide one. Never H2: the tests are about PostgreSQL.
+ * The server is the one named by {@code EPACCS_TEST_DB_URL} (with
+ * {@code EPACCS_TEST_DB_USER} and {@code EPACCS_TEST_DB_PASSWORD}) when set; otherwise a
+ * Testcontainers PostgreSQL when a Docker engine answers; otherwise the tests fail with a
+ * message saying how to provide one. Never H2: the tests are about PostgreSQL.
  */
 public final class TestDatabase {
 
@@ -81,7 +83,10 @@ public final class TestDatabase {
 		return this.password;
 	}
 
-	/** Creates a new empty database and returns its JDBC URL; it is dropped when the test run ends. */
+	/**
+	 * Creates a new empty database and returns its JDBC URL; it is dropped when the test
+	 * run ends.
+	 */
 	public synchronized String createDatabase() {
 		String name = PREFIX + LocalDateTime.now().format(STAMP) + "_"
 				+ UUID.randomUUID().toString().replace("-", "").substring(0, 8);
@@ -92,7 +97,8 @@ public final class TestDatabase {
 
 	synchronized void dropCreatedDatabases() {
 		for (String name : this.created) {
-			// FORCE: the cached application contexts may still hold pooled connections at this point
+			// FORCE: the cached application contexts may still hold pooled connections at
+			// this point
 			execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
 		}
 		this.created.clear();
@@ -130,11 +136,15 @@ public final class TestDatabase {
 				+ "EPACCS_TEST_DB_PASSWORD if needed) for a server where that user may CREATE DATABASE.");
 	}
 
-	/** Databases of runs that were killed before they could drop them; a day is far longer than any run. */
+	/**
+	 * Databases of runs that were killed before they could drop them; a day is far longer
+	 * than any run.
+	 */
 	private void dropLeftoversOfKilledRuns() {
 		LocalDateTime cutoff = LocalDateTime.now().minus(1, ChronoUnit.DAYS);
 		List<String> stale = new ArrayList<>();
-		try (Connection connection = connect(); Statement statement = connection.createStatement();
+		try (Connection connection = connect();
+				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery("SELECT datname FROM pg_database")) {
 			while (rows.next()) {
 				Matcher matcher = OUR_DATABASE.matcher(rows.getString(1));
