@@ -25,7 +25,8 @@ class ErrorResponseController implements ErrorController {
 	@RequestMapping("${server.error.path:/error}")
 	ResponseEntity<String> error(HttpServletRequest request) {
 		Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-		HttpStatus status = code instanceof Integer value ? HttpStatus.resolve(value) : null;
+		// no status: the client asked for the error path itself, which is not a page
+		HttpStatus status = (code instanceof Integer value) ? HttpStatus.resolve(value) : HttpStatus.NOT_FOUND;
 		if (status == null || !status.isError()) {
 			status = HttpStatus.INTERNAL_SERVER_ERROR;
 		}

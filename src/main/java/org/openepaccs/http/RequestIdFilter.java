@@ -1,6 +1,7 @@
 package org.openepaccs.http;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -25,8 +26,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Gives every request an id (the caller's {@code X-Request-ID} when it is safe to reuse),
  * puts it in every log line of the request and in the response header, and logs one
  * access line per request, so a support call can be matched to the server's logs. The
- * access line never carries the query string or resource ids: both can hold an NHS number
- * or a name.
+ * access line never carries the query string or any path segment that could be data
+ * (resource ids, unknown paths): each can hold an NHS number or a name.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -40,7 +41,15 @@ class RequestIdFilter extends OncePerRequestFilter {
 	 */
 	private static final Pattern OPERATION_OR_KEYWORD = Pattern.compile("\\$[A-Za-z][A-Za-z-]{0,63}|_[a-z]{1,20}");
 
-	private static final Set<String> RESOURCE_TYPES = FhirContext.forR4Cached().getResourceTypes();
+	/** Path segments that are never data: resource types and our own fixed paths. */
+	private static final Set<String> FIXED_SEGMENTS = fixedSegments();
+
+	private static Set<String> fixedSegments() {
+		Set<String> fixed = new HashSet<>(FhirContext.forR4Cached().getResourceTypes());
+		fixed.addAll(Set.of("fhir", "metadata", "actuator", "health", "liveness", "readiness", "prometheus", "info",
+				"error", ".well-known", "smart-configuration"));
+		return Set.copyOf(fixed);
+	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -53,12 +62,19 @@ class RequestIdFilter extends OncePerRequestFilter {
 		response.setHeader(RequestId.HEADER, requestId);
 		MDC.put(RequestId.MDC_KEY, requestId);
 		long started = System.nanoTime();
+		// an exception escaping the chain becomes a 500 only after this filter returns
+		int failedStatus = 0;
 		try {
 			chain.doFilter(request, response);
 		}
+		catch (IOException | ServletException | RuntimeException ex) {
+			failedStatus = HttpServletResponse.SC_INTERNAL_SERVER_ERROR;
+			throw ex;
+		}
 		finally {
 			if (!isAsyncStarted(request) && request.getDispatcherType() == DispatcherType.REQUEST) {
-				log.info("{} {} {} {} ms", request.getMethod(), maskIds(request.getRequestURI()), response.getStatus(),
+				log.info("{} {} {} {} ms", request.getMethod(), maskIds(request.getRequestURI()),
+						(failedStatus != 0) ? failedStatus : response.getStatus(),
 						(System.nanoTime() - started) / 1_000_000);
 			}
 			MDC.remove(RequestId.MDC_KEY);
@@ -72,22 +88,20 @@ class RequestIdFilter extends OncePerRequestFilter {
 		return false;
 	}
 
+	/**
+	 * The path with every segment that could be data replaced by {@code {id}}, whatever
+	 * prefix or repeated slashes a client used to reach the servlet.
+	 */
 	static String maskIds(String path) {
-		if (!path.startsWith("/fhir/")) {
-			return path;
-		}
-		String[] segments = path.split("/", -1);
 		StringBuilder masked = new StringBuilder(path.length());
-		for (int i = 0; i < segments.length; i++) {
-			if (i > 0) {
-				masked.append('/');
+		for (String segment : path.split("/+")) {
+			if (segment.isEmpty()) {
+				continue;
 			}
-			String segment = segments[i];
-			boolean keep = segment.isEmpty() || i == 1 || RESOURCE_TYPES.contains(segment)
-					|| OPERATION_OR_KEYWORD.matcher(segment).matches();
-			masked.append(keep ? segment : "{id}");
+			boolean keep = FIXED_SEGMENTS.contains(segment) || OPERATION_OR_KEYWORD.matcher(segment).matches();
+			masked.append('/').append(keep ? segment : "{id}");
 		}
-		return masked.toString();
+		return (masked.length() == 0) ? "/" : masked.toString();
 	}
 
 }

@@ -27,7 +27,8 @@ class ClientErrorLogFilter extends TurboFilter implements ApplicationListener<Ap
 
 	private static final Set<String> HAPI_ERROR_LOGGERS = Set.of(
 			"ca.uhn.fhir.interceptor.executor.BaseInterceptorService",
-			"ca.uhn.fhir.rest.server.interceptor.ExceptionHandlingInterceptor");
+			"ca.uhn.fhir.rest.server.interceptor.ExceptionHandlingInterceptor",
+			"ca.uhn.fhir.jpa.search.builder.tasks.SearchTask");
 
 	@Override
 	public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,

@@ -1,60 +1,103 @@
 package org.openepaccs.server;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import org.hl7.fhir.instance.model.api.IIdType;
 
 /**
- * HTTP conditional requests as FHIR specifies them: an {@code If-Match} naming a version
- * that is no longer current gets 412 Precondition Failed (HAPI answers 409), and a
- * malformed {@code If-Match} or {@code If-None-Match} gets a 400 saying what a valid one
- * looks like instead of reaching HAPI's parser.
+ * HTTP conditional requests as FHIR specifies them. An update, patch or delete whose
+ * {@code If-Match} names a version that is no longer current gets 412 Precondition Failed
+ * and changes nothing (HAPI answers 409 for updates and ignores {@code If-Match} on
+ * delete); other conflicts, such as deleting a resource that is still referenced, stay
+ * 409. A malformed {@code If-Match} or {@code If-None-Match} gets a 400 saying what a
+ * valid one looks like instead of reaching HAPI's parser.
  */
 @Interceptor
 class ConditionalRequestInterceptor {
 
 	/** {@code W/"3"}, {@code "3"} or {@code 3}: HAPI's version ids are numbers. */
-	private static final Pattern VERSION_ETAG = Pattern.compile("(W/)?\"?[0-9]{1,18}\"?");
+	private static final Pattern VERSION_ETAG = Pattern.compile("(?:W/)?\"?([0-9]{1,18})\"?");
+
+	private final DaoRegistry daoRegistry;
+
+	ConditionalRequestInterceptor(DaoRegistry daoRegistry) {
+		this.daoRegistry = daoRegistry;
+	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
 	public boolean checkHeaders(RequestDetails request) {
-		checkVersionETag(request, Constants.HEADER_IF_MATCH, false);
-		checkVersionETag(request, Constants.HEADER_IF_NONE_MATCH, true);
+		String ifMatch = versionIn(request, Constants.HEADER_IF_MATCH, false);
+		versionIn(request, Constants.HEADER_IF_NONE_MATCH, true);
+		IIdType id = request.getId();
+		if (ifMatch != null && request.getRequestType() == RequestTypeEnum.DELETE && id != null && id.hasIdPart()
+				&& !id.hasVersionIdPart()) {
+			// HAPI's DAO refuses to delete a versioned id that is not current, inside its
+			// transaction
+			request.setId(id.withVersion(ifMatch));
+		}
 		return true;
 	}
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException versionConflictIsPreconditionFailure(RequestDetails request,
 			Throwable exception) {
-		if (exception instanceof ResourceVersionConflictException && request != null
-				&& request.getHeader(Constants.HEADER_IF_MATCH) != null) {
-			return new PreconditionFailedException("If-Match names version "
-					+ request.getHeader(Constants.HEADER_IF_MATCH).trim()
-					+ ", which is not the current version of this resource: read it again, then retry the change");
+		if (!(exception instanceof ResourceVersionConflictException) || request == null) {
+			return null;
 		}
-		return null;
+		String ifMatch = versionIn(request, Constants.HEADER_IF_MATCH, false);
+		if (ifMatch == null || !isNotCurrent(request, ifMatch)) {
+			return null;
+		}
+		return new PreconditionFailedException("If-Match names version " + ifMatch
+				+ ", which is not the current version of this resource: read it again, then retry the change");
 	}
 
-	private static void checkVersionETag(RequestDetails request, String header, boolean wildcardAllowed) {
+	private boolean isNotCurrent(RequestDetails request, String version) {
+		IIdType id = request.getId();
+		if (id == null || !id.hasIdPart() || request.getResourceName() == null) {
+			return false;
+		}
+		try {
+			IIdType current = this.daoRegistry.getResourceDao(request.getResourceName())
+				.read(id.toVersionless(), new SystemRequestDetails())
+				.getIdElement();
+			return !version.equals(current.getVersionIdPart());
+		}
+		catch (ResourceGoneException | ResourceNotFoundException ex) {
+			return true;
+		}
+	}
+
+	/** The version number an ETag header names, or null without the header. */
+	private static String versionIn(RequestDetails request, String header, boolean wildcardAllowed) {
 		String value = request.getHeader(header);
 		if (value == null) {
-			return;
+			return null;
 		}
 		String trimmed = value.trim();
 		if (wildcardAllowed && "*".equals(trimmed)) {
-			return;
+			return null;
 		}
-		if (!VERSION_ETAG.matcher(trimmed).matches()) {
+		Matcher matcher = VERSION_ETAG.matcher(trimmed);
+		if (!matcher.matches()) {
 			throw new InvalidRequestException(header + " must be a version ETag such as W/\"3\"");
 		}
+		return matcher.group(1);
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.provider.JpaSystemProvider;
@@ -41,7 +42,7 @@ class FhirServerConfig {
 	RestfulServer fhirRestfulServer(FhirContext fhirContext, FhirServerProperties properties,
 			ResourceProviderFactory resourceProviders, JpaSystemProvider<Bundle, Meta> systemProvider,
 			IFhirSystemDao<Bundle, Meta> systemDao, JpaStorageSettings storageSettings,
-			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport,
+			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport, DaoRegistry daoRegistry,
 			DatabaseBackedPagingProvider pagingProvider, ObjectProvider<BuildProperties> buildProperties,
 			List<FhirServerInterceptor> interceptors, List<FhirOperationProvider> operationProviders) {
 		EpaccsRestfulServer server = new EpaccsRestfulServer(fhirContext);
@@ -74,7 +75,7 @@ class FhirServerConfig {
 				properties.unknownSearchParameters() == FhirServerProperties.UnknownSearchParameters.LENIENT
 						? PreferHandlingEnum.LENIENT : PreferHandlingEnum.STRICT);
 		server.registerInterceptor(unknownSearchParameters);
-		server.registerInterceptor(new ConditionalRequestInterceptor());
+		server.registerInterceptor(new ConditionalRequestInterceptor(daoRegistry));
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());
 		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));

@@ -121,6 +121,13 @@ class OperationsIT {
 		this.http.post("/fhir/Patient", patient.replace("\"name\"", "\"gender\":\"" + family + "\",\"name\""));
 		this.http.post("/fhir/Patient", patient.substring(0, patient.length() - 8));
 		this.http.put("/fhir/Patient/" + id, patient.replace("{", "{\"id\":\"" + id + "\","), "If-Match", "W/\"9\"");
+		this.http.get("/fhir/Patient?birthdate=" + family);
+		this.http.get("/fhir/Observation?subject:Patient.birthdate=" + family);
+		this.http.get("/fhir/Patient?_sort=" + family);
+		this.http.getVerbatim("/fhir/Patient?name=" + family + "%ZZ");
+		this.http.get("//fhir/Patient/" + nhsNumber);
+		this.http.get("/Patient/" + nhsNumber);
+		this.http.get("/fhir/Patient?name=" + family, "X-Padding", "a".repeat(20_000));
 
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(output.getAll()).contains("PUT /fhir/Patient/{id} 412"));

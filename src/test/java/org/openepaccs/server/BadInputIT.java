@@ -150,6 +150,27 @@ class BadInputIT {
 	}
 
 	@Test
+	void malformedPercentEncodingOrSearchValues() {
+		assertClientError(this.http.getVerbatim("/fhir/Patient?name=%ZZ"), 400, "percent-encoding");
+		assertClientError(this.http.get("/fhir/Patient?birthdate=1944-13-45"), 400, "1944-13-45");
+		assertClientError(this.http.get("/fhir/Observation?subject:Patient.birthdate=1944-13-45"), 400, "1944-13-45");
+		assertClientError(this.http.get("/fhir/Patient?_sort=Margaret"), 400, "_sort");
+		assertClientError(this.http.get("/fhir/Patient?_count=many"), 400, "_count");
+	}
+
+	@Test
+	void requestTheContainerCannotParseIsStillAnOperationOutcome() {
+		Response response = this.http.get("/fhir/Patient", "X-Padding", "a".repeat(20_000));
+
+		assertClientError(response, 400, "could not be read");
+	}
+
+	@Test
+	void theErrorPathItselfIsNotAPage() {
+		assertClientError(this.http.get("/error"), 404, "/fhir");
+	}
+
+	@Test
 	void pathOutsideTheApi() {
 		Response response = this.http.get("/no/such/place");
 

@@ -310,6 +310,36 @@ class FhirApiIT {
 	}
 
 	@Test
+	void deleteWithAStaleIfMatchIsRefusedWith412AndKeepsTheResource() {
+		Patient patient = createPatient("StaleDelete");
+		String path = "/fhir/Patient/" + patient.getIdElement().getIdPart();
+		assertThat(this.http.put(path, FhirHttp.json(patient.setActive(true))).status()).isEqualTo(200);
+
+		Response stale = this.http.send("DELETE", path, null, "If-Match", "W/\"1\"");
+
+		assertThat(stale.status()).isEqualTo(412);
+		assertThat(this.http.get(path).status()).isEqualTo(200);
+		assertThat(this.http.send("DELETE", path, null, "If-Match", "W/\"2\"").status()).isEqualTo(200);
+		assertThat(this.http.get(path).status()).isEqualTo(410);
+	}
+
+	@Test
+	void deletingAResourceThatIsStillReferencedIsAConflictEvenWithACurrentIfMatch() {
+		Patient patient = createPatient("Referenced");
+		Observation observation = new Observation();
+		observation.setStatus(Observation.ObservationStatus.FINAL);
+		observation.getCode().setText("prognosis");
+		observation.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+		this.client.create().resource(observation).execute();
+		String path = "/fhir/Patient/" + patient.getIdElement().getIdPart();
+
+		Response refused = this.http.send("DELETE", path, null, "If-Match", "W/\"1\"");
+
+		assertThat(refused.status()).isEqualTo(409);
+		assertThat(this.http.get(path).status()).isEqualTo(200);
+	}
+
+	@Test
 	void concurrentUpdatesOfOneResourceNeverLoseAWriteSilently() throws Exception {
 		Patient patient = createPatient("Race");
 		String path = "/fhir/Patient/" + patient.getIdElement().getIdPart();

@@ -2,12 +2,19 @@ package org.openepaccs.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
@@ -71,7 +78,7 @@ public final class FhirHttp {
 	public Response send(HttpRequest request) {
 		try {
 			HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
-			return new Response(response.statusCode(), response.body(), response);
+			return new Response(response.statusCode(), response.body(), response.headers());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -79,6 +86,31 @@ public final class FhirHttp {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * A GET whose target is sent exactly as given, even where it is not a valid URI (such
+	 * as a malformed percent-encoding), which {@link HttpClient} refuses to send.
+	 */
+	public Response getVerbatim(String target) {
+		try {
+			HttpURLConnection connection = (HttpURLConnection) new URL(this.root + target).openConnection();
+			connection.setConnectTimeout(10_000);
+			connection.setReadTimeout(120_000);
+			int status = connection.getResponseCode();
+			InputStream stream = (status >= 400) ? connection.getErrorStream() : connection.getInputStream();
+			String body = (stream != null) ? new String(stream.readAllBytes(), StandardCharsets.UTF_8) : "";
+			Map<String, List<String>> headers = new HashMap<>();
+			connection.getHeaderFields().forEach((name, values) -> {
+				if (name != null) {
+					headers.put(name, values);
+				}
+			});
+			return new Response(status, body, HttpHeaders.of(headers, (name, value) -> true));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 	}
 
@@ -99,14 +131,14 @@ public final class FhirHttp {
 		return fhir.newJsonParser().encodeResourceToString(resource);
 	}
 
-	public record Response(int status, String body, HttpResponse<String> raw) {
+	public record Response(int status, String body, HttpHeaders rawHeaders) {
 
 		public String header(String name) {
-			return this.raw.headers().firstValue(name).orElse(null);
+			return this.rawHeaders.firstValue(name).orElse(null);
 		}
 
 		public List<String> headers(String name) {
-			return this.raw.headers().allValues(name);
+			return this.rawHeaders.allValues(name);
 		}
 
 		public <T extends IBaseResource> T resource(Class<T> type) {
