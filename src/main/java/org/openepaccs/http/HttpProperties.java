@@ -5,6 +5,8 @@ import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -18,11 +20,13 @@ import org.springframework.validation.annotation.Validated;
  * @param maxRequestBody the largest request body accepted; larger ones get 413 before
  * anything is parsed
  * @param cors cross-origin access for browser applications
+ * @param limits limits on the content of request bodies and query strings, checked before
+ * HAPI parses them
  */
 @Validated
 @ConfigurationProperties("epaccs.http")
 public record HttpProperties(@DefaultValue("10MB") @NotNull DataSize maxRequestBody,
-		@DefaultValue @Valid @NotNull Cors cors) {
+		@DefaultValue @Valid @NotNull Cors cors, @DefaultValue @Valid @NotNull Limits limits) {
 
 	static final DataSize LARGEST_BODY_LIMIT = DataSize.ofMegabytes(512);
 
@@ -30,6 +34,18 @@ public record HttpProperties(@DefaultValue("10MB") @NotNull DataSize maxRequestB
 	public boolean isMaxRequestBodyInRange() {
 		return this.maxRequestBody == null || (this.maxRequestBody.toBytes() >= 1024
 				&& this.maxRequestBody.toBytes() <= LARGEST_BODY_LIMIT.toBytes());
+	}
+
+	/**
+	 * @param maxDecimalDigits most digits in one decimal (FHIR requires at least 18)
+	 * @param maxDecimalExponent largest exponent, either sign, in a decimal such as
+	 * {@code 6.02e23}; HAPI expands {@code 1e999999} into a million digits
+	 * @param maxNestingDepth deepest nesting of JSON objects and arrays or XML elements
+	 */
+	public record Limits(@DefaultValue("32") @Min(18) @Max(1000) int maxDecimalDigits,
+			@DefaultValue("100") @Min(0) @Max(10000) int maxDecimalExponent,
+			@DefaultValue("64") @Min(16) @Max(1000) int maxNestingDepth) {
+
 	}
 
 	/**

@@ -51,7 +51,8 @@ class CorsConfigTest {
 	}
 
 	private static CorsFilter filterAllowing(List<String> origins) {
-		HttpProperties properties = new HttpProperties(DataSize.ofMegabytes(10), new HttpProperties.Cors(origins));
+		HttpProperties properties = new HttpProperties(DataSize.ofMegabytes(10), new HttpProperties.Cors(origins),
+				new HttpProperties.Limits(32, 100, 64));
 		return new CorsConfig().corsFilter(properties).getFilter();
 	}
 

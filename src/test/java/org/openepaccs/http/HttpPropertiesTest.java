@@ -58,6 +58,16 @@ class HttpPropertiesTest {
 		assertFailsWith("epaccs.http.max-request-body=10B", "max-request-body", "between 1KB and 512MB");
 	}
 
+	@Test
+	void refusesContentLimitsBelowWhatFhirNeeds() {
+		assertFailsWith("epaccs.http.limits.max-decimal-digits=10", "maxDecimalDigits",
+				"must be greater than or equal to 18");
+		assertFailsWith("epaccs.http.limits.max-nesting-depth=3", "maxNestingDepth",
+				"must be greater than or equal to 16");
+		assertFailsWith("epaccs.http.limits.max-decimal-exponent=-1", "maxDecimalExponent",
+				"must be greater than or equal to 0");
+	}
+
 	private void assertFailsWith(String property, String key, String reason) {
 		this.runner.withPropertyValues(property).run(context -> {
 			assertThat(context).hasFailed();

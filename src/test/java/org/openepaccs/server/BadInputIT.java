@@ -171,6 +171,41 @@ class BadInputIT {
 	}
 
 	@Test
+	void aDecimalThatWouldPoisonTheRecordCannotBeStored() {
+		for (String poison : new String[] { "1e-999999", "1e999999", "123456789012345678901234567890123456" }) {
+			Response response = this.http.post("/fhir/Observation", observationWithValue(poison));
+
+			assertClientError(response, 400, "/valueQuantity/value");
+		}
+		Response xml = this.http.post("/fhir/Observation",
+				"<Observation xmlns=\"http://hl7.org/fhir\"><status value=\"final\"/><code><text value=\"weight\"/>"
+						+ "</code><valueQuantity><value value=\"1e-999999\"/></valueQuantity></Observation>",
+				"Content-Type", "application/fhir+xml");
+		assertClientError(xml, 400, "exponent");
+		assertClientError(this.http.get("/fhir/Observation?value-quantity=gt1e999999"), 400, "exponent");
+		assertThat(this.http.get("/fhir/Observation?identifier=" + FhirApiIT.TEST_IDS + "%7C" + this.marker)
+			.resource(Bundle.class)
+			.getEntry()).isEmpty();
+
+		Response ordinary = this.http.post("/fhir/Observation", observationWithValue("72.5"));
+		assertThat(ordinary.status()).isEqualTo(201);
+		assertThat(this.http
+			.get("/fhir/Observation/"
+					+ ordinary.resource(org.hl7.fhir.r4.model.Observation.class).getIdElement().getIdPart())
+			.status()).isEqualTo(200);
+	}
+
+	@Test
+	void aBodyNestedDeeperThanTheLimitIsRefusedBeforeParsing() {
+		String deep = validPatient().replace("\"gender\"",
+				"\"extension\":[" + "{\"url\":\"http://x\",\"extension\":[".repeat(40) + "{\"url\":\"http://x\"}"
+						+ "]}".repeat(40) + "],\"gender\"");
+
+		assertClientError(this.http.post("/fhir/Patient", deep), 400, "nested more than");
+		assertNothingStored();
+	}
+
+	@Test
 	void pathOutsideTheApi() {
 		Response response = this.http.get("/no/such/place");
 
@@ -180,6 +215,12 @@ class BadInputIT {
 	private String validPatient() {
 		return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + FhirApiIT.TEST_IDS + "\",\"value\":\""
 				+ this.marker + "\"}],\"gender\":\"male\",\"name\":[{\"family\":\"Testperson\"}]}";
+	}
+
+	private String observationWithValue(String value) {
+		return "{\"resourceType\":\"Observation\",\"identifier\":[{\"system\":\"" + FhirApiIT.TEST_IDS
+				+ "\",\"value\":\"" + this.marker + "\"}],\"status\":\"final\",\"code\":{\"text\":\"weight\"},"
+				+ "\"valueQuantity\":{\"value\":" + value + ",\"unit\":\"kg\"}}";
 	}
 
 	private String oversizedPatient() {
