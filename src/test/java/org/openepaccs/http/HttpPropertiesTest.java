@@ -9,6 +9,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.openepaccs.testsupport.StartupFailures.assertStartupFails;
 
 /**
  * A bad {@code epaccs.http.*} value stops start-up with a message naming the key and the
@@ -38,45 +39,36 @@ class HttpPropertiesTest {
 
 	@Test
 	void refusesAWildcardOrigin() {
-		assertFailsWith("epaccs.http.cors.allowed-origins=*", "allowed-origins", "no wildcard");
+		assertStartupFails(this.runner, "epaccs.http.cors.allowed-origins=*", "allowed-origins", "no wildcard");
 	}
 
 	@Test
 	void refusesAnOriginWithAPath() {
-		assertFailsWith("epaccs.http.cors.allowed-origins=https://viewer.example.org/app", "allowed-origins",
-				"no path");
+		assertStartupFails(this.runner, "epaccs.http.cors.allowed-origins=https://viewer.example.org/app",
+				"allowed-origins", "no path");
 	}
 
 	@Test
 	void refusesABodyLimitThatIsNotASize() {
-		assertFailsWith("epaccs.http.max-request-body=lots", "max-request-body", "lots");
+		assertStartupFails(this.runner, "epaccs.http.max-request-body=lots", "max-request-body", "lots");
 	}
 
 	@Test
 	void refusesABodyLimitOutOfRange() {
-		assertFailsWith("epaccs.http.max-request-body=2GB", "max-request-body", "between 1KB and 512MB");
-		assertFailsWith("epaccs.http.max-request-body=10B", "max-request-body", "between 1KB and 512MB");
+		assertStartupFails(this.runner, "epaccs.http.max-request-body=2GB", "max-request-body",
+				"between 1KB and 512MB");
+		assertStartupFails(this.runner, "epaccs.http.max-request-body=10B", "max-request-body",
+				"between 1KB and 512MB");
 	}
 
 	@Test
 	void refusesContentLimitsBelowWhatFhirNeeds() {
-		assertFailsWith("epaccs.http.limits.max-decimal-digits=10", "maxDecimalDigits",
+		assertStartupFails(this.runner, "epaccs.http.limits.max-decimal-digits=10", "maxDecimalDigits",
 				"must be greater than or equal to 18");
-		assertFailsWith("epaccs.http.limits.max-nesting-depth=3", "maxNestingDepth",
+		assertStartupFails(this.runner, "epaccs.http.limits.max-nesting-depth=3", "maxNestingDepth",
 				"must be greater than or equal to 16");
-		assertFailsWith("epaccs.http.limits.max-decimal-exponent=-1", "maxDecimalExponent",
+		assertStartupFails(this.runner, "epaccs.http.limits.max-decimal-exponent=-1", "maxDecimalExponent",
 				"must be greater than or equal to 0");
-	}
-
-	private void assertFailsWith(String property, String key, String reason) {
-		this.runner.withPropertyValues(property).run(context -> {
-			assertThat(context).hasFailed();
-			StringBuilder messages = new StringBuilder();
-			for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
-				messages.append(t.getMessage()).append('\n');
-			}
-			assertThat(messages.toString()).contains(key).contains(reason);
-		});
 	}
 
 	@Configuration(proxyBeanMethods = false)

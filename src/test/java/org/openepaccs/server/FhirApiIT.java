@@ -182,11 +182,7 @@ class FhirApiIT {
 	@Test
 	void includeRevincludeSummaryAndElements() {
 		Patient patient = createPatient("Include");
-		Observation observation = new Observation();
-		observation.setStatus(Observation.ObservationStatus.FINAL);
-		observation.getCode().setText("Australia-modified Karnofsky Performance Status");
-		observation.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
-		String observationId = this.client.create().resource(observation).execute().getId().getIdPart();
+		String observationId = createObservationAbout(patient);
 
 		Bundle included = this.client.search()
 			.byUrl("Observation?_id=" + observationId + "&_include=Observation:subject")
@@ -326,11 +322,7 @@ class FhirApiIT {
 	@Test
 	void deletingAResourceThatIsStillReferencedIsAConflictEvenWithACurrentIfMatch() {
 		Patient patient = createPatient("Referenced");
-		Observation observation = new Observation();
-		observation.setStatus(Observation.ObservationStatus.FINAL);
-		observation.getCode().setText("prognosis");
-		observation.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
-		this.client.create().resource(observation).execute();
+		createObservationAbout(patient);
 		String path = "/fhir/Patient/" + patient.getIdElement().getIdPart();
 
 		Response refused = this.http.send("DELETE", path, null, "If-Match", "W/\"1\"");
@@ -382,6 +374,14 @@ class FhirApiIT {
 		history.getEntry()
 			.forEach(e -> writtenNames.add(((Patient) e.getResource()).getNameFirstRep().getGivenAsSingleString()));
 		assertThat(writtenNames).hasSize((int) stored + 1);
+	}
+
+	private String createObservationAbout(Patient patient) {
+		Observation observation = new Observation();
+		observation.setStatus(Observation.ObservationStatus.FINAL);
+		observation.getCode().setText("Australia-modified Karnofsky Performance Status");
+		observation.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()));
+		return this.client.create().resource(observation).execute().getId().getIdPart();
 	}
 
 	private Patient createPatient(String given) {

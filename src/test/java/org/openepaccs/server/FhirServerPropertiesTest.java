@@ -1,6 +1,7 @@
 package org.openepaccs.server;
 
 import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.StartupFailures;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.validation.ValidationAutoConfiguration;
@@ -9,6 +10,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.openepaccs.testsupport.StartupFailures.assertStartupFails;
 
 /**
  * A bad {@code epaccs.fhir.*} value stops start-up with a message naming the key and the
@@ -44,50 +46,38 @@ class FhirServerPropertiesTest {
 
 	@Test
 	void refusesAPageSizeBelowOne() {
-		assertFailsWith("epaccs.fhir.default-page-size=0", "default-page-size", "must be greater than or equal to 1");
+		assertStartupFails(this.runner, "epaccs.fhir.default-page-size=0", "default-page-size",
+				"must be greater than or equal to 1");
 	}
 
 	@Test
 	void refusesAMaximumPageSizeOverOneThousand() {
-		assertFailsWith("epaccs.fhir.max-page-size=100000", "max-page-size", "must be less than or equal to 1000");
+		assertStartupFails(this.runner, "epaccs.fhir.max-page-size=100000", "max-page-size",
+				"must be less than or equal to 1000");
 	}
 
 	@Test
 	void refusesADefaultPageSizeAboveTheMaximum() {
 		this.runner.withPropertyValues("epaccs.fhir.default-page-size=300", "epaccs.fhir.max-page-size=200")
-			.run(context -> assertThat(messages(context.getStartupFailure()))
+			.run(context -> assertThat(StartupFailures.messages(context.getStartupFailure()))
 				.contains("default-page-size must not be larger than max-page-size"));
 	}
 
 	@Test
 	void refusesAnUnknownSearchParameterMode() {
-		assertFailsWith("epaccs.fhir.unknown-search-parameters=sometimes", "unknown-search-parameters", "sometimes");
+		assertStartupFails(this.runner, "epaccs.fhir.unknown-search-parameters=sometimes", "unknown-search-parameters",
+				"sometimes");
 	}
 
 	@Test
 	void refusesAServerAddressThatIsNotAnAbsoluteHttpUrl() {
-		assertFailsWith("epaccs.fhir.server-address=ftp://example.org/fhir", "server-address", "absolute http(s) URL");
+		assertStartupFails(this.runner, "epaccs.fhir.server-address=ftp://example.org/fhir", "server-address",
+				"absolute http(s) URL");
 	}
 
 	@Test
 	void refusesABlankServerName() {
-		assertFailsWith("epaccs.fhir.server-name= ", "server-name", "must not be blank");
-	}
-
-	private void assertFailsWith(String property, String key, String reason) {
-		this.runner.withPropertyValues(property).run(context -> {
-			assertThat(context).hasFailed();
-			String messages = messages(context.getStartupFailure());
-			assertThat(messages).contains(key).contains(reason);
-		});
-	}
-
-	static String messages(Throwable failure) {
-		StringBuilder all = new StringBuilder();
-		for (Throwable t = failure; t != null; t = t.getCause()) {
-			all.append(t.getMessage()).append('\n');
-		}
-		return all.toString();
+		assertStartupFails(this.runner, "epaccs.fhir.server-name= ", "server-name", "must not be blank");
 	}
 
 	@Configuration(proxyBeanMethods = false)
