@@ -1,12 +1,14 @@
 package org.openepaccs.server;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
 import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
 import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
@@ -18,6 +20,7 @@ import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import jakarta.persistence.EntityManagerFactory;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.context.annotation.Bean;
@@ -85,6 +88,13 @@ class JpaStorageConfig {
 		properties.put("hibernate.hbm2ddl.auto", "validate");
 		factory.setJpaPropertyMap(properties);
 		return factory;
+	}
+
+	/** Our storage hooks, on the interceptor service HAPI's DAOs broadcast to. */
+	@Bean
+	SmartInitializingSingleton storageInterceptorRegistration(IInterceptorService interceptorService,
+			List<FhirStorageInterceptor> interceptors) {
+		return () -> interceptors.forEach(interceptorService::registerInterceptor);
 	}
 
 	@Bean

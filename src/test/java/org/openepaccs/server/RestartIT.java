@@ -5,9 +5,11 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.ConformancePackage;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.RunningServer;
@@ -50,6 +52,13 @@ class RestartIT {
 			Response search = http.get("/fhir/Patient?identifier=" + FhirApiIT.TEST_IDS + "%7C" + identifier);
 			assertThat(search.resource(Bundle.class).getEntry()).hasSize(1);
 			assertThat(appliedMigrations(database)).isEqualTo(migrationsAfterFirstStart);
+			// the conformance package was installed again without a new version of
+			// anything
+			for (IBaseResource resource : second.bean(ConformancePackage.class).resources()) {
+				Response installed = http
+					.get("/fhir/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart());
+				assertThat(installed.header("ETag")).as(resource.getIdElement().getValue()).isEqualTo("W/\"1\"");
+			}
 		}
 	}
 

@@ -1,0 +1,64 @@
+package org.openepaccs.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+
+/**
+ * The examples of the conformance package, read from {@code profiles/examples} in the
+ * working copy.
+ */
+public final class Examples {
+
+	private static final Path VALID = Path.of("profiles", "examples");
+
+	private static final Path INVALID = VALID.resolve("invalid");
+
+	private Examples() {
+	}
+
+	public static List<Path> valid() {
+		return list(VALID);
+	}
+
+	public static List<Path> invalid() {
+		return list(INVALID);
+	}
+
+	public static IBaseResource parse(Path file) {
+		try {
+			return FhirContext.forR4Cached().newJsonParser().parseResource(Files.readString(file));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public static String read(Path file) {
+		try {
+			return Files.readString(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static List<Path> list(Path folder) {
+		if (!Files.isDirectory(folder)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.list(folder)) {
+			return files.filter((file) -> file.getFileName().toString().endsWith(".json")).sorted().toList();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
