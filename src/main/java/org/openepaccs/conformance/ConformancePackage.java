@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
@@ -21,6 +23,7 @@ import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValid
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.StructureDefinition;
+import org.hl7.fhir.r4.model.ValueSet;
 
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
@@ -135,6 +138,22 @@ public final class ConformancePackage {
 	 */
 	public IValidationSupport validationSupport() {
 		return this.validationSupport;
+	}
+
+	/**
+	 * The codes ({@code system|code}) an enumerated value set of the package lists, or an
+	 * empty set if there is no such value set.
+	 */
+	public Set<String> codesOf(String valueSetUrl) {
+		Set<String> codes = new HashSet<>();
+		for (IBaseResource resource : this.resources) {
+			if (resource instanceof ValueSet valueSet && valueSetUrl.equals(valueSet.getUrl())) {
+				for (ValueSet.ConceptSetComponent include : valueSet.getCompose().getInclude()) {
+					include.getConcept().forEach((concept) -> codes.add(include.getSystem() + "|" + concept.getCode()));
+				}
+			}
+		}
+		return Set.copyOf(codes);
 	}
 
 	public static boolean isOurs(String canonicalUrl) {

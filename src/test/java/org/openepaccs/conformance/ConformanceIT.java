@@ -129,6 +129,11 @@ class ConformanceIT {
 		assertThat(firstChoices.getEntry()).extracting((e) -> e.getResource().getIdElement().getIdPart())
 			.contains("margaret-ppd-1")
 			.doesNotContain("margaret-ppd-2");
+		Bundle currentAlerts = this.http
+			.get("/fhir/Flag?patient=margaret&status=active&code=http://snomed.info/sct%7C450476008")
+			.resource(Bundle.class);
+		assertThat(currentAlerts.getEntry()).extracting((e) -> e.getResource().getIdElement().getIdPart())
+			.containsExactly("margaret-cpr");
 		Bundle dueForReview = this.http.get("/fhir/CarePlan?subject=Patient/margaret&review-date=ge2000-01-01")
 			.resource(Bundle.class);
 		assertThat(dueForReview.getEntry()).extracting((e) -> e.getResource().getIdElement().getIdPart())

@@ -1,0 +1,227 @@
+package org.openepaccs.conformance;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.NumberParam;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.PositiveIntType;
+import org.openepaccs.server.FhirStorageInterceptor;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The rules of the record that no profile can express because they look at other
+ * resources, enforced on every write with 422: one active register entry per person, at
+ * most one active CPR decision per person, a second-choice preferred place only beside a
+ * first choice of the same kind, and a register entry that does not end before it starts.
+ * They apply whether or not the resource declares our profile: the codes decide.
+ */
+@Component
+@Interceptor
+class RecordRulesInterceptor implements FhirStorageInterceptor {
+
+	static final String SNOMED = "http://snomed.info/sct";
+
+	static final String PALLIATIVE_CARE = "103735009";
+
+	static final String RANK_EXTENSION = ConformancePackage.CANONICAL_BASE
+			+ "/StructureDefinition/epaccs-preference-rank";
+
+	private static final String OBSERVATION_CODES = ConformancePackage.CANONICAL_BASE
+			+ "/CodeSystem/epaccs-observation-code";
+
+	private final FhirContext fhirContext;
+
+	private final DaoRegistry daoRegistry;
+
+	private final Set<String> cprCodes;
+
+	private final Set<String> preferredPlaceOfDeath;
+
+	private final Set<String> preferredPlaceOfCare;
+
+	RecordRulesInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry, ConformancePackage conformancePackage) {
+		this.fhirContext = fhirContext;
+		this.daoRegistry = daoRegistry;
+		String valueSets = ConformancePackage.CANONICAL_BASE + "/ValueSet/";
+		this.cprCodes = conformancePackage.codesOf(valueSets + "epaccs-cpr-decision");
+		this.preferredPlaceOfDeath = union(conformancePackage.codesOf(valueSets + "epaccs-preferred-place-of-death"),
+				OBSERVATION_CODES + "|preferred-place-of-death");
+		this.preferredPlaceOfCare = union(conformancePackage.codesOf(valueSets + "epaccs-preferred-place-of-care"),
+				OBSERVATION_CODES + "|preferred-place-of-care");
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = 300)
+	public void created(IBaseResource resource, RequestDetails request) {
+		check(resource, request);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 300)
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		check(resource, request);
+	}
+
+	void check(IBaseResource resource, RequestDetails request) {
+		if (resource instanceof EpisodeOfCare episode && isRegisterEntry(episode)) {
+			checkRegisterEntry(episode);
+		}
+		else if (resource instanceof Flag flag && flag.getStatus() == Flag.FlagStatus.ACTIVE
+				&& hasCode(flag.getCode(), this.cprCodes)) {
+			checkOneActiveCprDecision(flag);
+		}
+		else if (resource instanceof Observation observation && rank(observation) == 2) {
+			checkSecondChoiceHasFirst(observation, request);
+		}
+	}
+
+	private void checkRegisterEntry(EpisodeOfCare episode) {
+		if (episode.getPeriod().hasStart() && episode.getPeriod().hasEnd()
+				&& episode.getPeriod().getEnd().before(episode.getPeriod().getStart())) {
+			refuse("EpisodeOfCare.period.end",
+					"A register entry cannot end before it starts: period.end is before period.start");
+		}
+		if (episode.getStatus() != EpisodeOfCare.EpisodeOfCareStatus.ACTIVE || !episode.getPatient().hasReference()) {
+			return;
+		}
+		SearchParameterMap active = SearchParameterMap.newSynchronous()
+			.add("patient", new ReferenceParam(episode.getPatient().getReference()))
+			.add("status", new TokenParam("active"))
+			.add("type", new TokenParam(SNOMED, PALLIATIVE_CARE));
+		List<String> others = otherIds("EpisodeOfCare", active, episode);
+		if (!others.isEmpty()) {
+			refuse("EpisodeOfCare.status", "This person already has an active palliative care register entry ("
+					+ others.get(0) + "): finish that entry, or update it, rather than add a second one");
+		}
+	}
+
+	private void checkOneActiveCprDecision(Flag flag) {
+		if (!flag.getSubject().hasReference()) {
+			return;
+		}
+		// R4 core has no Flag code or status search parameter: select the person's flags,
+		// then filter
+		SearchParameterMap flags = SearchParameterMap.newSynchronous()
+			.add("subject", new ReferenceParam(flag.getSubject().getReference()));
+		IFhirResourceDao<Flag> dao = this.daoRegistry.getResourceDao(Flag.class);
+		String selfId = flag.getIdElement().getIdPart();
+		List<String> others = dao.searchForResources(flags, new SystemRequestDetails())
+			.stream()
+			.filter((other) -> other.getStatus() == Flag.FlagStatus.ACTIVE && hasCode(other.getCode(), this.cprCodes))
+			.map((other) -> other.getIdElement().toUnqualifiedVersionless().getValue())
+			.filter((other) -> selfId == null || !other.endsWith("/" + selfId))
+			.toList();
+		if (!others.isEmpty()) {
+			refuse("Flag.status", "This person already has an active CPR decision (" + others.get(0)
+					+ "): make that flag inactive (or update it) when recording a new decision");
+		}
+	}
+
+	private void checkSecondChoiceHasFirst(Observation observation, RequestDetails request) {
+		Set<String> kind = hasCode(observation.getCode(), this.preferredPlaceOfDeath) ? this.preferredPlaceOfDeath
+				: hasCode(observation.getCode(), this.preferredPlaceOfCare) ? this.preferredPlaceOfCare : null;
+		if (kind == null || !observation.getSubject().hasReference()) {
+			return;
+		}
+		SearchParameterMap firstChoices = SearchParameterMap.newSynchronous()
+			.add("subject", new ReferenceParam(observation.getSubject().getReference()))
+			.add("preference-rank", new NumberParam(1));
+		List<Observation> firsts = new ArrayList<>(this.daoRegistry.getResourceDao(Observation.class)
+			.searchForResources(firstChoices, new SystemRequestDetails()));
+		// a first choice written in the same transaction is not yet searchable: look in
+		// the
+		// transaction itself (one transaction is one person's record)
+		if (request != null && request.getRestOperationType() == RestOperationTypeEnum.TRANSACTION) {
+			transaction(request).getEntry()
+				.stream()
+				.filter((entry) -> entry.getResource() instanceof Observation other && rank(other) == 1)
+				.forEach((entry) -> firsts.add((Observation) entry.getResource()));
+		}
+		boolean hasFirst = firsts.stream()
+			.anyMatch((first) -> first.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
+					&& hasCode(first.getCode(), kind));
+		if (!hasFirst) {
+			refuse("Observation.extension('" + RANK_EXTENSION + "')",
+					"A second-choice preferred place (rank 2) needs a first choice (rank 1) of the same kind (place of "
+							+ (kind == this.preferredPlaceOfDeath ? "death" : "care")
+							+ ") for this person: record the first choice first");
+		}
+	}
+
+	private Bundle transaction(RequestDetails request) {
+		String body = new String(request.loadRequestContents(), StandardCharsets.UTF_8);
+		IParser parser = body.stripLeading().startsWith("<") ? this.fhirContext.newXmlParser()
+				: this.fhirContext.newJsonParser();
+		return parser.parseResource(Bundle.class, body);
+	}
+
+	private List<String> otherIds(String type, SearchParameterMap map, IBaseResource self) {
+		String selfId = self.getIdElement().getIdPart();
+		IFhirResourceDao<IBaseResource> dao = this.daoRegistry.getResourceDao(type);
+		List<IBaseResource> found = dao.searchForResources(map, new SystemRequestDetails());
+		return found.stream()
+			.map((other) -> other.getIdElement().toUnqualifiedVersionless().getValue())
+			.filter((other) -> selfId == null || !other.endsWith("/" + selfId))
+			.toList();
+	}
+
+	private static boolean isRegisterEntry(EpisodeOfCare episode) {
+		return episode.getType().stream().anyMatch((type) -> type.hasCoding(SNOMED, PALLIATIVE_CARE));
+	}
+
+	static int rank(Observation observation) {
+		if (observation.getExtensionByUrl(RANK_EXTENSION) != null
+				&& observation.getExtensionByUrl(RANK_EXTENSION).getValue() instanceof PositiveIntType rank) {
+			return rank.getValue();
+		}
+		return 0;
+	}
+
+	private static boolean hasCode(CodeableConcept concept, Set<String> codes) {
+		for (Coding coding : concept.getCoding()) {
+			if (codes.contains(coding.getSystem() + "|" + coding.getCode())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void refuse(String expression, String message) {
+		OperationOutcome outcome = new OperationOutcome();
+		outcome.addIssue()
+			.setSeverity(OperationOutcome.IssueSeverity.ERROR)
+			.setCode(OperationOutcome.IssueType.BUSINESSRULE)
+			.setDiagnostics(message)
+			.addExpression(expression);
+		throw new UnprocessableEntityException(this.fhirContext, outcome);
+	}
+
+	private static Set<String> union(Set<String> codes, String extra) {
+		return Set.copyOf(Stream.concat(codes.stream(), Stream.of(extra)).toList());
+	}
+
+}

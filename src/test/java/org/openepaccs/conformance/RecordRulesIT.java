@@ -1,0 +1,121 @@
+package org.openepaccs.conformance;
+
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rules of the record that span resources, enforced on write with 422 whether or not a
+ * profile is declared.
+ */
+@EpaccsIntegrationTest
+class RecordRulesIT {
+
+	@LocalServerPort
+	int port;
+
+	FhirHttp http;
+
+	String patient;
+
+	@BeforeEach
+	void newPatient() {
+		this.http = new FhirHttp(this.port);
+		Patient person = new Patient();
+		person.addName().setFamily("Rules");
+		this.patient = "Patient/" + this.http.post("/fhir/Patient", FhirHttp.json(person))
+			.resource(Patient.class)
+			.getIdElement()
+			.getIdPart();
+	}
+
+	@Test
+	void aPersonHasAtMostOneActiveRegisterEntry() {
+		Response first = this.http.post("/fhir/EpisodeOfCare", registerEntry("active", "2026-01-05", null));
+		assertThat(first.status()).isEqualTo(201);
+
+		Response second = this.http.post("/fhir/EpisodeOfCare", registerEntry("active", "2026-02-01", null));
+
+		assertThat(second.status()).isEqualTo(422);
+		assertThat(second.diagnostics()).contains("already has an active palliative care register entry");
+		assertThat(second.outcome().getIssueFirstRep().getCode().toCode()).isEqualTo("business-rule");
+
+		String firstId = first.header("Location").replaceAll(".*/EpisodeOfCare/([^/]+)/.*", "$1");
+		String finished = registerEntry("finished", "2026-01-05", "2026-01-31").replace("{",
+				"{\"id\":\"" + firstId + "\",");
+		assertThat(this.http.put("/fhir/EpisodeOfCare/" + firstId, finished).status()).isEqualTo(200);
+		assertThat(this.http.post("/fhir/EpisodeOfCare", registerEntry("active", "2026-02-01", null)).status())
+			.isEqualTo(201);
+	}
+
+	@Test
+	void aRegisterEntryCannotEndBeforeItStarts() {
+		Response response = this.http.post("/fhir/EpisodeOfCare",
+				registerEntry("finished", "2026-03-01", "2026-02-01"));
+
+		assertThat(response.status()).isEqualTo(422);
+		assertThat(response.diagnostics()).contains("cannot end before it starts");
+	}
+
+	@Test
+	void aPersonHasAtMostOneActiveCprDecision() {
+		Response first = this.http.post("/fhir/Flag", cprFlag("active", "450476008"));
+		assertThat(first.status()).isEqualTo(201);
+
+		Response second = this.http.post("/fhir/Flag", cprFlag("active", "450475007"));
+
+		assertThat(second.status()).isEqualTo(422);
+		assertThat(second.diagnostics()).contains("already has an active CPR decision");
+		assertThat(this.http.post("/fhir/Flag", cprFlag("inactive", "450475007")).status()).isEqualTo(201);
+	}
+
+	@Test
+	void aSecondChoiceNeedsAFirstChoiceOfTheSameKind() {
+		Response orphan = this.http.post("/fhir/Observation", preference("108401000000102", 2));
+		assertThat(orphan.status()).isEqualTo(422);
+		assertThat(orphan.diagnostics()).contains("needs a first choice (rank 1) of the same kind (place of death)");
+
+		assertThat(this.http.post("/fhir/Observation", preference("110481000000108", 1)).status()).isEqualTo(201);
+		assertThat(this.http.post("/fhir/Observation", preference("108401000000102", 2)).status()).isEqualTo(201);
+	}
+
+	@Test
+	void aFirstAndSecondChoiceCanArriveInOneTransaction() {
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + "{\"resource\":"
+				+ preference("110481000000108", 1) + ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}},"
+				+ "{\"resource\":" + preference("108401000000102", 2)
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}";
+
+		Response response = this.http.post("/fhir", transaction);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+	}
+
+	private String registerEntry(String status, String start, String end) {
+		return "{\"resourceType\":\"EpisodeOfCare\",\"status\":\"" + status + "\",\"type\":[{\"coding\":[{\"system\":"
+				+ "\"http://snomed.info/sct\",\"code\":\"103735009\",\"display\":\"Palliative care\"}]}],"
+				+ "\"patient\":{\"reference\":\"" + this.patient + "\"},\"period\":{\"start\":\"" + start + "\""
+				+ ((end != null) ? ",\"end\":\"" + end + "\"" : "") + "}}";
+	}
+
+	private String cprFlag(String status, String code) {
+		return "{\"resourceType\":\"Flag\",\"status\":\"" + status + "\",\"code\":{\"coding\":[{\"system\":"
+				+ "\"http://snomed.info/sct\",\"code\":\"" + code + "\"}]},\"subject\":{\"reference\":\"" + this.patient
+				+ "\"},\"period\":{\"start\":\"2026-02-10\"}}";
+	}
+
+	private String preference(String code, int rank) {
+		return "{\"resourceType\":\"Observation\",\"extension\":[{\"url\":\"" + RecordRulesInterceptor.RANK_EXTENSION
+				+ "\",\"valuePositiveInt\":" + rank + "}],\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+				+ "\"http://snomed.info/sct\",\"code\":\"" + code + "\"}]},\"subject\":{\"reference\":\"" + this.patient
+				+ "\"}}";
+	}
+
+}
