@@ -163,6 +163,25 @@ class ConformanceIT {
 	}
 
 	@Test
+	void validateOperationChecksAResourceAgainstOurProfilesWithoutStoringIt() {
+		Path invalid = Examples.invalid()
+			.stream()
+			.filter((file) -> file.getFileName().toString().equals("Observation-ppd-rank-3.json"))
+			.findFirst()
+			.orElseThrow();
+		Path valid = Path.of("profiles", "examples", "Observation-margaret-ppd-1.json");
+
+		Response refused = this.http.post("/fhir/Observation/$validate", Examples.read(invalid));
+		Response accepted = this.http.post("/fhir/Observation/$validate", Examples.read(valid));
+
+		assertThat(refused.outcome().getIssue()).as(refused.body())
+			.anySatisfy((issue) -> assertThat(issue.getDiagnostics()).contains("rank"));
+		assertThat(accepted.outcome().getIssue()).as(accepted.body())
+			.noneSatisfy((issue) -> assertThat(issue.getSeverity()).isIn(OperationOutcome.IssueSeverity.ERROR,
+					OperationOutcome.IssueSeverity.FATAL));
+	}
+
+	@Test
 	void aWrongNhsNumberIsRefusedWithItsPositionAndTheCheckDigitItNeeds() {
 		String patient = "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"https://example.org/local\","
 				+ "\"value\":\"L1\"},{\"system\":\"https://fhir.nhs.uk/Id/nhs-number\",\"value\":\"9990000019\"}],"
