@@ -1,6 +1,5 @@
 package org.openepaccs.conformance;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
@@ -48,29 +47,22 @@ class NhsNumberInterceptor implements FhirStorageInterceptor {
 	}
 
 	void check(IBaseResource resource) {
-		List<String> problems = new ArrayList<>();
-		walk(resource, resource.fhirType(), problems, 0);
-		if (problems.isEmpty()) {
-			return;
-		}
 		OperationOutcome outcome = new OperationOutcome();
-		for (String problem : problems) {
-			int split = problem.indexOf('\u0000');
-			outcome.addIssue()
-				.setSeverity(IssueSeverity.ERROR)
-				.setCode(IssueType.VALUE)
-				.setDiagnostics(problem.substring(split + 1))
-				.addExpression(problem.substring(0, split));
+		walk(resource, resource.fhirType(), outcome, 0);
+		if (outcome.hasIssue()) {
+			throw new UnprocessableEntityException(this.fhirContext, outcome);
 		}
-		throw new UnprocessableEntityException(this.fhirContext, outcome);
 	}
 
-	private void walk(IBase element, String path, List<String> problems, int depth) {
+	private void walk(IBase element, String path, OperationOutcome outcome, int depth) {
 		if (element instanceof Identifier identifier && NhsNumber.SYSTEM.equals(identifier.getSystem())) {
 			String problem = NhsNumber.problem(identifier.getValue());
 			if (problem != null) {
-				problems.add(path + ".value\u0000" + path + ": '" + identifier.getValue()
-						+ "' is not a valid NHS number: " + problem);
+				outcome.addIssue()
+					.setSeverity(IssueSeverity.ERROR)
+					.setCode(IssueType.VALUE)
+					.setDiagnostics(path + ": '" + identifier.getValue() + "' is not a valid NHS number: " + problem)
+					.addExpression(path + ".value");
 			}
 			return;
 		}
@@ -83,7 +75,7 @@ class NhsNumberInterceptor implements FhirStorageInterceptor {
 			for (int i = 0; i < values.size(); i++) {
 				IBase value = values.get(i);
 				String childPath = path + "." + child.getElementName() + ((child.getMax() != 1) ? "[" + i + "]" : "");
-				walk(value, childPath, problems, depth + 1);
+				walk(value, childPath, outcome, depth + 1);
 			}
 		}
 	}
