@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -54,6 +55,8 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 
 	private static final String OBSERVATION_CODES = ConformancePackage.CANONICAL_BASE
 			+ "/CodeSystem/epaccs-observation-code";
+
+	private static final String TRANSACTION_KEY = RecordRulesInterceptor.class.getName() + ".transaction";
 
 	private final FhirContext fhirContext;
 
@@ -112,7 +115,7 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 			.add("patient", new ReferenceParam(episode.getPatient().getReference()))
 			.add("status", new TokenParam("active"))
 			.add("type", new TokenParam(SNOMED, PALLIATIVE_CARE));
-		List<String> others = otherIds("EpisodeOfCare", active, episode);
+		List<String> others = otherIds(EpisodeOfCare.class, active, episode, (other) -> true);
 		if (!others.isEmpty()) {
 			refuse("EpisodeOfCare.status", "This person already has an active palliative care register entry ("
 					+ others.get(0) + "): finish that entry, or update it, rather than add a second one");
@@ -127,14 +130,8 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 		// then filter
 		SearchParameterMap flags = SearchParameterMap.newSynchronous()
 			.add("subject", new ReferenceParam(flag.getSubject().getReference()));
-		IFhirResourceDao<Flag> dao = this.daoRegistry.getResourceDao(Flag.class);
-		String selfId = flag.getIdElement().getIdPart();
-		List<String> others = dao.searchForResources(flags, new SystemRequestDetails())
-			.stream()
-			.filter((other) -> other.getStatus() == Flag.FlagStatus.ACTIVE && hasCode(other.getCode(), this.cprCodes))
-			.map((other) -> other.getIdElement().toUnqualifiedVersionless().getValue())
-			.filter((other) -> selfId == null || !other.endsWith("/" + selfId))
-			.toList();
+		List<String> others = otherIds(Flag.class, flags, flag,
+				(other) -> other.getStatus() == Flag.FlagStatus.ACTIVE && hasCode(other.getCode(), this.cprCodes));
 		if (!others.isEmpty()) {
 			refuse("Flag.status", "This person already has an active CPR decision (" + others.get(0)
 					+ "): make that flag inactive (or update it) when recording a new decision");
@@ -172,18 +169,29 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 		}
 	}
 
+	/**
+	 * The transaction as the client sent it, parsed once per request (HAPI does not hand
+	 * its own parse to storage hooks).
+	 */
 	private Bundle transaction(RequestDetails request) {
-		String body = new String(request.loadRequestContents(), StandardCharsets.UTF_8);
-		IParser parser = body.stripLeading().startsWith("<") ? this.fhirContext.newXmlParser()
-				: this.fhirContext.newJsonParser();
-		return parser.parseResource(Bundle.class, body);
+		return (Bundle) request.getUserData().computeIfAbsent(TRANSACTION_KEY, (key) -> {
+			String body = new String(request.loadRequestContents(), StandardCharsets.UTF_8);
+			IParser parser = body.stripLeading().startsWith("<") ? this.fhirContext.newXmlParser()
+					: this.fhirContext.newJsonParser();
+			return parser.parseResource(Bundle.class, body);
+		});
 	}
 
-	private List<String> otherIds(String type, SearchParameterMap map, IBaseResource self) {
+	/**
+	 * The ids of the resources the search finds that pass the filter, other than self.
+	 */
+	private <T extends IBaseResource> List<String> otherIds(Class<T> type, SearchParameterMap map, T self,
+			Predicate<T> filter) {
 		String selfId = self.getIdElement().getIdPart();
-		IFhirResourceDao<IBaseResource> dao = this.daoRegistry.getResourceDao(type);
-		List<IBaseResource> found = dao.searchForResources(map, new SystemRequestDetails());
-		return found.stream()
+		IFhirResourceDao<T> dao = this.daoRegistry.getResourceDao(type);
+		return dao.searchForResources(map, new SystemRequestDetails())
+			.stream()
+			.filter(filter)
 			.map((other) -> other.getIdElement().toUnqualifiedVersionless().getValue())
 			.filter((other) -> selfId == null || !other.endsWith("/" + selfId))
 			.toList();
