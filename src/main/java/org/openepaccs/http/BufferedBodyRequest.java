@@ -22,6 +22,11 @@ final class BufferedBodyRequest extends HttpServletRequestWrapper {
 		this.body = body;
 	}
 
+	/** The body as read: filters further down reuse it rather than copy it again. */
+	byte[] body() {
+		return this.body;
+	}
+
 	@Override
 	public int getContentLength() {
 		return this.body.length;

@@ -88,15 +88,9 @@ final class ContentLimits {
 						return "The body is nested more than " + this.limits.maxNestingDepth()
 								+ " levels deep at element <" + reader.getLocalName() + ">";
 					}
-					String value = reader.getAttributeValue(null, "value");
-					if (value != null && (value.indexOf('e') >= 0 || value.indexOf('E') >= 0)) {
-						Matcher matcher = DECIMAL.matcher(value.trim());
-						if (matcher.matches() && matcher.group("exp") != null) {
-							String problem = checkDecimal(value.trim());
-							if (problem != null) {
-								return "The number in <" + reader.getLocalName() + "> " + problem;
-							}
-						}
+					String problem = checkNumberWithExponent(reader.getAttributeValue(null, "value"));
+					if (problem != null) {
+						return "The number in <" + reader.getLocalName() + "> " + problem;
 					}
 				}
 				else if (event == XMLStreamConstants.END_ELEMENT) {
@@ -125,18 +119,25 @@ final class ContentLimits {
 	 * a comparison prefix and, for quantities, a {@code |system|code} tail.
 	 */
 	String checkSearchValue(String searchValue) {
-		if (searchValue == null || (searchValue.indexOf('e') < 0 && searchValue.indexOf('E') < 0)) {
+		if (searchValue == null) {
 			return null;
 		}
-		String value = searchValue.split("\\|", 2)[0];
-		Matcher prefixed = SEARCH_NUMBER.matcher(value);
-		String number = prefixed.matches() ? prefixed.group(1) : value;
-		Matcher decimal = DECIMAL.matcher(number);
-		if (!decimal.matches() || decimal.group("exp") == null || number.isEmpty()) {
-			return null;
-		}
-		String problem = checkDecimal(number);
+		Matcher prefixed = SEARCH_NUMBER.matcher(searchValue.split("\\|", 2)[0]);
+		String problem = prefixed.matches() ? checkNumberWithExponent(prefixed.group(1)) : null;
 		return (problem != null) ? "The search value " + problem : null;
+	}
+
+	/**
+	 * What is wrong with a text that is a decimal written with an exponent, or null for
+	 * any other text: where the type is not known (XML attributes, search values), only
+	 * an exponent tells a number from, say, an identifier made of digits.
+	 */
+	private String checkNumberWithExponent(String text) {
+		if (text == null || (text.indexOf('e') < 0 && text.indexOf('E') < 0)) {
+			return null;
+		}
+		Matcher matcher = DECIMAL.matcher(text.trim());
+		return (matcher.matches() && matcher.group("exp") != null) ? checkDecimal(matcher) : null;
 	}
 
 	/**
@@ -144,9 +145,10 @@ final class ContentLimits {
 	 */
 	String checkDecimal(String literal) {
 		Matcher matcher = DECIMAL.matcher(literal);
-		if (!matcher.matches()) {
-			return null;
-		}
+		return matcher.matches() ? checkDecimal(matcher) : null;
+	}
+
+	private String checkDecimal(Matcher matcher) {
 		String integer = matcher.group("int");
 		String fraction = (matcher.group("frac") != null) ? matcher.group("frac") : "";
 		int digits = integer.length() + fraction.length();

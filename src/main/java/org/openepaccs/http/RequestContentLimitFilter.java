@@ -52,13 +52,15 @@ class RequestContentLimitFilter extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
-		byte[] body = request.getInputStream().readAllBytes();
-		problem = json ? this.limits.checkJson(body) : this.limits.checkXml(body);
+		// a chunked body was already read into memory by RequestBodyLimitFilter
+		BufferedBodyRequest buffered = (request instanceof BufferedBodyRequest already) ? already
+				: new BufferedBodyRequest(request, request.getInputStream().readAllBytes());
+		problem = json ? this.limits.checkJson(buffered.body()) : this.limits.checkXml(buffered.body());
 		if (problem != null) {
 			refuse(response, problem);
 			return;
 		}
-		chain.doFilter(new BufferedBodyRequest(request, body), response);
+		chain.doFilter(buffered, response);
 	}
 
 	private String checkSearchValues(Map<String, String[]> parameters) {
