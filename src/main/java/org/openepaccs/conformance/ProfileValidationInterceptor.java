@@ -1,5 +1,7 @@
 package org.openepaccs.conformance;
 
+import java.util.Optional;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -7,8 +9,8 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.ValidationOptions;
 import ca.uhn.fhir.validation.ValidationResult;
-import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.openepaccs.server.FhirStorageInterceptor;
@@ -16,10 +18,11 @@ import org.openepaccs.server.FhirStorageInterceptor;
 import org.springframework.stereotype.Component;
 
 /**
- * Validates, on every write, a resource that declares one of our profiles in
- * {@code meta.profile} against it, offline, with the package's cached validation support.
- * Errors refuse the write with 422 and an OperationOutcome whose issues carry the
- * FHIRPath location; warnings do not block.
+ * Validates every write against our profiles, offline, with the package's cached
+ * validation support: against the profiles the resource declares in {@code meta.profile},
+ * or, when it declares none of ours, against the default profile for its type or code
+ * ({@link DefaultProfiles}). Errors refuse the write with 422 and an OperationOutcome
+ * whose issues carry the FHIRPath location; warnings do not block.
  */
 @Component
 @Interceptor
@@ -29,10 +32,17 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 
 	private final FhirValidator validator;
 
-	ProfileValidationInterceptor(FhirContext fhirContext, ConformancePackage conformancePackage) {
+	private final DefaultProfiles defaultProfiles;
+
+	private final boolean enabled;
+
+	ProfileValidationInterceptor(FhirContext fhirContext, ConformancePackage conformancePackage,
+			ValidationProperties properties) {
 		this.fhirContext = fhirContext;
 		this.validator = fhirContext.newValidator();
-		this.validator.registerValidatorModule(new FhirInstanceValidator(conformancePackage.validationSupport()));
+		this.validator.registerValidatorModule(new PooledInstanceValidator(conformancePackage.validationSupport()));
+		this.defaultProfiles = new DefaultProfiles(conformancePackage, properties);
+		this.enabled = properties.enabled();
 	}
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = 200)
@@ -46,10 +56,18 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 	}
 
 	void check(IBaseResource resource) {
-		if (!declaresOurProfile(resource)) {
+		if (!this.enabled) {
 			return;
 		}
-		ValidationResult result = this.validator.validateWithResult(resource);
+		ValidationOptions options = new ValidationOptions();
+		if (!declaresOurProfile(resource)) {
+			Optional<String> profile = this.defaultProfiles.profileFor(resource);
+			if (profile.isEmpty()) {
+				return;
+			}
+			options.addProfile(profile.get());
+		}
+		ValidationResult result = this.validator.validateWithResult(resource, options);
 		boolean failed = result.getMessages()
 			.stream()
 			.anyMatch((message) -> message.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());

@@ -3,8 +3,10 @@ package org.openepaccs.conformance;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -21,6 +23,8 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.NumberParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -28,8 +32,10 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.PositiveIntType;
 import org.openepaccs.server.FhirStorageInterceptor;
 
@@ -39,8 +45,9 @@ import org.springframework.stereotype.Component;
  * The rules of the record that no profile can express because they look at other
  * resources, enforced on every write with 422: one active register entry per person, at
  * most one active CPR decision per person, a second-choice preferred place only beside a
- * first choice of the same kind, and a register entry that does not end before it starts.
- * They apply whether or not the resource declares our profile: the codes decide.
+ * first choice of the same kind, a register entry that does not end before it starts, and
+ * an actual place of death only for a person whose death is recorded. They apply whether
+ * or not the resource declares our profile: the codes decide.
  */
 @Component
 @Interceptor
@@ -68,6 +75,8 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 
 	private final Set<String> preferredPlaceOfCare;
 
+	private final Set<String> actualPlaceOfDeath;
+
 	RecordRulesInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry, ConformancePackage conformancePackage) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
@@ -77,21 +86,25 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 				OBSERVATION_CODES + "|preferred-place-of-death");
 		this.preferredPlaceOfCare = union(conformancePackage.codesOf(valueSets + "epaccs-preferred-place-of-care"),
 				OBSERVATION_CODES + "|preferred-place-of-care");
+		this.actualPlaceOfDeath = conformancePackage.codesOf(valueSets + "epaccs-actual-place-of-death");
 	}
 
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = 300)
+	// before profile validation (200): where both would refuse, the rule's message says
+	// in
+	// the record's own words what a core invariant (e.g. per-1) says generically
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = 150)
 	public void created(IBaseResource resource, RequestDetails request) {
 		check(resource, request);
 	}
 
-	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 300)
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 150)
 	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		check(resource, request);
 	}
 
 	void check(IBaseResource resource, RequestDetails request) {
 		if (resource instanceof EpisodeOfCare episode && isRegisterEntry(episode)) {
-			checkRegisterEntry(episode);
+			checkRegisterEntry(episode, request);
 		}
 		else if (resource instanceof Flag flag && flag.getStatus() == Flag.FlagStatus.ACTIVE
 				&& hasCode(flag.getCode(), this.cprCodes)) {
@@ -100,9 +113,14 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 		else if (resource instanceof Observation observation && rank(observation) == 2) {
 			checkSecondChoiceHasFirst(observation, request);
 		}
+		else if (resource instanceof Observation observation
+				&& observation.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
+				&& hasCode(observation.getCode(), this.actualPlaceOfDeath)) {
+			checkPersonHasDied(observation, request);
+		}
 	}
 
-	private void checkRegisterEntry(EpisodeOfCare episode) {
+	private void checkRegisterEntry(EpisodeOfCare episode, RequestDetails request) {
 		if (episode.getPeriod().hasStart() && episode.getPeriod().hasEnd()
 				&& episode.getPeriod().getEnd().before(episode.getPeriod().getStart())) {
 			refuse("EpisodeOfCare.period.end",
@@ -120,6 +138,73 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 			refuse("EpisodeOfCare.status", "This person already has an active palliative care register entry ("
 					+ others.get(0) + "): finish that entry, or update it, rather than add a second one");
 		}
+		// entries written by the same transaction are not yet searchable: count them in
+		// the transaction as the client sent it
+		if (isTransaction(request)) {
+			Map<String, Long> activeEntriesByPerson = transaction(request).getEntry()
+				.stream()
+				.filter((entry) -> entry.getResource() instanceof EpisodeOfCare other && isRegisterEntry(other)
+						&& other.getStatus() == EpisodeOfCare.EpisodeOfCareStatus.ACTIVE
+						&& other.getPatient().hasReference())
+				.collect(Collectors.groupingBy(
+						(entry) -> ((EpisodeOfCare) entry.getResource()).getPatient().getReference(),
+						Collectors.counting()));
+			if (activeEntriesByPerson.values().stream().anyMatch((count) -> count > 1)) {
+				refuse("Bundle.entry.resource.ofType(EpisodeOfCare).status",
+						"This transaction adds more than one active palliative care register entry for the same "
+								+ "person: send one active entry per person");
+			}
+		}
+	}
+
+	private void checkPersonHasDied(Observation observation, RequestDetails request) {
+		if (!observation.getSubject().hasReference()) {
+			return;
+		}
+		IdType subject = new IdType(observation.getSubject().getReference());
+		if (!"Patient".equals(subject.getResourceType()) || isDeceased(subject, request)) {
+			return;
+		}
+		refuse("Observation.subject",
+				"An actual place of death can only be recorded for a person whose death is recorded: set "
+						+ "Patient.deceasedDateTime (in the same transaction or before)");
+	}
+
+	private boolean isDeceased(IdType patientId, RequestDetails request) {
+		if (isTransaction(request)) {
+			// the Patient may be updated by the same transaction (entries are not yet
+			// readable); one transaction carries one person's record, so a transaction
+			// with
+			// a single Patient is about that person even when it is addressed by urn:uuid
+			List<Patient> patients = transaction(request).getEntry()
+				.stream()
+				.filter((entry) -> entry.getResource() instanceof Patient)
+				.map((entry) -> (Patient) entry.getResource())
+				.toList();
+			boolean recordedHere = patients.stream()
+				.filter((patient) -> patients.size() == 1
+						|| patientId.getIdPart().equals(patient.getIdElement().getIdPart()))
+				.anyMatch(RecordRulesInterceptor::hasDied);
+			if (recordedHere) {
+				return true;
+			}
+		}
+		try {
+			return hasDied(this.daoRegistry.getResourceDao(Patient.class)
+				.read(patientId.toUnqualifiedVersionless(), new SystemRequestDetails()));
+		}
+		catch (ResourceNotFoundException | ResourceGoneException ex) {
+			return false; // referential integrity answers for a missing Patient
+		}
+	}
+
+	private static boolean hasDied(Patient patient) {
+		return (patient.hasDeceasedBooleanType() && patient.getDeceasedBooleanType().booleanValue())
+				|| patient.hasDeceasedDateTimeType();
+	}
+
+	private static boolean isTransaction(RequestDetails request) {
+		return request != null && request.getRestOperationType() == RestOperationTypeEnum.TRANSACTION;
 	}
 
 	private void checkOneActiveCprDecision(Flag flag) {
@@ -152,7 +237,7 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 		// a first choice written in the same transaction is not yet searchable: look in
 		// the
 		// transaction itself (one transaction is one person's record)
-		if (request != null && request.getRestOperationType() == RestOperationTypeEnum.TRANSACTION) {
+		if (isTransaction(request)) {
 			transaction(request).getEntry()
 				.stream()
 				.filter((entry) -> entry.getResource() instanceof Observation other && rank(other) == 1)

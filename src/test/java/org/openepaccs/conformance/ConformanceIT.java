@@ -163,6 +163,26 @@ class ConformanceIT {
 	}
 
 	@Test
+	void resourcesOfEpaccsTypesAreValidatedEvenWhenTheyDeclareNoProfile() {
+		for (String name : List.of("CarePlan-missing-category.json", "Observation-ppd-missing-rank.json",
+				"Observation-prognosis-with-value.json", "Flag-cpr-without-author.json",
+				"EpisodeOfCare-register-without-period-start.json", "CareTeam-care-team-without-subject.json")) {
+			Path file = Examples.invalid()
+				.stream()
+				.filter((path) -> path.getFileName().toString().equals(name))
+				.findFirst()
+				.orElseThrow();
+			Resource undeclared = (Resource) Examples.parse(file);
+			undeclared.getMeta().getProfile().clear();
+			undeclared.setId("undeclared-" + System.nanoTime());
+
+			Response response = put(undeclared);
+
+			assertThat(response.status()).as(name + " " + response.body()).isEqualTo(422);
+		}
+	}
+
+	@Test
 	void validateOperationChecksAResourceAgainstOurProfilesWithoutStoringIt() {
 		Path invalid = Examples.invalid()
 			.stream()

@@ -1,5 +1,8 @@
 package org.openepaccs.conformance;
 
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,9 +28,17 @@ class RecordRulesIT {
 
 	String patient;
 
+	String practice;
+
 	@BeforeEach
 	void newPatient() {
 		this.http = new FhirHttp(this.port);
+		Organization surgery = new Organization();
+		surgery.setName("Rules Surgery");
+		this.practice = "Organization/" + this.http.post("/fhir/Organization", FhirHttp.json(surgery))
+			.resource(Organization.class)
+			.getIdElement()
+			.getIdPart();
 		Patient person = new Patient();
 		person.addName().setFamily("Rules");
 		this.patient = "Patient/" + this.http.post("/fhir/Patient", FhirHttp.json(person))
@@ -48,9 +59,10 @@ class RecordRulesIT {
 		assertThat(second.outcome().getIssueFirstRep().getCode().toCode()).isEqualTo("business-rule");
 
 		String firstId = first.header("Location").replaceAll(".*/EpisodeOfCare/([^/]+)/.*", "$1");
-		String finished = registerEntry("finished", "2026-01-05", "2026-01-31").replace("{",
+		String finished = registerEntry("finished", "2026-01-05", "2026-01-31").replaceFirst("\\{",
 				"{\"id\":\"" + firstId + "\",");
-		assertThat(this.http.put("/fhir/EpisodeOfCare/" + firstId, finished).status()).isEqualTo(200);
+		Response finishing = this.http.put("/fhir/EpisodeOfCare/" + firstId, finished);
+		assertThat(finishing.status()).as(finishing.body()).isEqualTo(200);
 		assertThat(this.http.post("/fhir/EpisodeOfCare", registerEntry("active", "2026-02-01", null)).status())
 			.isEqualTo(201);
 	}
@@ -62,6 +74,7 @@ class RecordRulesIT {
 
 		assertThat(response.status()).isEqualTo(422);
 		assertThat(response.diagnostics()).contains("cannot end before it starts");
+		assertThat(response.outcome().getIssueFirstRep().getExpression()).hasToString("[EpisodeOfCare.period.end]");
 	}
 
 	@Test
@@ -98,24 +111,77 @@ class RecordRulesIT {
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
 	}
 
+	@Test
+	void aTransactionCannotAddTwoActiveRegisterEntriesForOnePerson() {
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + "{\"resource\":"
+				+ registerEntry("active", "2026-01-05", null)
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"EpisodeOfCare\"}}," + "{\"resource\":"
+				+ registerEntry("active", "2026-01-06", null)
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"EpisodeOfCare\"}}]}";
+
+		Response response = this.http.post("/fhir", transaction);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(422);
+		assertThat(response.diagnostics()).contains("more than one active palliative care register entry");
+		assertThat(this.http.get("/fhir/EpisodeOfCare?patient=" + this.patient).resource(Bundle.class).getEntry())
+			.as("nothing of the refused transaction is stored")
+			.isEmpty();
+	}
+
+	@Test
+	void anActualPlaceOfDeathNeedsTheDeathRecorded() {
+		Response whileAlive = this.http.post("/fhir/Observation", actualPlaceOfDeath());
+		assertThat(whileAlive.status()).isEqualTo(422);
+		assertThat(whileAlive.diagnostics()).contains("only be recorded for a person whose death is recorded");
+
+		Patient died = this.http.get("/fhir/" + this.patient).resource(Patient.class);
+		died.setDeceased(new DateTimeType("2026-06-03T04:15:00+01:00"));
+		assertThat(this.http.put("/fhir/" + this.patient, FhirHttp.json(died)).status()).isEqualTo(200);
+
+		assertThat(this.http.post("/fhir/Observation", actualPlaceOfDeath()).status()).isEqualTo(201);
+	}
+
+	@Test
+	void aDeathAndThePlaceOfDeathCanArriveInOneTransaction() {
+		Patient died = this.http.get("/fhir/" + this.patient).resource(Patient.class);
+		died.setDeceased(new DateTimeType("2026-06-03T04:15:00+01:00"));
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + "{\"resource\":"
+				+ FhirHttp.json(died) + ",\"request\":{\"method\":\"PUT\",\"url\":\"" + this.patient + "\"}},"
+				+ "{\"resource\":" + actualPlaceOfDeath()
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}";
+
+		Response response = this.http.post("/fhir", transaction);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+	}
+
+	private String actualPlaceOfDeath() {
+		return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+				+ "\"http://snomed.info/sct\",\"code\":\"876879006\"}],\"text\":\"Died at home\"},"
+				+ "\"subject\":{\"reference\":\"" + this.patient + "\"},\"effectiveDateTime\":\"2026-06-03\","
+				+ "\"component\":[{\"code\":{\"coding\":[{\"system\":\"https://fhir.openepaccs.org/CodeSystem/"
+				+ "epaccs-observation-code\",\"code\":\"preferred-place-achieved\"}]},\"valueBoolean\":true}]}";
+	}
+
 	private String registerEntry(String status, String start, String end) {
 		return "{\"resourceType\":\"EpisodeOfCare\",\"status\":\"" + status + "\",\"type\":[{\"coding\":[{\"system\":"
 				+ "\"http://snomed.info/sct\",\"code\":\"103735009\",\"display\":\"Palliative care\"}]}],"
-				+ "\"patient\":{\"reference\":\"" + this.patient + "\"},\"period\":{\"start\":\"" + start + "\""
+				+ "\"patient\":{\"reference\":\"" + this.patient + "\"},\"managingOrganization\":{\"reference\":\""
+				+ this.practice + "\"},\"period\":{\"start\":\"" + start + "\""
 				+ ((end != null) ? ",\"end\":\"" + end + "\"" : "") + "}}";
 	}
 
 	private String cprFlag(String status, String code) {
 		return "{\"resourceType\":\"Flag\",\"status\":\"" + status + "\",\"code\":{\"coding\":[{\"system\":"
 				+ "\"http://snomed.info/sct\",\"code\":\"" + code + "\"}]},\"subject\":{\"reference\":\"" + this.patient
-				+ "\"},\"period\":{\"start\":\"2026-02-10\"}}";
+				+ "\"},\"period\":{\"start\":\"2026-02-10\"},\"author\":{\"reference\":\"" + this.practice + "\"}}";
 	}
 
 	private String preference(String code, int rank) {
 		return "{\"resourceType\":\"Observation\",\"extension\":[{\"url\":\"" + RecordRulesInterceptor.RANK_EXTENSION
 				+ "\",\"valuePositiveInt\":" + rank + "}],\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
-				+ "\"http://snomed.info/sct\",\"code\":\"" + code + "\"}]},\"subject\":{\"reference\":\"" + this.patient
-				+ "\"}}";
+				+ "\"http://snomed.info/sct\",\"code\":\"" + code + "\"}],\"text\":\"Preferred place\"},\"subject\":"
+				+ "{\"reference\":\"" + this.patient + "\"}}";
 	}
 
 }

@@ -1,0 +1,169 @@
+package org.openepaccs.conformance;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.validation.IValidationContext;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r5.elementmodel.Manager;
+import org.hl7.fhir.r5.model.StructureDefinition;
+import org.hl7.fhir.r5.utils.validation.ValidatorSession;
+import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
+import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
+import org.hl7.fhir.utilities.i18n.I18nConstants;
+import org.hl7.fhir.utilities.validation.ValidationMessage;
+import org.hl7.fhir.validation.ValidatorSettings;
+import org.hl7.fhir.validation.instance.InstanceValidator;
+
+/**
+ * The FHIR instance validator with the same settings as HAPI's
+ * {@link FhirInstanceValidator}, but reusing the core library's {@link InstanceValidator}
+ * objects instead of building one per resource.
+ * <p>
+ * Why: building an InstanceValidator reads the core library's OID table from a CSV file
+ * every time, which was more than half of the cost of validating one resource here
+ * (profiled with JFR on HAPI 8.8.0 / core 6.7.9). An InstanceValidator is not thread-safe
+ * and keeps per-validation bookkeeping that it never clears (about 85 kB per resource,
+ * measured), so each one is used by one thread at a time and retired after
+ * {@link #MAX_USES} validations. Reuse was checked to give exactly the messages a fresh
+ * validator gives, over thousands of validations of our valid and invalid examples in
+ * random order ({@code PooledInstanceValidatorTest}).
+ */
+final class PooledInstanceValidator extends FhirInstanceValidator {
+
+	static final int MAX_USES = 50;
+
+	private static final int MAX_IDLE = 8;
+
+	private final ConcurrentLinkedDeque<Lease> idle = new ConcurrentLinkedDeque<>();
+
+	PooledInstanceValidator(IValidationSupport validationSupport) {
+		super(validationSupport);
+	}
+
+	@Override
+	protected List<ValidationMessage> validate(IValidationContext<?> context) {
+		List<StructureDefinition> profiles = new ArrayList<>();
+		List<ValidationMessage> messages = new ArrayList<>();
+		for (String url : profileUrls(context)) {
+			StructureDefinition profile = provideWorkerContext().fetchResource(StructureDefinition.class, url);
+			if (profile != null) {
+				profiles.add(profile);
+			}
+			else {
+				messages.add(unknownProfile(url));
+			}
+		}
+		if (!messages.isEmpty()) {
+			return messages;
+		}
+		Manager.FhirFormat format = (context.getResourceAsStringEncoding() == EncodingEnum.XML) ? Manager.FhirFormat.XML
+				: Manager.FhirFormat.JSON;
+		byte[] content = context.getResourceAsString().getBytes(StandardCharsets.UTF_8);
+		Lease lease = borrow();
+		try {
+			lease.validator.validate(null, messages, new ByteArrayInputStream(content), format, profiles);
+		}
+		finally {
+			giveBack(lease);
+		}
+		messages.removeIf(PooledInstanceValidator::isNoise);
+		messages.stream()
+			.filter((message) -> isUnknownProfile(message.getMessageId()))
+			.forEach((message) -> message.setLevel(ValidationMessage.IssueSeverity.ERROR));
+		return messages;
+	}
+
+	/**
+	 * The messages HAPI's own wrapper drops: complaints about bindings without a value
+	 * set and about the mime-type value set, which R4 core leaves unresolvable.
+	 */
+	private static boolean isNoise(ValidationMessage message) {
+		String id = message.getMessageId();
+		return I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE.equals(id)
+				|| (I18nConstants.TERMINOLOGY_TX_VALUESET_NOTFOUND.equals(id)
+						&& message.getMessage().contains("http://hl7.org/fhir/ValueSet/mimetypes"));
+	}
+
+	private static Set<String> profileUrls(IValidationContext<?> context) {
+		Set<String> urls = new LinkedHashSet<>(context.getOptions().getProfiles());
+		if (context.getResource() instanceof IBaseResource resource) {
+			for (IPrimitiveType<String> profile : resource.getMeta().getProfile()) {
+				urls.add(profile.getValue());
+			}
+		}
+		return urls;
+	}
+
+	private static boolean isUnknownProfile(String messageId) {
+		return I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN.equals(messageId)
+				|| I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY.equals(messageId);
+	}
+
+	private static ValidationMessage unknownProfile(String url) {
+		ValidationMessage message = new ValidationMessage();
+		message.setMessageId(I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN);
+		message.setLevel(ValidationMessage.IssueSeverity.ERROR);
+		message.setLocation("meta.profile");
+		message.setMessage("Unknown profile " + url + ": this server only knows the profiles of its conformance "
+				+ "package and of FHIR R4 core");
+		return message;
+	}
+
+	private Lease borrow() {
+		Lease lease = this.idle.pollFirst();
+		return (lease != null) ? lease : new Lease(newInstanceValidator());
+	}
+
+	private void giveBack(Lease lease) {
+		lease.uses++;
+		if (lease.uses < MAX_USES && this.idle.size() < MAX_IDLE) {
+			this.idle.offerFirst(lease);
+		}
+	}
+
+	private InstanceValidator newInstanceValidator() {
+		WorkerContextValidationSupportAdapter workerContext = provideWorkerContext();
+		InstanceValidator validator = new InstanceValidator(workerContext, new NullEvaluationContext(),
+				new XVerExtensionManagerOld(workerContext), new ValidatorSession(), new ValidatorSettings());
+		// the same settings as HAPI's own wrapper applies to each new validator
+		validator.setAssumeValidRestReferences(isAssumeValidRestReferences());
+		validator.setBestPracticeWarningLevel(getBestPracticeWarningLevel());
+		validator.setAnyExtensionsAllowed(isAnyExtensionsAllowed());
+		validator.setResourceIdRule(IdStatus.OPTIONAL);
+		validator.setNoTerminologyChecks(isNoTerminologyChecks());
+		validator.setErrorForUnknownProfiles(isErrorForUnknownProfiles());
+		validator.setUnknownCodeSystemsCauseErrors(true);
+		validator.getExtensionDomains().addAll(getExtensionDomains());
+		validator.setFetcher(getValidatorResourceFetcher());
+		validator.setPolicyAdvisor(getValidatorPolicyAdvisor());
+		validator.setNoExtensibleWarnings(isNoExtensibleWarnings());
+		validator.setNoBindingMsgSuppressed(isNoBindingMsgSuppressed());
+		validator.setAllowExamples(isAllowExamples());
+		validator.setAllowXsiLocation(true);
+		return validator;
+	}
+
+	private static final class Lease {
+
+		private final InstanceValidator validator;
+
+		private int uses;
+
+		private Lease(InstanceValidator validator) {
+			this.validator = validator;
+		}
+
+	}
+
+}

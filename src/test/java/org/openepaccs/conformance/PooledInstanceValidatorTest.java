@@ -1,0 +1,104 @@
+package org.openepaccs.conformance;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.Examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Reusing InstanceValidators must not change a single message: the pooled validator is
+ * compared with HAPI's own (a fresh InstanceValidator per resource) on every valid and
+ * invalid example, in random order, from several threads, for many more validations than
+ * one validator serves before it is retired.
+ */
+class PooledInstanceValidatorTest {
+
+	private static final FhirContext fhir = FhirContext.forR4Cached();
+
+	private static final List<IBaseResource> examples = new ArrayList<>();
+
+	private static final List<List<String>> expected = new ArrayList<>();
+
+	private static FhirValidator pooled;
+
+	@BeforeAll
+	static void validateEachExampleWithHapisOwnValidator() {
+		ConformancePackage conformancePackage = ConformancePackage.fromClasspath(fhir);
+		FhirValidator hapi = fhir.newValidator();
+		hapi.registerValidatorModule(new FhirInstanceValidator(conformancePackage.validationSupport()));
+		pooled = fhir.newValidator();
+		pooled.registerValidatorModule(new PooledInstanceValidator(conformancePackage.validationSupport()));
+		List<Path> files = new ArrayList<>(Examples.valid());
+		files.addAll(Examples.invalid());
+		for (Path file : files) {
+			IBaseResource resource = Examples.parse(file);
+			examples.add(resource);
+			expected.add(messages(hapi, resource));
+		}
+	}
+
+	@Test
+	void givesTheSameMessagesAsAFreshValidatorWhateverItValidatedBefore() throws Exception {
+		int validationsPerThread = PooledInstanceValidator.MAX_USES * 4;
+		ExecutorService threads = Executors.newFixedThreadPool(3);
+		try {
+			List<Future<List<String>>> runs = new ArrayList<>();
+			for (int thread = 0; thread < 3; thread++) {
+				long seed = thread;
+				runs.add(threads.submit(() -> mismatches(new Random(seed), validationsPerThread)));
+			}
+			for (Future<List<String>> run : runs) {
+				assertThat(run.get()).isEmpty();
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	@Test
+	void findsErrorsInTheInvalidExamples() {
+		assertThat(expected).anySatisfy((messages) -> assertThat(messages).anyMatch((m) -> m.startsWith("ERROR")));
+	}
+
+	private static List<String> mismatches(Random random, int validations) {
+		List<String> mismatches = new ArrayList<>();
+		for (int i = 0; i < validations; i++) {
+			int example = random.nextInt(examples.size());
+			List<String> actual = messages(pooled, examples.get(example));
+			if (!actual.equals(expected.get(example))) {
+				mismatches.add(examples.get(example).getIdElement().getIdPart() + ": expected " + expected.get(example)
+						+ " but got " + actual);
+			}
+		}
+		return mismatches;
+	}
+
+	private static List<String> messages(FhirValidator validator, IBaseResource resource) {
+		return validator.validateWithResult(resource)
+			.getMessages()
+			.stream()
+			.map(PooledInstanceValidatorTest::describe)
+			.sorted()
+			.toList();
+	}
+
+	private static String describe(SingleValidationMessage message) {
+		return message.getSeverity() + " " + message.getLocationString() + " " + message.getMessage();
+	}
+
+}
