@@ -33,11 +33,11 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  * Why: building an InstanceValidator reads the core library's OID table from a CSV file
  * every time, which was more than half of the cost of validating one resource here
  * (profiled with JFR on HAPI 8.8.0 / core 6.7.9). An InstanceValidator is not thread-safe
- * and keeps per-validation bookkeeping that it never clears (about 85 kB per resource,
- * measured), so each one is used by one thread at a time and retired after
- * {@link #MAX_USES} validations. Reuse was checked to give exactly the messages a fresh
- * validator gives, over thousands of validations of our valid and invalid examples in
- * random order ({@code PooledInstanceValidatorTest}).
+ * and keeps per-validation bookkeeping that it never clears (85 to 175 kB per resource,
+ * measured; a fresh validator per resource leaks nothing), so each one is used by one
+ * thread at a time and retired after {@link #MAX_USES} validations. Reuse was checked to
+ * give exactly the messages a fresh validator gives, over thousands of validations of our
+ * valid and invalid examples in random order ({@code PooledInstanceValidatorTest}).
  */
 final class PooledInstanceValidator extends FhirInstanceValidator {
 

@@ -55,6 +55,10 @@ class JpaStorageConfig {
 		settings.setEnforceReferentialIntegrityOnWrite(true);
 		settings.setEnforceReferentialIntegrityOnDelete(true);
 		settings.setExpungeEnabled(false);
+		// validation uses the conformance package's in-memory value sets; HAPI's
+		// scheduled
+		// pre-expansion needs Hibernate Search (off here) and only logs errors
+		settings.setPreExpandValueSets(false);
 		return settings;
 	}
 

@@ -32,10 +32,13 @@ public final class RunningServer implements AutoCloseable {
 	 * Started on a PostgreSQL database of this test run, with the {@code postgres}
 	 * profile.
 	 */
-	public static RunningServer startOnPostgres(String jdbcUrl) {
+	public static RunningServer startOnPostgres(String jdbcUrl, String... moreArguments) {
 		TestDatabase server = TestDatabase.server();
-		return start("--spring.profiles.active=postgres", "--spring.datasource.url=" + jdbcUrl,
-				"--spring.datasource.username=" + server.user(), "--spring.datasource.password=" + server.password());
+		List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=postgres",
+				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + server.user(),
+				"--spring.datasource.password=" + server.password()));
+		arguments.addAll(List.of(moreArguments));
+		return start(arguments.toArray(String[]::new));
 	}
 
 	public int port() {

@@ -1,0 +1,159 @@
+package org.openepaccs.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.Examples;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.RunningServer;
+import org.openepaccs.testsupport.TestDatabase;
+
+/**
+ * Write latency of one person's record as a transaction (Margaret's story: every profiled
+ * resource of her record) with profile validation on versus off, measured in one run: two
+ * servers from this build on the same PostgreSQL database, called in alternating rounds
+ * so that drift (JIT, caches, autovacuum) hits both alike. Prints median, p95 and the
+ * ratio; writes {@code target/bench/validation.md} and {@code .csv}. Run with
+ * {@code ./mvnw -Pbench test -Dtest=ValidationOverheadBench}; never part of the test run.
+ */
+class ValidationOverheadBench {
+
+	private static final int WARMUP = Integer.getInteger("bench.warmup", 40);
+
+	private static final int ROUNDS = Integer.getInteger("bench.rounds", 6);
+
+	private static final int PER_ROUND = Integer.getInteger("bench.perRound", 25);
+
+	private final FhirContext fhir = FhirContext.forR4Cached();
+
+	private int people;
+
+	@Test
+	void validationOnVersusOff() throws IOException {
+		String database = TestDatabase.server().createDatabase();
+		try (RunningServer on = RunningServer.startOnPostgres(database);
+				RunningServer off = RunningServer.startOnPostgres(database, "--epaccs.validation.enabled=false")) {
+			Bundle story = (Bundle) Examples.parse(Path.of("profiles", "examples", "Bundle-margaret-record.json"));
+			Bundle shared = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+			Bundle person = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+			for (BundleEntryComponent entry : story.getEntry()) {
+				boolean personal = !entry.getResource().getMeta().getProfile().isEmpty();
+				(personal ? person : shared).addEntry(entry);
+			}
+			send(on.http(), this.fhir.newJsonParser().encodeResourceToString(shared));
+			String template = this.fhir.newJsonParser().encodeResourceToString(person);
+			int resources = person.getEntry().size();
+
+			for (int i = 0; i < WARMUP; i++) {
+				send(on.http(), nextPerson(template));
+				send(off.http(), nextPerson(template));
+			}
+			List<Long> withValidation = new ArrayList<>();
+			List<Long> without = new ArrayList<>();
+			for (int round = 0; round < ROUNDS; round++) {
+				for (int i = 0; i < PER_ROUND; i++) {
+					withValidation.add(send(on.http(), nextPerson(template)));
+				}
+				for (int i = 0; i < PER_ROUND; i++) {
+					without.add(send(off.http(), nextPerson(template)));
+				}
+				System.out.printf(Locale.ROOT, "round %d/%d: median on %.1f ms, off %.1f ms%n", round + 1, ROUNDS,
+						millis(percentile(withValidation, 50)), millis(percentile(without, 50)));
+			}
+			report(resources, withValidation, without);
+		}
+	}
+
+	/**
+	 * The story's transaction for a new person: every id made unique and a new valid NHS
+	 * number from the 999 test range.
+	 */
+	private String nextPerson(String template) {
+		this.people++;
+		String id = "bench" + this.people + "x" + System.nanoTime() % 100000;
+		return template.replace("margaret", id).replace("9990000018", testNhsNumber(this.people));
+	}
+
+	static String testNhsNumber(int serial) {
+		for (int candidate = serial * 11;; candidate++) {
+			String first9 = String.format(Locale.ROOT, "999%06d", candidate % 1_000_000);
+			int sum = 0;
+			for (int i = 0; i < 9; i++) {
+				sum += (first9.charAt(i) - '0') * (10 - i);
+			}
+			int check = 11 - (sum % 11);
+			if (check == 11) {
+				check = 0;
+			}
+			if (check != 10) {
+				return first9 + check;
+			}
+		}
+	}
+
+	private static long send(FhirHttp http, String transaction) {
+		long started = System.nanoTime();
+		Response response = http.post("/fhir", transaction);
+		long elapsed = System.nanoTime() - started;
+		if (response.status() != 200) {
+			throw new IllegalStateException("transaction refused: " + response.status() + " " + response.body());
+		}
+		return elapsed;
+	}
+
+	private static void report(int resources, List<Long> on, List<Long> off) throws IOException {
+		double onMedian = millis(percentile(on, 50));
+		double offMedian = millis(percentile(off, 50));
+		String machine = Runtime.getRuntime().availableProcessors() + " cores, "
+				+ Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, Java "
+				+ System.getProperty("java.version");
+		String table = String.format(Locale.ROOT, """
+				# Validation overhead: one person's record as a transaction (%d resources)
+
+				%s; PostgreSQL; %d transactions per mode after %d warm-up, alternating rounds.
+
+				| validation | median ms | p95 ms | min ms | max ms |
+				|---|---|---|---|---|
+				| on | %.1f | %.1f | %.1f | %.1f |
+				| off | %.1f | %.1f | %.1f | %.1f |
+
+				Ratio of medians (on / off): **%.2f×** (target ≤ 1.5×).
+				""", resources, machine, on.size(), WARMUP, onMedian, millis(percentile(on, 95)),
+				millis(percentile(on, 0)), millis(percentile(on, 100)), offMedian, millis(percentile(off, 95)),
+				millis(percentile(off, 0)), millis(percentile(off, 100)), onMedian / offMedian);
+		System.out.println(table);
+		Path folder = Path.of("target", "bench");
+		Files.createDirectories(folder);
+		Files.writeString(folder.resolve("validation.md"), table);
+		StringBuilder csv = new StringBuilder("mode,transaction,millis\n");
+		for (int i = 0; i < on.size(); i++) {
+			csv.append(String.format(Locale.ROOT, "on,%d,%.3f%n", i, millis(on.get(i))));
+		}
+		for (int i = 0; i < off.size(); i++) {
+			csv.append(String.format(Locale.ROOT, "off,%d,%.3f%n", i, millis(off.get(i))));
+		}
+		Files.writeString(folder.resolve("validation.csv"), csv);
+	}
+
+	private static long percentile(List<Long> values, int percentile) {
+		long[] sorted = values.stream().mapToLong(Long::longValue).toArray();
+		Arrays.sort(sorted);
+		int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+	}
+
+	private static double millis(long nanos) {
+		return nanos / 1_000_000.0;
+	}
+
+}
