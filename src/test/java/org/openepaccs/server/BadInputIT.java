@@ -100,6 +100,7 @@ class BadInputIT {
 		// an InputStream publisher has no length, so the client sends it chunked
 		HttpRequest request = HttpRequest.newBuilder(URI.create(this.http.fhirBase() + "/Patient"))
 			.header("Content-Type", FhirHttp.FHIR_JSON)
+			.header("Authorization", "Bearer " + this.http.accessToken())
 			.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
 			.build();
 

@@ -20,7 +20,8 @@ import org.springframework.test.context.ContextConfiguration;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(classes = EpaccsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = EpaccsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = "epaccs.security.embedded-issuer.enabled=true")
 @ActiveProfiles("postgres")
 @AutoConfigureObservability(tracing = false)
 @ContextConfiguration(initializers = PostgresDatabaseInitializer.class)

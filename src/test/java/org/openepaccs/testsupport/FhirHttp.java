@@ -19,6 +19,7 @@ import java.util.Map;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
@@ -36,8 +37,69 @@ public final class FhirHttp {
 
 	private final String root;
 
+	private final String clientId;
+
+	private String accessToken;
+
+	/** As the {@code gp-system} demo client (system integration, all scopes). */
 	public FhirHttp(int port) {
+		this(port, "gp-system");
+	}
+
+	private FhirHttp(int port, String clientId) {
 		this.root = "http://localhost:" + port;
+		this.clientId = clientId;
+	}
+
+	/** With tokens of this demo client of the embedded issuer. */
+	public static FhirHttp as(int port, String clientId) {
+		return new FhirHttp(port, clientId);
+	}
+
+	/** Without any token. */
+	public static FhirHttp anonymous(int port) {
+		return new FhirHttp(port, null);
+	}
+
+	/**
+	 * An access token of this client from the server's embedded issuer (dev-only secrets,
+	 * as in application.yaml), fetched once.
+	 */
+	public synchronized String accessToken() {
+		if (this.accessToken == null && this.clientId != null) {
+			this.accessToken = token(this.clientId, this.clientId + "-dev-secret", null);
+		}
+		return this.accessToken;
+	}
+
+	/** The raw token endpoint answer for these credentials and (optional) scopes. */
+	public Response tokenResponse(String clientId, String secret, String scope) {
+		String credentials = java.util.Base64.getEncoder()
+			.encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+		String form = "grant_type=client_credentials"
+				+ ((scope != null) ? "&scope=" + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8) : "");
+		return send(HttpRequest.newBuilder(URI.create(this.root + "/oauth2/token"))
+			.timeout(Duration.ofSeconds(30))
+			.header("Authorization", "Basic " + credentials)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build());
+	}
+
+	public String token(String clientId, String secret, String scope) {
+		Response response = tokenResponse(clientId, secret, scope);
+		if (response.status() != 200) {
+			throw new IllegalStateException(
+					"no token for " + clientId + ": " + response.status() + " " + response.body());
+		}
+		try {
+			return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body())
+				.get("access_token")
+				.asText();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	public String fhirBase() {
@@ -47,7 +109,11 @@ public final class FhirHttp {
 	public IGenericClient client() {
 		fhir.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
 		fhir.getRestfulClientFactory().setSocketTimeout(120_000);
-		return fhir.newRestfulGenericClient(fhirBase());
+		IGenericClient client = fhir.newRestfulGenericClient(fhirBase());
+		if (accessToken() != null) {
+			client.registerInterceptor(new BearerTokenAuthInterceptor(accessToken()));
+		}
+		return client;
 	}
 
 	/** {@code path} is relative to the server root, e.g. {@code /fhir/Patient}. */
@@ -69,8 +135,13 @@ public final class FhirHttp {
 			.timeout(Duration.ofMinutes(2))
 			.method(method,
 					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+		boolean ownAuthorization = false;
 		for (int i = 0; i < headers.length; i += 2) {
 			request.header(headers[i], headers[i + 1]);
+			ownAuthorization |= "Authorization".equalsIgnoreCase(headers[i]);
+		}
+		if (!ownAuthorization && accessToken() != null) {
+			request.header("Authorization", "Bearer " + accessToken());
 		}
 		return send(request.build());
 	}
@@ -98,6 +169,9 @@ public final class FhirHttp {
 			HttpURLConnection connection = (HttpURLConnection) new URL(this.root + target).openConnection();
 			connection.setConnectTimeout(10_000);
 			connection.setReadTimeout(120_000);
+			if (accessToken() != null) {
+				connection.setRequestProperty("Authorization", "Bearer " + accessToken());
+			}
 			int status = connection.getResponseCode();
 			InputStream stream = (status >= 400) ? connection.getErrorStream() : connection.getInputStream();
 			String body = (stream != null) ? new String(stream.readAllBytes(), StandardCharsets.UTF_8) : "";

@@ -30,13 +30,13 @@ public final class RunningServer implements AutoCloseable {
 
 	/**
 	 * Started on a PostgreSQL database of this test run, with the {@code postgres}
-	 * profile.
+	 * profile and the embedded token issuer the tests get their tokens from.
 	 */
 	public static RunningServer startOnPostgres(String jdbcUrl, String... moreArguments) {
 		TestDatabase server = TestDatabase.server();
 		List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=postgres",
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + server.user(),
-				"--spring.datasource.password=" + server.password()));
+				"--spring.datasource.password=" + server.password(), "--epaccs.security.embedded-issuer.enabled=true"));
 		arguments.addAll(List.of(moreArguments));
 		return start(arguments.toArray(String[]::new));
 	}

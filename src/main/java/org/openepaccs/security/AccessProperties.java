@@ -1,0 +1,108 @@
+package org.openepaccs.security;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Access tokens, under {@code epaccs.security}.
+ *
+ * @param audience the {@code aud} every access token must carry: this server's identity
+ * at the issuer
+ * @param issuerUri the external OpenID Connect issuer trusted in production (e.g. NHS
+ * CIS2 or a Keycloak realm); its signing keys come from its discovery document
+ * @param jwkSetUri the issuer's JWKS address, when it publishes no discovery document
+ * @param tokenEndpoint the external issuer's token endpoint, advertised in SMART
+ * discovery ({@code /.well-known/smart-configuration})
+ * @param clockSkew how far {@code exp} and {@code nbf} may be off
+ * @param claims where in the token the caller's role, organisation and user are
+ * @param embeddedIssuer the dev/demo issuer built into the server
+ */
+@Validated
+@ConfigurationProperties("epaccs.security")
+public record AccessProperties(@DefaultValue("epaccs-fhir") @NotBlank String audience, URI issuerUri, URI jwkSetUri,
+		URI tokenEndpoint, @DefaultValue("60s") @NotNull Duration clockSkew,
+		@DefaultValue @Valid @NotNull Claims claims, @DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer) {
+
+	@AssertTrue(message = "set epaccs.security.issuer-uri to the OpenID Connect issuer this server trusts "
+			+ "(or, for development only, epaccs.security.embedded-issuer.enabled=true); not both")
+	public boolean isExactlyOneIssuer() {
+		return this.embeddedIssuer.enabled() != (this.issuerUri != null);
+	}
+
+	@AssertTrue(message = "epaccs.security.clock-skew must be between 0 and 5 minutes")
+	public boolean isClockSkewSmall() {
+		return !this.clockSkew.isNegative() && this.clockSkew.compareTo(Duration.ofMinutes(5)) <= 0;
+	}
+
+	/**
+	 * The claims mapping. NHS CIS2, for example: {@code role = selected_roleid} with
+	 * {@code role-values} mapping the national RBAC codes of your organisation's roles to
+	 * ours, {@code organisation = nhsid_user_orgs} and {@code user = sub}.
+	 *
+	 * @param role claim naming the caller's role
+	 * @param roleValues claim value → our role ({@link Role#claimValue()}), for issuers
+	 * whose role values are not ours; values not listed are read as ours
+	 * @param organisation claim with the caller's organisation (ODS code)
+	 * @param user claim with the user's id (for a system client, its client id)
+	 * @param patient claim with the patient id a {@code patient/} scope is bound to
+	 * (SMART launch context)
+	 * @param purposeOfUse claim with the purpose of use, e.g. emergency treatment when
+	 * the glass is broken
+	 */
+	public record Claims(@DefaultValue("epaccs_role") @NotBlank String role, Map<String, String> roleValues,
+			@DefaultValue("epaccs_ods") @NotBlank String organisation, @DefaultValue("sub") @NotBlank String user,
+			@DefaultValue("patient") @NotBlank String patient,
+			@DefaultValue("purpose_of_use") @NotBlank String purposeOfUse) {
+
+		public Claims {
+			roleValues = (roleValues != null) ? Map.copyOf(roleValues) : Map.of();
+		}
+
+	}
+
+	/**
+	 * The embedded issuer (Spring Authorization Server): {@code client_credentials}
+	 * tokens for the demo clients, signed by a key pair generated at every start-up.
+	 * Development and demonstration only.
+	 *
+	 * @param enabled on in the embedded default, off in the {@code postgres} profile
+	 * @param issuer the {@code iss} of its tokens
+	 * @param tokenLifetime how long an access token lives
+	 * @param clients the demo clients by client id
+	 */
+	public record EmbeddedIssuer(@DefaultValue("false") boolean enabled,
+			@DefaultValue("http://localhost:8080") @NotNull URI issuer,
+			@DefaultValue("15m") @NotNull Duration tokenLifetime, Map<String, @Valid DemoClient> clients) {
+
+		public EmbeddedIssuer {
+			clients = (clients != null) ? Map.copyOf(clients) : Map.of();
+		}
+
+	}
+
+	/**
+	 * A demo client of the embedded issuer.
+	 *
+	 * @param secret its client secret (dev-only values in the shipped configuration,
+	 * overridable by environment)
+	 * @param role the role its tokens carry
+	 * @param organisation the ODS code its tokens carry
+	 * @param scopes the SMART scopes it may ask for (all of them if it asks for none)
+	 */
+	public record DemoClient(@NotBlank String secret, @NotNull Role role, @NotBlank String organisation,
+			@NotNull List<String> scopes) {
+
+	}
+
+}

@@ -1,0 +1,133 @@
+package org.openepaccs.security;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Every request under {@code /fhir} needs a valid JWT access token, except the
+ * CapabilityStatement and SMART discovery: signature from the issuer's keys (RS256, ES256
+ * or PS256 only: {@code alg: none} and HMAC are refused), {@code exp}/{@code nbf} with a
+ * small clock skew, {@code iss} and {@code aud}. Failures are 401 with
+ * {@code WWW-Authenticate} and an OperationOutcome.
+ */
+@Configuration(proxyBeanMethods = false)
+class ResourceServerConfig {
+
+	@Bean
+	@Order(2)
+	SecurityFilterChain fhirFilterChain(HttpSecurity http, JwtDecoder decoder) throws Exception {
+		OperationOutcomeAuthenticationEntryPoint refusal = new OperationOutcomeAuthenticationEntryPoint();
+		http.securityMatcher((request) -> path(request).equals("/fhir") || path(request).startsWith("/fhir/"))
+			.authorizeHttpRequests((requests) -> requests
+				.requestMatchers((request) -> isGet(request) && path(request).equals("/fhir/metadata"))
+				.permitAll()
+				// CORS preflight carries no token; CorsConfig answers it
+				.requestMatchers((request) -> HttpMethod.OPTIONS.matches(request.getMethod()))
+				.permitAll()
+				.anyRequest()
+				.authenticated())
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.decoder(decoder))
+				.authenticationEntryPoint(refusal)
+				.accessDeniedHandler(refusal))
+			.exceptionHandling(
+					(exceptions) -> exceptions.authenticationEntryPoint(refusal).accessDeniedHandler(refusal))
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.csrf((csrf) -> csrf.disable()) // bearer tokens, no cookies
+			.requestCache((cache) -> cache.disable());
+		return http.build();
+	}
+
+	/**
+	 * The path within the application. Spring's own pattern matchers would match within
+	 * the servlet, and {@code /fhir} belongs to HAPI's servlet, not to Spring MVC.
+	 */
+	static String path(HttpServletRequest request) {
+		return request.getRequestURI().substring(request.getContextPath().length());
+	}
+
+	private static boolean isGet(HttpServletRequest request) {
+		return HttpMethod.GET.matches(request.getMethod()) || HttpMethod.HEAD.matches(request.getMethod());
+	}
+
+	/**
+	 * Everything else (health probes, SMART discovery at the root, error pages) is
+	 * public: without this chain Spring Boot would put a login form in front of it.
+	 */
+	@Bean
+	@Order(3)
+	SecurityFilterChain publicFilterChain(HttpSecurity http) throws Exception {
+		http.securityMatcher("/**")
+			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.csrf((csrf) -> csrf.disable())
+			.requestCache((cache) -> cache.disable());
+		return http.build();
+	}
+
+	@Bean
+	JwtDecoder jwtDecoder(AccessProperties properties,
+			ObjectProvider<EmbeddedIssuerConfig.EmbeddedIssuerKeys> embeddedKeys) {
+		NimbusJwtDecoder decoder;
+		String issuer;
+		if (properties.embeddedIssuer().enabled()) {
+			decoder = NimbusJwtDecoder.withPublicKey(embeddedKeys.getObject().publicKey())
+				.signatureAlgorithm(SignatureAlgorithm.RS256)
+				.build();
+			issuer = properties.embeddedIssuer().issuer().toString();
+		}
+		else {
+			issuer = properties.issuerUri().toString();
+			// the JWKS address is looked up on first use, so the server starts while the
+			// issuer is briefly unreachable
+			NimbusJwtDecoder.JwkSetUriJwtDecoderBuilder builder = (properties.jwkSetUri() != null)
+					? NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString())
+					: NimbusJwtDecoder.withIssuerLocation(issuer);
+			decoder = builder
+				.jwsAlgorithms((algorithms) -> algorithms
+					.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256, SignatureAlgorithm.PS256)))
+				.build();
+		}
+		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add(new JwtTimestampValidator(properties.clockSkew()));
+		validators.add(ResourceServerConfig::expires);
+		validators.add(new JwtIssuerValidator(issuer));
+		validators.add(audience(properties.audience()));
+		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+		return decoder;
+	}
+
+	/** A token without {@code exp} would be valid for ever: refused. */
+	private static OAuth2TokenValidatorResult expires(Jwt jwt) {
+		return (jwt.getExpiresAt() != null) ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult
+			.failure(new OAuth2Error("invalid_token", "The access token has no expiry (exp)", null));
+	}
+
+	private static OAuth2TokenValidator<Jwt> audience(String audience) {
+		OAuth2Error wrongAudience = new OAuth2Error("invalid_token",
+				"The access token is not for this server: its aud claim must contain " + audience, null);
+		return (jwt) -> (jwt.getAudience() != null && jwt.getAudience().contains(audience))
+				? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(wrongAudience);
+	}
+
+}
