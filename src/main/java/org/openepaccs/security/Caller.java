@@ -1,0 +1,37 @@
+package org.openepaccs.security;
+
+import java.util.List;
+
+/**
+ * Who is calling, as the access token says, in our terms.
+ *
+ * @param user the user's id (for a system client, its client id)
+ * @param clientId the OAuth2 client
+ * @param role the care role, or null when the token names none we know
+ * @param organisation the caller's organisation (ODS code), or null
+ * @param scopes the SMART resource scopes granted
+ * @param patient the patient id a {@code patient/} scope is bound to, or null
+ * @param purposeOfUse the declared purpose of use, or null
+ */
+public record Caller(String user, String clientId, Role role, String organisation, List<SmartScope> scopes,
+		String patient, String purposeOfUse) {
+
+	public Caller {
+		scopes = List.copyOf(scopes);
+	}
+
+	public boolean hasScope(String type, Interaction interaction) {
+		return this.scopes.stream().anyMatch((scope) -> scope.grants(type, interaction));
+	}
+
+	/**
+	 * Whether the only scopes that grant this are {@code patient/} ones, which confine
+	 * the caller to one patient's compartment.
+	 */
+	public boolean onlyPatientScoped(String type, Interaction interaction) {
+		return this.scopes.stream()
+			.filter((scope) -> scope.grants(type, interaction))
+			.allMatch((scope) -> scope.context() == SmartScope.Context.PATIENT);
+	}
+
+}

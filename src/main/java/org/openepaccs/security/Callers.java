@@ -1,0 +1,73 @@
+package org.openepaccs.security;
+
+import java.util.Collection;
+import java.util.Optional;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads the {@link Caller} out of the request's access token, with the configured claims
+ * mapping.
+ */
+@Component
+public class Callers {
+
+	private final AccessProperties.Claims claims;
+
+	Callers(AccessProperties properties) {
+		this.claims = properties.claims();
+	}
+
+	/** The caller of the current request, if it carried a valid token. */
+	public Optional<Caller> current() {
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		if (authentication instanceof JwtAuthenticationToken token) {
+			return Optional.of(fromToken(token.getToken()));
+		}
+		return Optional.empty();
+	}
+
+	Caller fromToken(Jwt jwt) {
+		Role role = null;
+		for (String value : strings(jwt.getClaim(this.claims.role()))) {
+			String ours = this.claims.roleValues().getOrDefault(value, value);
+			Optional<Role> known = Role.fromClaim(ours);
+			if (known.isPresent()) {
+				role = known.get();
+				break;
+			}
+		}
+		Object scope = jwt.getClaim("scope");
+		String scopes = (scope instanceof Collection<?> list) ? String.join(" ", strings(list))
+				: (scope != null) ? scope.toString() : null;
+		return new Caller(jwt.getClaimAsString(this.claims.user()),
+				firstNonNull(jwt.getClaimAsString("client_id"), jwt.getClaimAsString("azp"), jwt.getSubject()), role,
+				first(strings(jwt.getClaim(this.claims.organisation()))), SmartScope.parseAll(scopes),
+				jwt.getClaimAsString(this.claims.patient()), jwt.getClaimAsString(this.claims.purposeOfUse()));
+	}
+
+	private static java.util.List<String> strings(Object claim) {
+		if (claim instanceof Collection<?> values) {
+			return values.stream().filter(java.util.Objects::nonNull).map(Object::toString).toList();
+		}
+		return (claim != null) ? java.util.List.of(claim.toString()) : java.util.List.of();
+	}
+
+	private static String first(java.util.List<String> values) {
+		return values.isEmpty() ? null : values.get(0);
+	}
+
+	private static String firstNonNull(String... values) {
+		for (String value : values) {
+			if (value != null) {
+				return value;
+			}
+		}
+		return null;
+	}
+
+}

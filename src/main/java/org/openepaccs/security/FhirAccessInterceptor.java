@@ -1,0 +1,177 @@
+package org.openepaccs.security;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationInterceptor;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilder;
+import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
+import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
+import org.hl7.fhir.r4.model.IdType;
+import org.openepaccs.server.FhirServerInterceptor;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies the {@link AccessPolicy} to every FHIR interaction. A direct request gets its
+ * decision first, with the reason in a 403 OperationOutcome; then HAPI's
+ * {@link AuthorizationInterceptor}, with rules built from the same decisions, checks
+ * everything a request touches: each transaction entry, {@code _include}d and
+ * {@code _revinclude}d resources, history, operations, and the patient compartment of a
+ * {@code patient/} scope.
+ */
+@Component
+@Interceptor
+class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServerInterceptor {
+
+	/** Operations that only read, allowed to anyone who may read the type. */
+	private static final List<String> READ_OPERATIONS = List.of("$validate", "$everything", "$meta", "$expand",
+			"$lookup", "$validate-code", "$subsumes", "$translate");
+
+	private final Callers callers;
+
+	private final List<String> resourceTypes;
+
+	/** Rules depend only on the decision inputs, so equal callers share them. */
+	private final Map<RuleKey, List<IAuthRule>> rulesByCaller = new ConcurrentHashMap<>();
+
+	FhirAccessInterceptor(Callers callers, FhirContext fhirContext) {
+		super(PolicyEnum.DENY);
+		this.callers = callers;
+		this.resourceTypes = fhirContext.getResourceTypes().stream().sorted().toList();
+	}
+
+	/** The precise decision for what the request itself asks, with a reason. */
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -10)
+	public void decideRequest(RequestDetails request, RestOperationTypeEnum operation) {
+		Optional<Caller> caller = this.callers.current();
+		Interaction interaction = interactionOf(operation);
+		if (caller.isEmpty() || interaction == null || request.getResourceName() == null) {
+			return; // anonymous requests reach only the CapabilityStatement; the rules
+					// cover the rest
+		}
+		AccessPolicy.Decision decision = AccessPolicy.decide(caller.get(), request.getResourceName(), interaction);
+		if (!decision.allowed()) {
+			throw new ForbiddenOperationException("Access denied: " + decision.reason());
+		}
+	}
+
+	@Override
+	public List<IAuthRule> buildRuleList(RequestDetails request) {
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty()) {
+			return new RuleBuilder().allow("the CapabilityStatement is public").metadata().build();
+		}
+		if (this.rulesByCaller.size() > 10_000) {
+			this.rulesByCaller.clear(); // patient-scoped tokens make one key per patient
+		}
+		return this.rulesByCaller.computeIfAbsent(RuleKey.of(caller.get()), (key) -> rules(caller.get()));
+	}
+
+	private List<IAuthRule> rules(Caller caller) {
+		IAuthRuleBuilder rules = new RuleBuilder();
+		rules.allow("the CapabilityStatement is public").metadata();
+		boolean mayReadAnything = false;
+		boolean mayChangeAnything = false;
+		for (String type : this.resourceTypes) {
+			AccessPolicy.Decision read = AccessPolicy.decide(caller, type, Interaction.READ);
+			if (!read.allowed()) {
+				read = AccessPolicy.decide(caller, type, Interaction.SEARCH);
+			}
+			if (read.allowed()) {
+				mayReadAnything = true;
+				if (read.patientCompartment() == null) {
+					rules.allow().read().resourcesOfType(type).withAnyId();
+				}
+				else {
+					rules.allow().read().resourcesOfType(type).inCompartment("Patient", patient(read));
+				}
+			}
+			AccessPolicy.Decision update = AccessPolicy.decide(caller, type, Interaction.UPDATE);
+			AccessPolicy.Decision create = AccessPolicy.decide(caller, type, Interaction.CREATE);
+			AccessPolicy.Decision write = update.allowed() ? update : create;
+			if (write.allowed()) {
+				mayChangeAnything = true;
+				// HAPI's write rule covers create and update; the request-level decision
+				// above keeps them apart for direct requests
+				if (write.patientCompartment() == null) {
+					(update.allowed() ? rules.allow().write() : rules.allow().create()).resourcesOfType(type)
+						.withAnyId();
+				}
+				else {
+					(update.allowed() ? rules.allow().write() : rules.allow().create()).resourcesOfType(type)
+						.inCompartment("Patient", patient(write));
+				}
+			}
+			AccessPolicy.Decision delete = AccessPolicy.decide(caller, type, Interaction.DELETE);
+			if (delete.allowed()) {
+				mayChangeAnything = true;
+				if (delete.patientCompartment() == null) {
+					rules.allow().delete().resourcesOfType(type).withAnyId();
+				}
+				else {
+					rules.allow().delete().resourcesOfType(type).inCompartment("Patient", patient(delete));
+				}
+			}
+		}
+		if (mayReadAnything) {
+			for (String operation : READ_OPERATIONS) {
+				// what the operation returns is checked against the read rules
+				rules.allow().operation().named(operation).atAnyLevel().andRequireExplicitResponseAuthorization();
+			}
+		}
+		if (mayChangeAnything) {
+			rules.allow().patch().allRequests();
+		}
+		if (mayReadAnything || mayChangeAnything) {
+			rules.allow().transaction().withAnyOperation().andApplyNormalRules();
+		}
+		if (caller.role() == Role.ADMIN) {
+			// what an operation returns still goes through the read rules: no clinical
+			// data
+			rules.allow("administration")
+				.operation()
+				.withAnyName()
+				.atAnyLevel()
+				.andRequireExplicitResponseAuthorization();
+		}
+		return rules.denyAll("Access denied: nothing in the access token allows this").build();
+	}
+
+	private static IdType patient(AccessPolicy.Decision decision) {
+		return new IdType("Patient", decision.patientCompartment());
+	}
+
+	static Interaction interactionOf(RestOperationTypeEnum operation) {
+		if (operation == null) {
+			return null;
+		}
+		return switch (operation) {
+			case READ, VREAD, HISTORY_INSTANCE, HISTORY_TYPE -> Interaction.READ;
+			case SEARCH_TYPE -> Interaction.SEARCH;
+			case CREATE -> Interaction.CREATE;
+			case UPDATE, PATCH -> Interaction.UPDATE;
+			case DELETE -> Interaction.DELETE;
+			default -> null;
+		};
+	}
+
+	private record RuleKey(Role role, List<SmartScope> scopes, String patient) {
+
+		static RuleKey of(Caller caller) {
+			return new RuleKey(caller.role(), caller.scopes(), caller.patient());
+		}
+
+	}
+
+}

@@ -1,0 +1,196 @@
+package org.openepaccs.security;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The role × interaction matrix of the README, over HTTP, with tokens of the embedded
+ * issuer's demo clients: every row is one request by one role and the status it must get.
+ */
+@EpaccsIntegrationTest
+class AccessMatrixIT {
+
+	private static final List<String> ROLES = List.of("gp-system", "community-nurse", "ooh-clinician", "spoc-hub",
+			"icb-analyst", "admin");
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	EmbeddedIssuerConfig.EmbeddedIssuerKeys issuerKeys;
+
+	@Autowired
+	AccessProperties properties;
+
+	FhirHttp gp;
+
+	String patient;
+
+	String organisation;
+
+	@BeforeEach
+	void someonesRecord() {
+		this.gp = new FhirHttp(this.port);
+		this.patient = idOf(this.gp.post("/fhir/Patient",
+				FhirHttp.json(new Patient().addName(new org.hl7.fhir.r4.model.HumanName().setFamily("Matrix")))));
+		this.organisation = idOf(
+				this.gp.post("/fhir/Organization", FhirHttp.json(new Organization().setName("Matrix"))));
+		this.gp.post("/fhir/Observation", weight(this.patient));
+	}
+
+	@Test
+	void eachRoleGetsWhatTheMatrixSays() {
+		// expected statuses in the order of ROLES
+		Map<String, int[]> rows = new java.util.LinkedHashMap<>();
+		rows.put("read Patient", new int[] { 200, 200, 200, 200, 403, 403 });
+		rows.put("search Observation", new int[] { 200, 200, 200, 200, 403, 403 });
+		rows.put("search with _include", new int[] { 200, 200, 200, 200, 403, 403 });
+		rows.put("history of Patient", new int[] { 200, 200, 200, 200, 403, 403 });
+		rows.put("search with _revinclude", new int[] { 200, 200, 200, 200, 403, 403 });
+		rows.put("Patient $everything", new int[] { 200, 200, 200, 200, 403, 403 });
+		rows.put("read Organization", new int[] { 200, 200, 200, 200, 200, 200 });
+		rows.put("create Observation", new int[] { 201, 201, 201, 403, 403, 403 });
+		rows.put("create Goal", new int[] { 201, 201, 403, 403, 403, 403 });
+		rows.put("update Patient", new int[] { 200, 200, 200, 403, 403, 403 });
+		rows.put("delete Observation", new int[] { 200, 403, 403, 403, 403, 403 });
+		rows.put("transaction creating a Goal", new int[] { 200, 200, 403, 403, 403, 403 });
+		rows.put("$validate", new int[] { 200, 200, 200, 200, 200, 200 });
+		rows.put("update a ValueSet", new int[] { 403, 403, 403, 403, 403, 201 });
+		List<String> wrong = new ArrayList<>();
+		for (int role = 0; role < ROLES.size(); role++) {
+			FhirHttp http = FhirHttp.as(this.port, ROLES.get(role));
+			for (Map.Entry<String, int[]> row : rows.entrySet()) {
+				Response response = request(http, row.getKey());
+				int expected = row.getValue()[role];
+				if (response.status() != expected) {
+					wrong.add(ROLES.get(role) + " " + row.getKey() + ": expected " + expected + " but got "
+							+ response.status() + " " + response.body());
+				}
+				else if (expected == 403) {
+					assertThat(response.outcome().getIssueFirstRep().getDiagnostics()).isNotBlank();
+				}
+			}
+		}
+		assertThat(wrong).isEmpty();
+	}
+
+	@Test
+	void aRefusalSaysWhy() {
+		Response response = FhirHttp.as(this.port, "icb-analyst").get("/fhir/" + this.patient);
+
+		assertThat(response.status()).isEqualTo(403);
+		assertThat(response.diagnostics()).contains("the role icb-analyst may not read Patient");
+	}
+
+	@Test
+	void aPatientScopedTokenSeesOnlyThatPatient() throws Exception {
+		String other = idOf(this.gp.post("/fhir/Patient", FhirHttp.json(new Patient())));
+		this.gp.post("/fhir/Observation", weight(other));
+		FhirHttp patientApp = FhirHttp.anonymous(this.port);
+		String token = patientToken(this.patient.substring("Patient/".length()));
+
+		assertThat(patientApp.get("/fhir/" + this.patient, "Authorization", "Bearer " + token).status()).isEqualTo(200);
+		assertThat(patientApp.get("/fhir/" + other, "Authorization", "Bearer " + token).status()).isEqualTo(403);
+		Response search = patientApp.get("/fhir/Observation?_total=accurate", "Authorization", "Bearer " + token);
+		assertThat(search.status()).as(search.body()).isEqualTo(200);
+		Bundle found = search.resource(Bundle.class);
+		assertThat(found.getEntry()).isNotEmpty()
+			.allSatisfy((entry) -> assertThat(((Observation) entry.getResource()).getSubject().getReference())
+				.isEqualTo(this.patient));
+		assertThat(found.getTotal()).isEqualTo(found.getEntry().size());
+		assertThat(
+				patientApp.post("/fhir/Observation", weight(this.patient), "Authorization", "Bearer " + token).status())
+			.as("patient/*.rs cannot write")
+			.isEqualTo(403);
+	}
+
+	private Response request(FhirHttp http, String row) {
+		return switch (row) {
+			case "read Patient" -> http.get("/fhir/" + this.patient);
+			case "search Observation" -> http.get("/fhir/Observation?subject=" + this.patient);
+			case "search with _include" ->
+				http.get("/fhir/Observation?subject=" + this.patient + "&_include=Observation:subject");
+			case "history of Patient" -> http.get("/fhir/" + this.patient + "/_history");
+			case "search with _revinclude" -> http.get("/fhir/Patient?_id="
+					+ this.patient.substring("Patient/".length()) + "&_revinclude=Observation:subject");
+			case "Patient $everything" -> http.get("/fhir/" + this.patient + "/$everything");
+			case "read Organization" -> http.get("/fhir/" + this.organisation);
+			case "create Observation" -> http.post("/fhir/Observation", weight(this.patient));
+			case "create Goal" -> http.post("/fhir/Goal", goal());
+			case "update Patient" -> {
+				Patient current = this.gp.get("/fhir/" + this.patient).resource(Patient.class);
+				current.getMeta().setVersionId(null);
+				yield http.put("/fhir/" + this.patient, FhirHttp.json(current));
+			}
+			case "delete Observation" ->
+				http.send("DELETE", "/fhir/" + idOf(this.gp.post("/fhir/Observation", weight(this.patient))), null);
+			case "transaction creating a Goal" -> http.post("/fhir",
+					"{\"resourceType\":\"Bundle\",\"type\":" + "\"transaction\",\"entry\":[{\"resource\":" + goal()
+							+ ",\"request\":{\"method\":\"POST\",\"url\":\"Goal\"}}]}");
+			case "$validate" -> http.post("/fhir/Observation/$validate", weight(this.patient));
+			case "update a ValueSet" -> {
+				String id = "matrix-" + System.nanoTime() % 1_000_000_000;
+				yield http.put("/fhir/ValueSet/" + id,
+						"{\"resourceType\":\"ValueSet\",\"id\":\"" + id + "\",\"status\":\"draft\"}");
+			}
+			default -> throw new IllegalArgumentException(row);
+		};
+	}
+
+	private String goal() {
+		return "{\"resourceType\":\"Goal\",\"lifecycleStatus\":\"active\",\"description\":{\"text\":\"Stay at home\"},"
+				+ "\"subject\":{\"reference\":\"" + this.patient + "\"}}";
+	}
+
+	private static String weight(String patient) {
+		return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+				+ "\"http://loinc.org\",\"code\":\"29463-7\"}]},\"subject\":{\"reference\":\"" + patient + "\"},"
+				+ "\"valueQuantity\":{\"value\":61.5,\"unit\":\"kg\",\"system\":\"http://unitsofmeasure.org\","
+				+ "\"code\":\"kg\"}}";
+	}
+
+	private String patientToken(String patientId) throws Exception {
+		Instant now = Instant.now();
+		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(this.properties.embeddedIssuer().issuer().toString())
+			.audience(this.properties.audience())
+			.subject("patient-app")
+			.expirationTime(Date.from(now.plusSeconds(300)))
+			.claim("scope", "patient/*.rs launch/patient")
+			.claim("patient", patientId)
+			.claim("epaccs_role", "clinician")
+			.build();
+		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.issuerKeys.keyId()).build(),
+				claims);
+		jwt.sign(new RSASSASigner(this.issuerKeys.privateKey()));
+		return jwt.serialize();
+	}
+
+	private static String idOf(Response created) {
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return created.header("Location").replaceAll(".*/fhir/([A-Za-z]+/[^/]+)/_history/.*", "$1");
+	}
+
+}
