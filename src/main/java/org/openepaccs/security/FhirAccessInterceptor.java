@@ -18,6 +18,7 @@ import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilder;
 import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.OperationOutcome;
 import org.openepaccs.server.FhirServerInterceptor;
 
 import org.springframework.stereotype.Component;
@@ -62,7 +63,12 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 		}
 		AccessPolicy.Decision decision = AccessPolicy.decide(caller.get(), request.getResourceName(), interaction);
 		if (!decision.allowed()) {
-			throw new ForbiddenOperationException("Access denied: " + decision.reason());
+			OperationOutcome outcome = new OperationOutcome();
+			outcome.addIssue()
+				.setSeverity(OperationOutcome.IssueSeverity.ERROR)
+				.setCode(OperationOutcome.IssueType.FORBIDDEN)
+				.setDiagnostics("Access denied: " + decision.reason());
+			throw new ForbiddenOperationException("Access denied: " + decision.reason(), outcome);
 		}
 	}
 
