@@ -72,6 +72,29 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 		}
 	}
 
+	/**
+	 * {@code $everything} returns the whole patient compartment, which also holds records
+	 * the caller may not read (the audit trail, for everyone but an admin); without a
+	 * {@code _type} of the client's own it is limited to the types the caller may read,
+	 * instead of failing as a whole.
+	 */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public boolean limitEverything(RequestDetails request) {
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty() || !"$everything".equals(request.getOperation())
+				|| request.getParameters().containsKey("_type")) {
+			return true;
+		}
+		String readable = this.resourceTypes.stream()
+			.filter((type) -> AccessPolicy.categoryOf(type) != AccessPolicy.Category.ANSWER)
+			.filter((type) -> AccessPolicy.decide(caller.get(), type, Interaction.READ).allowed())
+			.collect(java.util.stream.Collectors.joining(","));
+		if (!readable.isEmpty()) {
+			request.addParameter("_type", new String[] { readable });
+		}
+		return true;
+	}
+
 	@Override
 	public List<IAuthRule> buildRuleList(RequestDetails request) {
 		Optional<Caller> caller = this.callers.current();

@@ -1,0 +1,113 @@
+package org.openepaccs.audit;
+
+import java.util.Set;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.openepaccs.common.RequestId;
+import org.openepaccs.security.Callers;
+import org.openepaccs.server.FhirServerInterceptor;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Audits what the FHIR layer answers: every read, search, history and operation before
+ * its response is written, and every refused or failed request. Successful writes are
+ * audited inside their own database transaction by {@link AuditWriteInterceptor}.
+ */
+@Component
+@Interceptor
+class AuditInterceptor implements FhirServerInterceptor {
+
+	/** Audited where they are stored, with the write. */
+	private static final Set<RestOperationTypeEnum> WRITES = Set.of(RestOperationTypeEnum.CREATE,
+			RestOperationTypeEnum.UPDATE, RestOperationTypeEnum.PATCH, RestOperationTypeEnum.DELETE,
+			RestOperationTypeEnum.TRANSACTION, RestOperationTypeEnum.BATCH);
+
+	private final AuditOutbox outbox;
+
+	private final Callers callers;
+
+	private final FhirContext fhirContext;
+
+	AuditInterceptor(AuditOutbox outbox, Callers callers, FhirContext fhirContext) {
+		this.outbox = outbox;
+		this.callers = callers;
+		this.fhirContext = fhirContext;
+	}
+
+	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+	public boolean answered(RequestDetails request, IBaseResource response) {
+		RestOperationTypeEnum operation = request.getRestOperationType();
+		if (operation == null || operation == RestOperationTypeEnum.METADATA || WRITES.contains(operation)) {
+			return true;
+		}
+		AuditedResources involved = new AuditedResources(this.fhirContext).add(response);
+		if (request.getId() != null) {
+			involved.addRequested(request.getResourceName(), request.getId().getIdPart());
+		}
+		record(request, interactionOf(operation), AuditEventOutcome._0, involved, null);
+		return true;
+	}
+
+	@Hook(Pointcut.SERVER_HANDLE_EXCEPTION)
+	public boolean failed(RequestDetails request, BaseServerResponseException failure) {
+		RestOperationTypeEnum operation = request.getRestOperationType();
+		if (operation == RestOperationTypeEnum.METADATA) {
+			return true;
+		}
+		AuditedResources involved = new AuditedResources(this.fhirContext);
+		if (request.getId() != null) {
+			involved.addRequested(request.getResourceName(), request.getId().getIdPart());
+		}
+		AuditEventOutcome outcome = (failure.getStatusCode() >= 500) ? AuditEventOutcome._8 : AuditEventOutcome._4;
+		record(request, interactionOf(operation), outcome, involved,
+				failure.getStatusCode() + " " + failure.getClass().getSimpleName());
+		return true;
+	}
+
+	private void record(RequestDetails request, String interaction, AuditEventOutcome outcome,
+			AuditedResources involved, String detail) {
+		String query = null;
+		String address = null;
+		String requestId = null;
+		if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
+			query = servlet.getServletRequest().getQueryString();
+			address = servlet.getServletRequest().getRemoteAddr();
+			requestId = RequestId.of(servlet.getServletRequest());
+		}
+		this.outbox.append(AuditEvents.build(interaction, this.callers.current().orElse(null), outcome,
+				involved.resources(), involved.patients(), query, detail, requestId, address));
+	}
+
+	static String interactionOf(RestOperationTypeEnum operation) {
+		if (operation == null) {
+			return "operation";
+		}
+		return switch (operation) {
+			case READ -> "read";
+			case VREAD -> "vread";
+			case SEARCH_TYPE, GET_PAGE -> "search-type";
+			case SEARCH_SYSTEM -> "search-system";
+			case HISTORY_INSTANCE -> "history-instance";
+			case HISTORY_TYPE -> "history-type";
+			case HISTORY_SYSTEM -> "history-system";
+			case CREATE -> "create";
+			case UPDATE -> "update";
+			case PATCH -> "patch";
+			case DELETE -> "delete";
+			case TRANSACTION -> "transaction";
+			case BATCH -> "batch";
+			default -> "operation";
+		};
+	}
+
+}

@@ -1,0 +1,75 @@
+package org.openepaccs.audit;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.openepaccs.common.RequestId;
+import org.openepaccs.security.Caller;
+import org.openepaccs.security.Callers;
+import org.openepaccs.server.FhirStorageInterceptor;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Audits every create, update and delete by a client in the same database transaction as
+ * the write (also each entry of a transaction Bundle): the write and its audit event
+ * commit together or not at all. Writes the server makes itself (installing the
+ * conformance package, publishing audit events) have no caller and are not audited.
+ */
+@Component
+@Interceptor
+class AuditWriteInterceptor implements FhirStorageInterceptor {
+
+	private final AuditOutbox outbox;
+
+	private final Callers callers;
+
+	private final FhirContext fhirContext;
+
+	AuditWriteInterceptor(AuditOutbox outbox, Callers callers, FhirContext fhirContext) {
+		this.outbox = outbox;
+		this.callers = callers;
+		this.fhirContext = fhirContext;
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource, RequestDetails request) {
+		record("create", resource, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		record("update", resource, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+	public void deleted(IBaseResource resource, RequestDetails request) {
+		record("delete", resource, request);
+	}
+
+	private void record(String interaction, IBaseResource resource, RequestDetails request) {
+		if (resource instanceof AuditEvent) {
+			return;
+		}
+		Caller caller = this.callers.current().orElse(null);
+		if (caller == null) {
+			return;
+		}
+		AuditedResources involved = new AuditedResources(this.fhirContext).add(resource);
+		String address = null;
+		String requestId = null;
+		if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
+			address = servlet.getServletRequest().getRemoteAddr();
+			requestId = RequestId.of(servlet.getServletRequest());
+		}
+		this.outbox.append(AuditEvents.build(interaction, caller, AuditEventOutcome._0, involved.resources(),
+				involved.patients(), null, null, requestId, address));
+	}
+
+}
