@@ -14,8 +14,10 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.openepaccs.common.RequestId;
 import org.openepaccs.security.Callers;
+import org.openepaccs.security.TokenRefused;
 import org.openepaccs.server.FhirServerInterceptor;
 
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -72,6 +74,16 @@ class AuditInterceptor implements FhirServerInterceptor {
 		record(request, interactionOf(operation), outcome, involved,
 				failure.getStatusCode() + " " + failure.getClass().getSimpleName());
 		return true;
+	}
+
+	/** A request refused before the FHIR layer: no token, a bad one, or denied. */
+	@EventListener
+	public void refusedBeforeFhir(TokenRefused refused) {
+		AuditedResources involved = new AuditedResources(this.fhirContext);
+		this.outbox.append(AuditEvents.build("operation", null, AuditEventOutcome._4, involved.resources(),
+				involved.patients(), null,
+				refused.status() + " " + refused.method() + " " + refused.path() + ": " + refused.reason(),
+				refused.requestId(), refused.address()));
 	}
 
 	private void record(RequestDetails request, String interaction, AuditEventOutcome outcome,

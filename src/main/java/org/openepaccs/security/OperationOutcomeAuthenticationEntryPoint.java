@@ -6,6 +6,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.openepaccs.common.OperationOutcomeResponse;
+import org.openepaccs.common.RequestId;
+
+import org.springframework.context.ApplicationEventPublisher;
 
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
@@ -22,6 +25,12 @@ import org.springframework.security.web.access.AccessDeniedHandler;
  */
 class OperationOutcomeAuthenticationEntryPoint implements AuthenticationEntryPoint, AccessDeniedHandler {
 
+	private final ApplicationEventPublisher events;
+
+	OperationOutcomeAuthenticationEntryPoint(ApplicationEventPublisher events) {
+		this.events = events;
+	}
+
 	private final BearerTokenAuthenticationEntryPoint authenticationHeaders = new BearerTokenAuthenticationEntryPoint();
 
 	private final BearerTokenAccessDeniedHandler accessDeniedHeaders = new BearerTokenAccessDeniedHandler();
@@ -35,6 +44,7 @@ class OperationOutcomeAuthenticationEntryPoint implements AuthenticationEntryPoi
 				: "This request needs an OAuth2 access token: send Authorization: Bearer <token> "
 						+ "(see /.well-known/smart-configuration for where to get one)";
 		OperationOutcomeResponse.write(response, HttpServletResponse.SC_UNAUTHORIZED, IssueType.LOGIN, diagnostics);
+		publish(request, HttpServletResponse.SC_UNAUTHORIZED, diagnostics);
 	}
 
 	@Override
@@ -43,6 +53,12 @@ class OperationOutcomeAuthenticationEntryPoint implements AuthenticationEntryPoi
 		this.accessDeniedHeaders.handle(request, response, denied);
 		OperationOutcomeResponse.write(response, HttpServletResponse.SC_FORBIDDEN, IssueType.FORBIDDEN,
 				"The access token does not allow this request");
+		publish(request, HttpServletResponse.SC_FORBIDDEN, "The access token does not allow this request");
+	}
+
+	private void publish(HttpServletRequest request, int status, String reason) {
+		this.events.publishEvent(new TokenRefused(status, request.getMethod(), request.getRequestURI(), reason,
+				request.getRemoteAddr(), RequestId.of(request)));
 	}
 
 }

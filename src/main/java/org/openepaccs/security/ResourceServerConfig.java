@@ -6,6 +6,7 @@ import java.util.List;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -36,8 +37,9 @@ class ResourceServerConfig {
 
 	@Bean
 	@Order(2)
-	SecurityFilterChain fhirFilterChain(HttpSecurity http, JwtDecoder decoder) throws Exception {
-		OperationOutcomeAuthenticationEntryPoint refusal = new OperationOutcomeAuthenticationEntryPoint();
+	SecurityFilterChain fhirFilterChain(HttpSecurity http, JwtDecoder decoder, ApplicationEventPublisher events)
+			throws Exception {
+		OperationOutcomeAuthenticationEntryPoint refusal = new OperationOutcomeAuthenticationEntryPoint(events);
 		http.securityMatcher((request) -> path(request).equals("/fhir") || path(request).startsWith("/fhir/"))
 			.authorizeHttpRequests((requests) -> requests
 				.requestMatchers((request) -> isGet(request) && path(request).equals("/fhir/metadata"))

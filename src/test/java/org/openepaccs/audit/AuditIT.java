@@ -111,6 +111,18 @@ class AuditIT {
 		});
 	}
 
+	@Test
+	void aRequestWithoutATokenIsAuditedToo() {
+		assertThat(FhirHttp.anonymous(this.port).get("/fhir/" + this.patient).status()).isEqualTo(401);
+
+		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			Bundle failed = this.admin.get("/fhir/AuditEvent?outcome=4&_count=200").resource(Bundle.class);
+			assertThat(failed.getEntry())
+				.anySatisfy((entry) -> assertThat(((AuditEvent) entry.getResource()).getOutcomeDesc())
+					.startsWith("401 GET /fhir/" + this.patient));
+		});
+	}
+
 	private List<AuditEvent> awaitEvents(String patient, int atLeast) {
 		return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
 			Response response = this.admin.get("/fhir/AuditEvent?entity=" + patient + "&_count=100");
