@@ -212,6 +212,88 @@ class BadInputIT {
 		assertClientError(response, 404, "/fhir");
 	}
 
+	@Test
+	void nulCharactersNeverReachTheDatabase() {
+		for (String query : new String[] { "name=%00", "name=a%00b", "_id=%00", "family:exact=x%00",
+				"identifier=a%7C%00", "name%00=x" }) {
+			Response response = this.http.get("/fhir/Patient?" + query);
+
+			assertClientError(response, 400, "NUL");
+			assertThat(response.body()).doesNotContain("UTF8").doesNotContain("byte sequence");
+		}
+		assertClientError(this.http.post("/fhir/Patient/_search", "name=a%00b", "Content-Type",
+				"application/x-www-form-urlencoded"), 400, "NUL");
+		assertClientError(this.http.get("/fhir/Patient/a%00b"), 400, "could not be read");
+
+		Response body = this.http.post("/fhir/Patient", validPatient().replace("Testperson", "Test\\u0000person"));
+		assertClientError(body, 400, "/name/0/family");
+		assertThat(body.body()).doesNotContain("insert into").doesNotContain("byte sequence");
+		assertNothingStored();
+	}
+
+	@Test
+	void limitsAreEnforcedBeforeWorkStartsAndNamed() {
+		assertClientError(this.http.get("/fhir/Patient?" + "name=x&".repeat(51)), 400,
+				"at most 50 (epaccs.http.limits.max-search-parameters)");
+		assertClientError(this.http.get("/fhir/Patient?_id=" + "x,".repeat(100) + "x"), 400,
+				"at most 100 (epaccs.http.limits.max-or-values)");
+		assertClientError(this.http.get("/fhir/Patient?_sort=name,birthdate,gender,family,given,_id"), 400,
+				"at most 5 (epaccs.http.limits.max-sort-keys)");
+		assertClientError(this.http.get("/fhir/Patient?" + "_revinclude=Observation:subject&".repeat(11)), 400,
+				"at most 10 (epaccs.http.limits.max-includes)");
+		assertClientError(this.http.post("/fhir/Patient", validPatient(), "If-None-Exist", "name=x&".repeat(51)), 400,
+				"epaccs.http.limits.max-search-parameters");
+		String entry = "{\"request\":{\"method\":\"GET\",\"url\":\"Patient/x\"}}";
+		assertClientError(
+				this.http.post("/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":["
+						+ (entry + ",").repeat(1000) + entry + "]}"),
+				400, "at most 1000 (epaccs.http.limits.max-transaction-entries)");
+		assertClientError(
+				this.http.post("/fhir/Patient", validPatient().replace("Testperson", "x".repeat(1024 * 1024 + 1))), 400,
+				"at most 1048576 (epaccs.http.limits.max-string-length)");
+		assertClientError(
+				this.http.post("/fhir/Patient",
+						validPatient().replace("\"gender\"",
+								"\"address\":[" + "{},".repeat(10_000) + "{}],\"gender\"")),
+				400, "at most 10000 (epaccs.http.limits.max-array-length)");
+		assertNothingStored();
+
+		String id = storedPatientId();
+		String test = "{\"op\":\"test\",\"path\":\"/gender\",\"value\":\"male\"}";
+		assertClientError(patch("/fhir/Patient/" + id, JSON_PATCH, "[" + (test + ",").repeat(100) + test + "]"), 400,
+				"at most 100 (epaccs.http.limits.max-patch-operations)");
+		assertUnchanged(id);
+	}
+
+	private static final String JSON_PATCH = "application/json-patch+json";
+
+	private Response patch(String path, String contentType, String body) {
+		return this.http.send("PATCH", path, body, "Content-Type", contentType);
+	}
+
+	private static String fhirPathPatch(String type, String path, String moreParts) {
+		return "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"operation\",\"part\":["
+				+ "{\"name\":\"type\",\"valueCode\":\"" + type + "\"},{\"name\":\"path\",\"valueString\":\"" + path
+				+ "\"}" + moreParts + "]}]}";
+	}
+
+	/** A patient stored for this test, whose identifier is this test's marker. */
+	private String storedPatientId() {
+		Response created = this.http.post("/fhir/Patient", validPatient());
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return created.resource(org.hl7.fhir.r4.model.Patient.class).getIdElement().getIdPart();
+	}
+
+	/**
+	 * Nothing a refused request sent was applied: still the first version, still male.
+	 */
+	private void assertUnchanged(String id) {
+		org.hl7.fhir.r4.model.Patient patient = this.http.get("/fhir/Patient/" + id)
+			.resource(org.hl7.fhir.r4.model.Patient.class);
+		assertThat(patient.getMeta().getVersionId()).isEqualTo("1");
+		assertThat(patient.getGender().toCode()).isEqualTo("male");
+	}
+
 	private String validPatient() {
 		return "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"" + FhirApiIT.TEST_IDS + "\",\"value\":\""
 				+ this.marker + "\"}],\"gender\":\"male\",\"name\":[{\"family\":\"Testperson\"}]}";
