@@ -20,6 +20,7 @@ import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
+import org.openepaccs.http.HttpProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -43,8 +44,9 @@ class FhirServerConfig {
 			ResourceProviderFactory resourceProviders, JpaSystemProvider<Bundle, Meta> systemProvider,
 			IFhirSystemDao<Bundle, Meta> systemDao, JpaStorageSettings storageSettings,
 			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport, DaoRegistry daoRegistry,
-			DatabaseBackedPagingProvider pagingProvider, ObjectProvider<BuildProperties> buildProperties,
-			List<FhirServerInterceptor> interceptors, List<FhirOperationProvider> operationProviders) {
+			DatabaseBackedPagingProvider pagingProvider, HttpProperties httpProperties,
+			ObjectProvider<BuildProperties> buildProperties, List<FhirServerInterceptor> interceptors,
+			List<FhirOperationProvider> operationProviders) {
 		EpaccsRestfulServer server = new EpaccsRestfulServer(fhirContext);
 		server.setServerName(properties.serverName());
 		BuildProperties build = buildProperties.getIfAvailable();
@@ -76,6 +78,7 @@ class FhirServerConfig {
 						? PreferHandlingEnum.LENIENT : PreferHandlingEnum.STRICT);
 		server.registerInterceptor(unknownSearchParameters);
 		server.registerInterceptor(new ConditionalRequestInterceptor(daoRegistry));
+		server.registerInterceptor(new SearchValueInterceptor(searchParamRegistry, httpProperties.limits()));
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());
 		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));

@@ -213,6 +213,35 @@ class BadInputIT {
 	}
 
 	@Test
+	void negativeOrMalformedPagingParameters() {
+		assertClientError(this.http.get("/fhir/Patient?_offset=-1"), 400, "_offset");
+		assertClientError(this.http.get("/fhir/Patient?_offset=0x10"), 400, "_offset");
+		assertClientError(this.http.get("/fhir/Patient?_count=-1"), 400, "_count");
+		assertClientError(this.http.get("/fhir/Patient?_count=99999999999999999999"), 400, "_count");
+		assertClientError(this.http.get("/fhir/Patient/_history?_count=-5"), 400, "_count");
+	}
+
+	@Test
+	void numberAndQuantitySearchValuesThatAreNotDecimals() {
+		String fourHundredDigits = "9".repeat(400);
+		assertClientError(this.http.get("/fhir/Observation?value-quantity=0x10"), 400, "value-quantity");
+		assertClientError(this.http.get("/fhir/Observation?value-quantity=gt0x10"), 400, "value-quantity");
+		assertClientError(this.http.get("/fhir/Observation?value-quantity=" + fourHundredDigits), 400,
+				"value-quantity");
+		assertClientError(this.http.get("/fhir/Observation?value-quantity=" + fourHundredDigits + "%7C%7Ckg"), 400,
+				"epaccs.http.limits.max-decimal-digits");
+		assertClientError(this.http.get("/fhir/RiskAssessment?probability=0x10"), 400, "probability");
+		assertClientError(this.http.get("/fhir/RiskAssessment?probability=" + fourHundredDigits), 400, "probability");
+		assertClientError(this.http.get("/fhir/Encounter?length=lt0x10"), 400, "length");
+		assertClientError(this.http.get("/fhir/Patient?birthdate=0x10"), 400, "0x10");
+		assertClientError(this.http.get("/fhir/Patient?birthdate=gt" + fourHundredDigits), 400, "date");
+
+		assertThat(this.http.get("/fhir/Observation?value-quantity=le72.5%7Chttp://unitsofmeasure.org%7Ckg").status())
+			.isEqualTo(200);
+		assertThat(this.http.get("/fhir/RiskAssessment?probability=gt-0.1e-5").status()).isEqualTo(200);
+	}
+
+	@Test
 	void nulCharactersNeverReachTheDatabase() {
 		for (String query : new String[] { "name=%00", "name=a%00b", "_id=%00", "family:exact=x%00",
 				"identifier=a%7C%00", "name%00=x" }) {

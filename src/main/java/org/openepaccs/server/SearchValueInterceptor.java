@@ -1,0 +1,135 @@
+package org.openepaccs.server;
+
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import ca.uhn.fhir.context.RuntimeSearchParam;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry.SearchParamLookupContextEnum;
+import org.openepaccs.http.HttpProperties;
+
+/**
+ * Refuses with 400, naming the parameter, search values that plain HAPI answers with a
+ * 500: a negative {@code _offset} or {@code _count}, and number or quantity values that
+ * are not decimals ({@code 0x10}) or that PostgreSQL cannot compare with its
+ * double-precision index columns (a 400-digit number), whose error text named the query.
+ */
+@Interceptor
+class SearchValueInterceptor {
+
+	private static final Pattern PREFIX = Pattern.compile("^(?:eq|ne|gt|lt|ge|le|sa|eb|ap)");
+
+	private static final Pattern DECIMAL = Pattern
+		.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]{1,6})?");
+
+	private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
+
+	/**
+	 * Number and quantity indexes are PostgreSQL {@code double precision}: about 1e±307,
+	 * with a margin for the ranges HAPI derives from a value's precision.
+	 */
+	private static final int LARGEST_MAGNITUDE = 300;
+
+	private final ISearchParamRegistry searchParams;
+
+	private final HttpProperties.Limits limits;
+
+	SearchValueInterceptor(ISearchParamRegistry searchParams, HttpProperties.Limits limits) {
+		this.searchParams = searchParams;
+		this.limits = limits;
+	}
+
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public boolean checkSearchValues(RequestDetails request) {
+		Map<String, String[]> parameters = request.getParameters();
+		if (parameters == null || parameters.isEmpty()) {
+			return true;
+		}
+		for (String name : new String[] { "_count", "_offset", "_getpagesoffset" }) {
+			checkWholeNumber(name, parameters.get(name));
+		}
+		String resourceName = request.getResourceName();
+		if (resourceName == null || request.getOperation() != null) {
+			return true;
+		}
+		parameters.forEach((name, values) -> {
+			RestSearchParameterTypeEnum type = numericType(resourceName, name);
+			if (type != null) {
+				for (String value : values) {
+					for (String alternative : value.split("(?<!\\\\),")) {
+						checkNumber(name, alternative, type);
+					}
+				}
+			}
+		});
+		return true;
+	}
+
+	/**
+	 * The type of a number or quantity search parameter, or null for any other parameter.
+	 * Chains ({@code subject.x}) are left to HAPI, and so is {@code :missing}.
+	 */
+	private RestSearchParameterTypeEnum numericType(String resourceName, String name) {
+		if (name.startsWith("_") || name.indexOf('.') >= 0) {
+			return null;
+		}
+		int colon = name.indexOf(':');
+		if (colon >= 0 && name.substring(colon + 1).equals("missing")) {
+			return null;
+		}
+		RuntimeSearchParam param = this.searchParams.getActiveSearchParam(resourceName,
+				(colon >= 0) ? name.substring(0, colon) : name, SearchParamLookupContextEnum.SEARCH);
+		if (param == null) {
+			return null;
+		}
+		RestSearchParameterTypeEnum type = param.getParamType();
+		return (type == RestSearchParameterTypeEnum.NUMBER || type == RestSearchParameterTypeEnum.QUANTITY) ? type
+				: null;
+	}
+
+	private void checkNumber(String name, String value, RestSearchParameterTypeEnum type) {
+		String number = PREFIX.matcher(value.trim()).replaceFirst("");
+		if (type == RestSearchParameterTypeEnum.QUANTITY && number.indexOf('|') >= 0) {
+			number = number.substring(0, number.indexOf('|'));
+		}
+		String example = (type == RestSearchParameterTypeEnum.QUANTITY)
+				? "such as 72.5, gt72.5 or 72.5|http://unitsofmeasure.org|kg" : "such as 0.8 or gt0.5";
+		if (!DECIMAL.matcher(number).matches()) {
+			throw new InvalidRequestException("The search parameter " + name + " needs a decimal number " + example
+					+ "; \"" + value + "\" is not one");
+		}
+		String mantissa = number.replaceFirst("[eE].*", "");
+		long digits = mantissa.chars().filter(Character::isDigit).count();
+		if (digits > this.limits.maxDecimalDigits()) {
+			throw new InvalidRequestException("The search parameter " + name + " has a number with " + digits
+					+ " digits; this server accepts at most "
+					+ HttpProperties.Limits.describe("max-decimal-digits", this.limits.maxDecimalDigits()));
+		}
+		BigDecimal decimal = new BigDecimal(number);
+		if (decimal.signum() != 0 && Math.abs((long) decimal.precision() - decimal.scale() - 1) > LARGEST_MAGNITUDE) {
+			throw new InvalidRequestException(
+					"The search parameter " + name + " has a number outside the range this server can search (1e-"
+							+ LARGEST_MAGNITUDE + " to 1e" + LARGEST_MAGNITUDE + ")");
+		}
+	}
+
+	private static void checkWholeNumber(String name, String[] values) {
+		if (values == null) {
+			return;
+		}
+		for (String value : values) {
+			if (!WHOLE_NUMBER.matcher(value.trim()).matches() || Long.parseLong(value.trim()) > Integer.MAX_VALUE) {
+				throw new InvalidRequestException(
+						name + " must be a whole number from 0 to " + Integer.MAX_VALUE + ", such as " + name + "=20");
+			}
+		}
+	}
+
+}
