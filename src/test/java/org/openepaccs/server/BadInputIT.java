@@ -261,6 +261,26 @@ class BadInputIT {
 	}
 
 	@Test
+	void malformedVersionsAndDatesInConditionalHeaders() {
+		String id = storedPatientId();
+		String update = validPatient().replace("{", "{\"id\":\"" + id + "\",");
+
+		for (String etag : new String[] { "W/\"abc\"", "W/", "\"", "W/\"1", "\"1" }) {
+			assertClientError(this.http.put("/fhir/Patient/" + id, update, "If-Match", etag), 400, "If-Match");
+			assertClientError(this.http.get("/fhir/Patient/" + id, "If-None-Match", etag), 400, "If-None-Match");
+		}
+		for (String date : new String[] { "abc", "2020-01-01", "Mon, 99 Foo 2020" }) {
+			assertClientError(this.http.get("/fhir/Patient/" + id, "If-Modified-Since", date), 400,
+					"If-Modified-Since");
+		}
+		assertThat(this.http.get("/fhir/Patient/" + id, "If-Modified-Since", "Wed, 21 Oct 2015 07:28:00 GMT").status())
+			.isEqualTo(200);
+		assertClientError(this.http.get("/fhir/Patient/x/_history/abc"), 400, "Version id");
+		assertClientError(this.http.get("/fhir/Patient/" + id + "/_history/abc"), 400, "Version id");
+		assertUnchanged(id);
+	}
+
+	@Test
 	void limitsAreEnforcedBeforeWorkStartsAndNamed() {
 		assertClientError(this.http.get("/fhir/Patient?" + "name=x&".repeat(51)), 400,
 				"at most 50 (epaccs.http.limits.max-search-parameters)");
