@@ -79,6 +79,7 @@ class FhirServerConfig {
 		server.registerInterceptor(unknownSearchParameters);
 		server.registerInterceptor(new ConditionalRequestInterceptor(daoRegistry));
 		server.registerInterceptor(new SearchValueInterceptor(searchParamRegistry, httpProperties.limits()));
+		server.registerInterceptor(new PatchRequestInterceptor(fhirContext, httpProperties.limits()));
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());
 		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));

@@ -281,6 +281,43 @@ class BadInputIT {
 	}
 
 	@Test
+	void patchWithoutATargetOrWithAMalformedPatch() {
+		String id = storedPatientId();
+		String patient = "/fhir/Patient/" + id;
+		String replaceGender = "[{\"op\":\"replace\",\"path\":\"/gender\",\"value\":\"female\"}]";
+
+		assertClientError(patch("/fhir/Patient", JSON_PATCH, replaceGender), 400, "PATCH needs the id");
+		assertClientError(patch("/fhir/Patient?", JSON_PATCH, replaceGender), 400, "PATCH needs the id");
+		assertClientError(patch("/fhir/Patient?identifier=", JSON_PATCH, replaceGender), 400, "");
+		assertClientError(patch(patient, JSON_PATCH, "[{\"op\":\"replace\",\"value\":\"female\"}]"), 400, "\"path\"");
+		assertClientError(patch(patient, JSON_PATCH, "[{\"op\":\"frob\",\"path\":\"/gender\"}]"), 400, "\"op\"");
+		assertClientError(patch(patient, JSON_PATCH, "[{\"op\":\"replace\",\"path\":\"/gender\"}]"), 400, "\"value\"");
+		assertClientError(patch(patient, JSON_PATCH, null), 400, "body is empty");
+		assertClientError(patch(patient, FhirHttp.FHIR_JSON, null), 400, "body is empty");
+		assertClientError(patch(patient, FhirHttp.FHIR_JSON, fhirPathPatch("delete", "Patient..name", "")), 400,
+				"not a valid FHIRPath expression");
+		assertClientError(patch(patient, FhirHttp.FHIR_JSON, fhirPathPatch("delete", "", "")), 400, "\"path\"");
+		assertClientError(patch(patient, FhirHttp.FHIR_JSON, fhirPathPatch("add", "Patient", "")), 400, "\"name\"");
+		assertClientError(patch(patient, FhirHttp.FHIR_JSON, validPatient()), 400, "Parameters");
+		assertClientError(patch(patient, "application/xml-patch+xml", "<diff"), 400, "XML Patch");
+		assertClientError(
+				patch(patient, FhirHttp.FHIR_JSON, fhirPathPatch("delete", "Patient" + ".name".repeat(5000), "")), 400,
+				"epaccs.http.limits.max-patch-path-length");
+		assertUnchanged(id);
+	}
+
+	@Test
+	void aLongFhirPathPatchPathInATransactionIsAClientError() {
+		String id = storedPatientId();
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
+				+ fhirPathPatch("delete", "Patient" + ".name".repeat(5000), "")
+				+ ",\"request\":{\"method\":\"PATCH\",\"url\":\"Patient/" + id + "\"}}]}";
+
+		assertClientError(this.http.post("/fhir", transaction), 400, "max-patch-path-length");
+		assertUnchanged(id);
+	}
+
+	@Test
 	void limitsAreEnforcedBeforeWorkStartsAndNamed() {
 		assertClientError(this.http.get("/fhir/Patient?" + "name=x&".repeat(51)), 400,
 				"at most 50 (epaccs.http.limits.max-search-parameters)");
