@@ -80,6 +80,7 @@ class FhirServerConfig {
 		server.registerInterceptor(new ConditionalRequestInterceptor(daoRegistry));
 		server.registerInterceptor(new SearchValueInterceptor(searchParamRegistry, httpProperties.limits()));
 		server.registerInterceptor(new PatchRequestInterceptor(fhirContext, httpProperties.limits()));
+		server.registerInterceptor(new DiagnosticsSanitiser());
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());
 		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));
