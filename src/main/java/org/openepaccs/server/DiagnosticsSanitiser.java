@@ -25,8 +25,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 class DiagnosticsSanitiser {
 
 	private static final Pattern DATABASE_TEXT = Pattern
-		.compile("(?i)\\bSQL\\b|JDBC|\\binsert into\\b|\\bselect\\b.*\\bfrom\\b|\\bERROR: |could not execute|\\bHFJ_|"
-				+ "constraint \\[|PSQLException|org\\.hibernate|org\\.postgresql");
+		.compile("(?i:\\binsert into\\b|could not execute)|\\bSQL\\b|JDBC|"
+				+ "\\bERROR: |\\bHFJ_|constraint \\[|PSQLException|org\\.hibernate|org\\.postgresql");
 
 	private static final Pattern PARSER_LOCATION = Pattern
 		.compile("\\s*(?:at \\[Source:[^\\]]*\\]|\\(through reference chain:[^)]*\\)|\\(for POJO property '[^']*'\\))");

@@ -14,6 +14,8 @@ class DiagnosticsSanitiserTest {
 			.isEqualTo("Observation.value.ofType(Quantity): value is required");
 		assertThat(DiagnosticsSanitiser.sanitise("See http://hl7.org/fhir/StructureDefinition/Patient"))
 			.isEqualTo("See http://hl7.org/fhir/StructureDefinition/Patient");
+		assertThat(DiagnosticsSanitiser.sanitise("Parse error: select a code from the value set"))
+			.isEqualTo("Parse error: select a code from the value set");
 	}
 
 	@Test
