@@ -2,6 +2,7 @@ package org.openepaccs.server;
 
 import java.math.BigDecimal;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import ca.uhn.fhir.context.RuntimeSearchParam;
@@ -36,6 +37,9 @@ class SearchValueInterceptor {
 	 * with a margin for the ranges HAPI derives from a value's precision.
 	 */
 	private static final int LARGEST_MAGNITUDE = 300;
+
+	/** Chains longer than this are not followed here (HAPI follows at most a few). */
+	private static final int LONGEST_CHAIN = 5;
 
 	private final ISearchParamRegistry searchParams;
 
@@ -73,25 +77,67 @@ class SearchValueInterceptor {
 	}
 
 	/**
-	 * The type of a number or quantity search parameter, or null for any other parameter.
-	 * Chains ({@code subject.x}) are left to HAPI, and so is {@code :missing}.
+	 * The type of a number or quantity search parameter, or null for any other parameter,
+	 * also at the end of a chain ({@code has-member.value-quantity},
+	 * {@code subject:Patient.x}) or a reverse chain
+	 * ({@code _has:Observation:subject:value-quantity}). {@code :missing} takes true or
+	 * false, not a number.
 	 */
 	private RestSearchParameterTypeEnum numericType(String resourceName, String name) {
-		if (name.startsWith("_") || name.indexOf('.') >= 0) {
+		if (name.startsWith("_has:")) {
+			String[] parts = name.split(":", 4);
+			return (parts.length == 4) ? numericType(parts[1], parts[3]) : null;
+		}
+		if (name.startsWith("_")) {
 			return null;
+		}
+		int dot = name.indexOf('.');
+		if (dot >= 0 && name.chars().filter((c) -> c == '.').count() > LONGEST_CHAIN) {
+			return null;
+		}
+		if (dot >= 0) {
+			return numericTypeAtEndOfChain(resourceName, name.substring(0, dot), name.substring(dot + 1));
 		}
 		int colon = name.indexOf(':');
 		if (colon >= 0 && name.substring(colon + 1).equals("missing")) {
 			return null;
 		}
-		RuntimeSearchParam param = this.searchParams.getActiveSearchParam(resourceName,
-				(colon >= 0) ? name.substring(0, colon) : name, SearchParamLookupContextEnum.SEARCH);
-		if (param == null) {
-			return null;
-		}
-		RestSearchParameterTypeEnum type = param.getParamType();
+		RuntimeSearchParam param = lookUp(resourceName, (colon >= 0) ? name.substring(0, colon) : name);
+		RestSearchParameterTypeEnum type = (param != null) ? param.getParamType() : null;
 		return (type == RestSearchParameterTypeEnum.NUMBER || type == RestSearchParameterTypeEnum.QUANTITY) ? type
 				: null;
+	}
+
+	private RestSearchParameterTypeEnum numericTypeAtEndOfChain(String resourceName, String link, String rest) {
+		int colon = link.indexOf(':');
+		Set<String> targets;
+		if (colon >= 0) {
+			targets = Set.of(link.substring(colon + 1));
+		}
+		else {
+			RuntimeSearchParam reference = lookUp(resourceName, link);
+			if (reference == null || reference.getParamType() != RestSearchParameterTypeEnum.REFERENCE) {
+				return null;
+			}
+			targets = reference.getTargets();
+		}
+		for (String target : targets) {
+			RestSearchParameterTypeEnum type = numericType(target, rest);
+			if (type != null) {
+				return type;
+			}
+		}
+		return null;
+	}
+
+	private RuntimeSearchParam lookUp(String resourceName, String name) {
+		try {
+			return this.searchParams.getActiveSearchParam(resourceName, name, SearchParamLookupContextEnum.SEARCH);
+		}
+		catch (RuntimeException ex) {
+			// an unknown resource type in a chain is HAPI's to report
+			return null;
+		}
 	}
 
 	private void checkNumber(String name, String value, RestSearchParameterTypeEnum type) {

@@ -233,6 +233,12 @@ class BadInputIT {
 		assertClientError(this.http.get("/fhir/RiskAssessment?probability=0x10"), 400, "probability");
 		assertClientError(this.http.get("/fhir/RiskAssessment?probability=" + fourHundredDigits), 400, "probability");
 		assertClientError(this.http.get("/fhir/Encounter?length=lt0x10"), 400, "length");
+		assertClientError(this.http.get("/fhir/Observation?has-member.value-quantity=0x10"), 400,
+				"has-member.value-quantity");
+		assertClientError(this.http.get("/fhir/Observation?has-member:Observation.value-quantity=" + fourHundredDigits),
+				400, "max-decimal-digits");
+		assertClientError(this.http.get("/fhir/Patient?_has:Observation:subject:value-quantity=0x10"), 400,
+				"_has:Observation:subject:value-quantity");
 		assertClientError(this.http.get("/fhir/Patient?birthdate=0x10"), 400, "0x10");
 		assertClientError(this.http.get("/fhir/Patient?birthdate=gt" + fourHundredDigits), 400, "date");
 
