@@ -39,8 +39,11 @@ final class ContentLimits {
 
 	private final HttpProperties.Limits limits;
 
+	private final QueryLimits queryLimits;
+
 	ContentLimits(HttpProperties.Limits limits) {
 		this.limits = limits;
+		this.queryLimits = new QueryLimits(limits);
 	}
 
 	/**
@@ -90,6 +93,12 @@ final class ContentLimits {
 								parser.getTextLength());
 						if (problem != null) {
 							return "The string at " + parser.getParsingContext().pathAsPointer() + " " + problem;
+						}
+						if (kind == Body.TRANSACTION) {
+							problem = checkEntrySearch(parser.getParsingContext(), parser.getText());
+							if (problem != null) {
+								return problem;
+							}
 						}
 					}
 					default -> {
@@ -154,6 +163,24 @@ final class ContentLimits {
 		return null;
 	}
 
+	/**
+	 * Checks the search in a transaction entry's {@code request.url} or
+	 * {@code request.ifNoneExist} as {@link QueryLimits} checks a request's own: HAPI
+	 * runs it as a search.
+	 */
+	private String checkEntrySearch(JsonStreamContext context, String text) {
+		JsonStreamContext request = context.getParent();
+		if (request == null || !"request".equals(request.getCurrentName())) {
+			return null;
+		}
+		return checkEntrySearch(context.getCurrentName(), text, context.pathAsPointer().toString());
+	}
+
+	private String checkEntrySearch(String name, String text, String where) {
+		boolean search = ("url".equals(name) && text.indexOf('?') >= 0) || "ifNoneExist".equals(name);
+		return search ? this.queryLimits.checkMatchUrl(where, text) : null;
+	}
+
 	private String tooManyEntries() {
 		return "The Bundle has more than " + this.limits.maxTransactionEntries()
 				+ " entries; this server accepts transactions and batches of at most "
@@ -198,6 +225,10 @@ final class ContentLimits {
 					String problem = checkRepetitions(name, depth, repetitions[depth], kind);
 					if (problem == null) {
 						problem = checkXmlValue(reader);
+					}
+					if (problem == null && kind == Body.TRANSACTION && depth == 4 && "request".equals(lastChild[3])) {
+						String value = reader.getAttributeValue(null, "value");
+						problem = (value != null) ? checkEntrySearch(name, value, "<request><" + name + ">") : null;
 					}
 					if (problem != null) {
 						return problem;

@@ -68,15 +68,18 @@ final class QueryLimits {
 	}
 
 	/**
-	 * What is wrong with the search in a conditional header such as {@code If-None-Exist}
-	 * ({@code Patient?identifier=...} or just its query), or null.
+	 * What is wrong with the search in a conditional header such as
+	 * {@code If-None-Exist}, or in a transaction entry's {@code request.url} or
+	 * {@code request.ifNoneExist} ({@code Patient?identifier=...} or just its query), or
+	 * null.
+	 * @param where what to call the search in the message
 	 */
-	String checkMatchUrl(String matchUrl) {
+	String checkMatchUrl(String where, String matchUrl) {
 		if (matchUrl == null) {
 			return null;
 		}
 		String problem = check(parse(matchUrl.substring(matchUrl.indexOf('?') + 1)));
-		return (problem != null) ? "In If-None-Exist: " + problem : null;
+		return (problem != null) ? "In " + where + ": " + problem : null;
 	}
 
 	/** The number of values a search value ORs: commas not escaped with a backslash. */

@@ -46,7 +46,7 @@ class RequestContentLimitFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		String problem = this.queryLimits.check(request.getParameterMap());
 		if (problem == null) {
-			problem = this.queryLimits.checkMatchUrl(request.getHeader("If-None-Exist"));
+			problem = this.queryLimits.checkMatchUrl("If-None-Exist", request.getHeader("If-None-Exist"));
 		}
 		if (problem != null) {
 			OperationOutcomeResponse.write(response, HttpServletResponse.SC_BAD_REQUEST, IssueType.TOOCOSTLY, problem);

@@ -91,7 +91,14 @@ class ConditionalRequestInterceptor {
 
 	/** The version number an ETag header names, or null without the header. */
 	private static String versionIn(RequestDetails request, String header, boolean wildcardAllowed) {
-		String value = request.getHeader(header);
+		return version(header, request.getHeader(header), wildcardAllowed);
+	}
+
+	/**
+	 * The version number an ETag names, or null without one; also for a transaction
+	 * entry's {@code request.ifMatch} and {@code request.ifNoneMatch}.
+	 */
+	static String version(String header, String value, boolean wildcardAllowed) {
 		if (value == null) {
 			return null;
 		}

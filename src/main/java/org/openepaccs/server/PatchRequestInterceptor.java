@@ -112,7 +112,7 @@ class PatchRequestInterceptor {
 		return null;
 	}
 
-	private void checkJsonPatch(byte[] body) {
+	void checkJsonPatch(byte[] body) {
 		JsonNode patch;
 		try {
 			patch = json.readTree(body);
@@ -173,6 +173,10 @@ class PatchRequestInterceptor {
 			throw new InvalidRequestException("A FHIRPath Patch must be a Parameters resource, not "
 					+ this.fhirContext.getResourceType(resource));
 		}
+		checkFhirPatch(parameters);
+	}
+
+	void checkFhirPatch(Parameters parameters) {
 		IFhirPath fhirPath = this.fhirContext.newFhirPath();
 		List<ParametersParameterComponent> operations = parameters.getParameter();
 		for (int i = 0; i < operations.size(); i++) {

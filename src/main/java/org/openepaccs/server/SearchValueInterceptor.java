@@ -52,16 +52,26 @@ class SearchValueInterceptor {
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
 	public boolean checkSearchValues(RequestDetails request) {
-		Map<String, String[]> parameters = request.getParameters();
+		if (request.getOperation() == null) {
+			checkParameters(request.getResourceName(), request.getParameters());
+		}
+		else if (request.getParameters() != null) {
+			checkPaging(request.getParameters());
+		}
+		return true;
+	}
+
+	/**
+	 * Checks the parameters of a search, or of the criteria of a conditional request, on
+	 * a resource type (null for a search across all types).
+	 */
+	void checkParameters(String resourceName, Map<String, String[]> parameters) {
 		if (parameters == null || parameters.isEmpty()) {
-			return true;
+			return;
 		}
-		for (String name : new String[] { "_count", "_offset", "_getpagesoffset" }) {
-			checkWholeNumber(name, parameters.get(name));
-		}
-		String resourceName = request.getResourceName();
-		if (resourceName == null || request.getOperation() != null) {
-			return true;
+		checkPaging(parameters);
+		if (resourceName == null) {
+			return;
 		}
 		parameters.forEach((name, values) -> {
 			RestSearchParameterTypeEnum type = numericType(resourceName, name);
@@ -73,7 +83,12 @@ class SearchValueInterceptor {
 				}
 			}
 		});
-		return true;
+	}
+
+	private static void checkPaging(Map<String, String[]> parameters) {
+		for (String name : new String[] { "_count", "_offset", "_getpagesoffset" }) {
+			checkWholeNumber(name, parameters.get(name));
+		}
 	}
 
 	/**

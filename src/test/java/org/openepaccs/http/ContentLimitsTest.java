@@ -124,6 +124,25 @@ class ContentLimitsTest {
 	}
 
 	@Test
+	void searchesInTransactionEntriesAreCheckedLikeARequestsOwn() {
+		String conditional = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"request\":"
+				+ "{\"method\":\"POST\",\"url\":\"Patient\",\"ifNoneExist\":\"" + "name=x&".repeat(51) + "\"}}]}";
+		String search = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":"
+				+ "{\"method\":\"GET\",\"url\":\"Patient?name=a%00b\"}}]}";
+
+		assertThat(this.limits.checkJson(bytes(conditional), ContentLimits.Body.TRANSACTION))
+			.startsWith("In /entry/0/request/ifNoneExist: The request has 51 search parameters");
+		assertThat(this.limits.checkJson(bytes(search), ContentLimits.Body.TRANSACTION))
+			.startsWith("In /entry/0/request/url: The search parameter name contains a NUL character");
+		assertThat(this.limits.checkJson(bytes(search), ContentLimits.Body.RESOURCE)).isNull();
+		assertThat(this.limits.checkJson(bytes(search.replace("%00", "")), ContentLimits.Body.TRANSACTION)).isNull();
+		assertThat(this.limits.checkXml(bytes(
+				"<Bundle><entry><request><url value=\"Patient?_sort=a,b,c,d,e,f\"/>" + "</request></entry></Bundle>"),
+				ContentLimits.Body.TRANSACTION))
+			.startsWith("In <request><url>: _sort has 6 keys");
+	}
+
+	@Test
 	void patchOperationsAreCountedInJsonPatchAndFhirPathPatch() {
 		String operation = "{\"op\":\"test\",\"path\":\"/id\",\"value\":\"x\"}";
 		byte[] jsonPatch = bytes("[" + (operation + ",").repeat(100) + operation + "]");

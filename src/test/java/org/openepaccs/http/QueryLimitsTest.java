@@ -57,12 +57,13 @@ class QueryLimitsTest {
 
 	@Test
 	void matchUrlsInConditionalHeadersAreCheckedToo() {
-		assertThat(this.limits.checkMatchUrl("Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C9000000009"))
+		assertThat(this.limits.checkMatchUrl("If-None-Exist",
+				"Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C9000000009"))
 			.isNull();
-		assertThat(this.limits.checkMatchUrl("Patient?" + "name=x&".repeat(51)))
+		assertThat(this.limits.checkMatchUrl("If-None-Exist", "Patient?" + "name=x&".repeat(51)))
 			.startsWith("In If-None-Exist: The request has 51 search parameters");
-		assertThat(this.limits.checkMatchUrl("identifier=a%00b")).contains("NUL");
-		assertThat(this.limits.checkMatchUrl("name=%ZZ")).isNull();
+		assertThat(this.limits.checkMatchUrl("If-None-Exist", "identifier=a%00b")).contains("NUL");
+		assertThat(this.limits.checkMatchUrl("If-None-Exist", "name=%ZZ")).isNull();
 	}
 
 }
