@@ -10,6 +10,8 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
@@ -19,7 +21,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * ({@code com.github.fge.jsonpatch...}), parser source locations and, from the database,
  * SQL with its bound values, which can be patient data. HAPI's {@code HAPI-nnnn} codes
  * are kept: vendors quote them. A 5xx says only that the server failed, with the request
- * id that finds it in the log.
+ * id that finds it in the log. The outcomes of a batch's or transaction's entries are
+ * rewritten the same way.
  */
 @Interceptor
 class DiagnosticsSanitiser {
@@ -48,8 +51,29 @@ class DiagnosticsSanitiser {
 		if (!(outcome instanceof OperationOutcome r4)) {
 			return;
 		}
-		boolean serverError = response != null && response.getResponseCode() >= 500;
-		for (OperationOutcome.OperationOutcomeIssueComponent issue : r4.getIssue()) {
+		sanitise(r4, response != null && response.getResponseCode() >= 500, request);
+	}
+
+	/**
+	 * A batch answers 200 with each failed entry's OperationOutcome inside the Bundle,
+	 * where the hook above does not reach.
+	 */
+	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+	public boolean sanitiseEntryOutcomes(RequestDetails request, IBaseResource resource) {
+		if (resource instanceof Bundle bundle && (bundle.getType() == Bundle.BundleType.BATCHRESPONSE
+				|| bundle.getType() == Bundle.BundleType.TRANSACTIONRESPONSE)) {
+			for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+				if (entry.getResponse().getOutcome() instanceof OperationOutcome outcome) {
+					String status = entry.getResponse().getStatus();
+					sanitise(outcome, status != null && status.startsWith("5"), request);
+				}
+			}
+		}
+		return true;
+	}
+
+	private static void sanitise(OperationOutcome outcome, boolean serverError, RequestDetails request) {
+		for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
 			String diagnostics = issue.hasDiagnostics() ? issue.getDiagnostics() : "";
 			if (serverError) {
 				issue.setDiagnostics(serverFailure(diagnostics, request));

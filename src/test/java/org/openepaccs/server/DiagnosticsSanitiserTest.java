@@ -1,6 +1,10 @@
 package org.openepaccs.server;
 
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.common.OperationOutcomeResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +38,28 @@ class DiagnosticsSanitiserTest {
 		assertThat(
 				DiagnosticsSanitiser.sanitise("HAPI-0389: Failed to call access method: java.lang.StackOverflowError"))
 			.isEqualTo("HAPI-0389: Failed to call access method:");
+	}
+
+	@Test
+	void theOutcomesOfABatchsEntriesAreSanitisedToo() {
+		Bundle batch = new Bundle().setType(Bundle.BundleType.BATCHRESPONSE);
+		batch.addEntry()
+			.getResponse()
+			.setStatus("400 Bad Request")
+			.setOutcome(OperationOutcomeResponse.outcome(IssueType.PROCESSING, "HAPI-0389: Failed to call access "
+					+ "method: org.springframework.dao.InvalidDataAccessApiUsageException: Offset must be positive"));
+		batch.addEntry()
+			.getResponse()
+			.setStatus("500 Internal Server Error")
+			.setOutcome(OperationOutcomeResponse.outcome(IssueType.PROCESSING,
+					"ERROR: invalid byte sequence for encoding \"UTF8\": 0x00"));
+
+		new DiagnosticsSanitiser().sanitiseEntryOutcomes(null, batch);
+
+		assertThat(((OperationOutcome) batch.getEntry().get(0).getResponse().getOutcome()).getIssueFirstRep()
+			.getDiagnostics()).isEqualTo("HAPI-0389: Failed to call access method: Offset must be positive");
+		assertThat(((OperationOutcome) batch.getEntry().get(1).getResponse().getOutcome()).getIssueFirstRep()
+			.getDiagnostics()).isEqualTo("The server failed to process this request");
 	}
 
 	@Test
