@@ -12,6 +12,7 @@ import javax.xml.stream.XMLStreamReader;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 
 /**
@@ -38,15 +39,41 @@ final class ContentLimits {
 
 	private final HttpProperties.Limits limits;
 
+	private final QueryLimits queryLimits;
+
 	ContentLimits(HttpProperties.Limits limits) {
 		this.limits = limits;
+		this.queryLimits = new QueryLimits(limits);
+	}
+
+	/**
+	 * What a body is for: a transaction or batch, and a PATCH, have limits of their own
+	 * on their top-level list.
+	 */
+	enum Body {
+
+		RESOURCE, TRANSACTION, PATCH
+
+	}
+
+	/**
+	 * What is wrong with this JSON resource body, or null if nothing the limits cover.
+	 */
+	String checkJson(byte[] body) {
+		return checkJson(body, Body.RESOURCE);
 	}
 
 	/** What is wrong with this JSON body, or null if nothing the limits cover. */
-	String checkJson(byte[] body) {
+	String checkJson(byte[] body, Body kind) {
 		try (JsonParser parser = json.createParser(body)) {
 			int depth = 0;
 			for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+				if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
+					String problem = checkArrayLength(parser, token, kind);
+					if (problem != null) {
+						return problem;
+					}
+				}
 				switch (token) {
 					case START_OBJECT, START_ARRAY -> {
 						if (++depth > this.limits.maxNestingDepth()) {
@@ -61,6 +88,19 @@ final class ContentLimits {
 							return "The number at " + parser.getParsingContext().pathAsPointer() + " " + problem;
 						}
 					}
+					case VALUE_STRING -> {
+						String problem = checkString(parser.getTextCharacters(), parser.getTextOffset(),
+								parser.getTextLength());
+						if (problem != null) {
+							return "The string at " + parser.getParsingContext().pathAsPointer() + " " + problem;
+						}
+						if (kind == Body.TRANSACTION) {
+							problem = checkEntrySearch(parser.getParsingContext(), parser.getText());
+							if (problem != null) {
+								return problem;
+							}
+						}
+					}
 					default -> {
 					}
 				}
@@ -73,14 +113,104 @@ final class ContentLimits {
 	}
 
 	/**
-	 * What is wrong with this XML body, or null. Only numbers written with an exponent
-	 * are checked: a long run of digits in an XML {@code value} may be an identifier.
+	 * Checks the length of the array a value is in, counting the value: the value's index
+	 * is its array's length so far.
 	 */
+	private String checkArrayLength(JsonParser parser, JsonToken token, Body kind) {
+		JsonStreamContext context = parser.getParsingContext();
+		JsonStreamContext array = token.isStructStart() ? context.getParent() : context;
+		if (array == null || !array.inArray()) {
+			return null;
+		}
+		int length = array.getCurrentIndex() + 1;
+		JsonStreamContext owner = array.getParent();
+		boolean topLevel = owner != null
+				&& (owner.inRoot() || (owner.inObject() && owner.getParent() != null && owner.getParent().inRoot()));
+		String topLevelName = (owner != null && owner.inObject()) ? owner.getCurrentName() : null;
+		if (topLevel && kind == Body.TRANSACTION && "entry".equals(topLevelName)
+				&& length > this.limits.maxTransactionEntries()) {
+			return tooManyEntries();
+		}
+		if (topLevel && kind == Body.PATCH && (owner.inRoot() || "parameter".equals(topLevelName))
+				&& length > this.limits.maxPatchOperations()) {
+			return tooManyPatchOperations();
+		}
+		if (length > this.limits.maxArrayLength()) {
+			// the array's pointer ends with the index of the element being read
+			String where = array.pathAsPointer().head().toString();
+			return "The array at " + (where.isEmpty() ? "the top level" : where) + " has more than "
+					+ this.limits.maxArrayLength() + " elements; this server accepts at most "
+					+ HttpProperties.Limits.describe("max-array-length", this.limits.maxArrayLength());
+		}
+		return null;
+	}
+
+	/**
+	 * What is wrong with a string's characters, phrased to follow "The string at X", or
+	 * null. PostgreSQL cannot store a NUL character, and FHIR forbids it.
+	 */
+	private String checkString(char[] text, int offset, int length) {
+		long limit = this.limits.maxStringLength().toBytes();
+		if (length > limit) {
+			return "has " + length + " characters; this server accepts strings of at most "
+					+ HttpProperties.Limits.describe("max-string-length", limit) + " characters";
+		}
+		for (int i = offset; i < offset + length; i++) {
+			if (text[i] == 0) {
+				return "contains a NUL character (\\u0000), which FHIR does not allow in a string";
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Checks the search in a transaction entry's {@code request.url} or
+	 * {@code request.ifNoneExist} as {@link QueryLimits} checks a request's own: HAPI
+	 * runs it as a search.
+	 */
+	private String checkEntrySearch(JsonStreamContext context, String text) {
+		JsonStreamContext request = context.getParent();
+		if (request == null || !"request".equals(request.getCurrentName())) {
+			return null;
+		}
+		return checkEntrySearch(context.getCurrentName(), text, context.pathAsPointer().toString());
+	}
+
+	private String checkEntrySearch(String name, String text, String where) {
+		boolean search = ("url".equals(name) && text.indexOf('?') >= 0) || "ifNoneExist".equals(name);
+		return search ? this.queryLimits.checkMatchUrl(where, text) : null;
+	}
+
+	private String tooManyEntries() {
+		return "The Bundle has more than " + this.limits.maxTransactionEntries()
+				+ " entries; this server accepts transactions and batches of at most "
+				+ HttpProperties.Limits.describe("max-transaction-entries", this.limits.maxTransactionEntries())
+				+ " entries. Split it into several smaller ones.";
+	}
+
+	private String tooManyPatchOperations() {
+		return "The patch has more than " + this.limits.maxPatchOperations()
+				+ " operations; this server accepts at most "
+				+ HttpProperties.Limits.describe("max-patch-operations", this.limits.maxPatchOperations());
+	}
+
+	/** What is wrong with this XML resource body, or null. */
 	String checkXml(byte[] body) {
+		return checkXml(body, Body.RESOURCE);
+	}
+
+	/**
+	 * What is wrong with this XML body, or null. Only numbers written with an exponent
+	 * are checked: a long run of digits in an XML {@code value} may be an identifier. A
+	 * repeated element is XML's array, so its repetitions count as an array's length.
+	 */
+	String checkXml(byte[] body, Body kind) {
 		XMLStreamReader reader = null;
 		try {
 			reader = xml.createXMLStreamReader(new ByteArrayInputStream(body));
 			int depth = 0;
+			String[] lastChild = new String[this.limits.maxNestingDepth() + 2];
+			int[] repetitions = new int[this.limits.maxNestingDepth() + 2];
 			while (reader.hasNext()) {
 				int event = reader.next();
 				if (event == XMLStreamConstants.START_ELEMENT) {
@@ -88,13 +218,31 @@ final class ContentLimits {
 						return "The body is nested more than " + this.limits.maxNestingDepth()
 								+ " levels deep at element <" + reader.getLocalName() + ">";
 					}
-					String problem = checkNumberWithExponent(reader.getAttributeValue(null, "value"));
+					String name = reader.getLocalName();
+					repetitions[depth] = name.equals(lastChild[depth]) ? repetitions[depth] + 1 : 1;
+					lastChild[depth] = name;
+					lastChild[depth + 1] = null;
+					String problem = checkRepetitions(name, depth, repetitions[depth], kind);
+					if (problem == null) {
+						problem = checkXmlValue(reader);
+					}
+					if (problem == null && kind == Body.TRANSACTION && depth == 4 && "request".equals(lastChild[3])) {
+						String value = reader.getAttributeValue(null, "value");
+						problem = (value != null) ? checkEntrySearch(name, value, "<request><" + name + ">") : null;
+					}
 					if (problem != null) {
-						return "The number in <" + reader.getLocalName() + "> " + problem;
+						return problem;
 					}
 				}
 				else if (event == XMLStreamConstants.END_ELEMENT) {
 					depth--;
+				}
+				else if (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA) {
+					String problem = checkString(reader.getTextCharacters(), reader.getTextStart(),
+							reader.getTextLength());
+					if (problem != null) {
+						return "The text in the body " + problem;
+					}
 				}
 			}
 			return null;
@@ -112,6 +260,34 @@ final class ContentLimits {
 				}
 			}
 		}
+	}
+
+	private String checkRepetitions(String name, int depth, int count, Body kind) {
+		if (depth == 2 && kind == Body.TRANSACTION && "entry".equals(name)
+				&& count > this.limits.maxTransactionEntries()) {
+			return tooManyEntries();
+		}
+		if (depth == 2 && kind == Body.PATCH && "parameter".equals(name) && count > this.limits.maxPatchOperations()) {
+			return tooManyPatchOperations();
+		}
+		if (count > this.limits.maxArrayLength()) {
+			return "The element <" + name + "> is repeated more than " + this.limits.maxArrayLength()
+					+ " times; this server accepts at most "
+					+ HttpProperties.Limits.describe("max-array-length", this.limits.maxArrayLength());
+		}
+		return null;
+	}
+
+	private String checkXmlValue(XMLStreamReader reader) {
+		String value = reader.getAttributeValue(null, "value");
+		if (value == null) {
+			return null;
+		}
+		String problem = checkString(value.toCharArray(), 0, value.length());
+		if (problem == null) {
+			problem = checkNumberWithExponent(value);
+		}
+		return (problem != null) ? "The value of <" + reader.getLocalName() + "> " + problem : null;
 	}
 
 	/**
@@ -174,6 +350,14 @@ final class ContentLimits {
 		// never resolve a DTD or an external entity from a request body
 		factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
 		factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+		// one event per text node, so that a long text is measured whole
+		factory.setProperty(XMLInputFactory.IS_COALESCING, true);
+		// the string limit is ours to enforce and name; the body is already bounded
+		for (String woodstoxLimit : new String[] { "com.ctc.wstx.maxAttributeSize", "com.ctc.wstx.maxTextLength" }) {
+			if (factory.isPropertySupported(woodstoxLimit)) {
+				factory.setProperty(woodstoxLimit, Integer.MAX_VALUE);
+			}
+		}
 		return factory;
 	}
 

@@ -17,6 +17,7 @@ import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.util.DateUtils;
 import org.hl7.fhir.instance.model.api.IIdType;
 
 /**
@@ -25,13 +26,17 @@ import org.hl7.fhir.instance.model.api.IIdType;
  * and changes nothing (HAPI answers 409 for updates and ignores {@code If-Match} on
  * delete); other conflicts, such as deleting a resource that is still referenced, stay
  * 409. A malformed {@code If-Match} or {@code If-None-Match} gets a 400 saying what a
- * valid one looks like instead of reaching HAPI's parser.
+ * valid one looks like instead of reaching HAPI's parser, and so does an
+ * {@code If-Modified-Since} that is not an HTTP date.
  */
 @Interceptor
 class ConditionalRequestInterceptor {
 
-	/** {@code W/"3"}, {@code "3"} or {@code 3}: HAPI's version ids are numbers. */
-	private static final Pattern VERSION_ETAG = Pattern.compile("(?:W/)?\"?([0-9]{1,18})\"?");
+	/**
+	 * {@code W/"3"}, {@code "3"} or {@code 3}: HAPI's version ids are numbers. A quote
+	 * must be closed: HAPI fails with a 500 on {@code W/"3}.
+	 */
+	private static final Pattern VERSION_ETAG = Pattern.compile("(?:W/)?(?:\"([0-9]{1,18})\"|([0-9]{1,18}))");
 
 	private final DaoRegistry daoRegistry;
 
@@ -43,6 +48,7 @@ class ConditionalRequestInterceptor {
 	public boolean checkHeaders(RequestDetails request) {
 		String ifMatch = versionIn(request, Constants.HEADER_IF_MATCH, false);
 		versionIn(request, Constants.HEADER_IF_NONE_MATCH, true);
+		checkIfModifiedSince(request);
 		IIdType id = request.getId();
 		if (ifMatch != null && request.getRequestType() == RequestTypeEnum.DELETE && id != null && id.hasIdPart()
 				&& !id.hasVersionIdPart()) {
@@ -85,7 +91,14 @@ class ConditionalRequestInterceptor {
 
 	/** The version number an ETag header names, or null without the header. */
 	private static String versionIn(RequestDetails request, String header, boolean wildcardAllowed) {
-		String value = request.getHeader(header);
+		return version(header, request.getHeader(header), wildcardAllowed);
+	}
+
+	/**
+	 * The version number an ETag names, or null without one; also for a transaction
+	 * entry's {@code request.ifMatch} and {@code request.ifNoneMatch}.
+	 */
+	static String version(String header, String value, boolean wildcardAllowed) {
 		if (value == null) {
 			return null;
 		}
@@ -97,7 +110,20 @@ class ConditionalRequestInterceptor {
 		if (!matcher.matches()) {
 			throw new InvalidRequestException(header + " must be a version ETag such as W/\"3\"");
 		}
-		return matcher.group(1);
+		return (matcher.group(1) != null) ? matcher.group(1) : matcher.group(2);
+	}
+
+	/**
+	 * HAPI reads a date it cannot parse as null and then fails with a 500. HTTP would
+	 * have the header ignored, but a client that sends one expects it to work: say why it
+	 * does not.
+	 */
+	private static void checkIfModifiedSince(RequestDetails request) {
+		String value = request.getHeader(Constants.HEADER_IF_MODIFIED_SINCE);
+		if (value != null && !value.isBlank() && DateUtils.parseDate(value.trim()) == null) {
+			throw new InvalidRequestException(
+					Constants.HEADER_IF_MODIFIED_SINCE + " must be an HTTP date such as Wed, 21 Oct 2015 07:28:00 GMT");
+		}
 	}
 
 }

@@ -20,6 +20,7 @@ import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
+import org.openepaccs.http.HttpProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -43,7 +44,8 @@ class FhirServerConfig {
 			ResourceProviderFactory resourceProviders, JpaSystemProvider<Bundle, Meta> systemProvider,
 			IFhirSystemDao<Bundle, Meta> systemDao, JpaStorageSettings storageSettings,
 			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport, DaoRegistry daoRegistry,
-			DatabaseBackedPagingProvider pagingProvider, ObjectProvider<BuildProperties> buildProperties,
+			DatabaseBackedPagingProvider pagingProvider, SearchValueInterceptor searchValueInterceptor,
+			PatchRequestInterceptor patchRequestInterceptor, ObjectProvider<BuildProperties> buildProperties,
 			List<FhirServerInterceptor> interceptors, List<FhirOperationProvider> operationProviders) {
 		EpaccsRestfulServer server = new EpaccsRestfulServer(fhirContext);
 		server.setServerName(properties.serverName());
@@ -76,11 +78,35 @@ class FhirServerConfig {
 						? PreferHandlingEnum.LENIENT : PreferHandlingEnum.STRICT);
 		server.registerInterceptor(unknownSearchParameters);
 		server.registerInterceptor(new ConditionalRequestInterceptor(daoRegistry));
+		server.registerInterceptor(searchValueInterceptor);
+		server.registerInterceptor(patchRequestInterceptor);
+		server.registerInterceptor(new DiagnosticsSanitiser());
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());
 		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));
 		interceptors.forEach(server::registerInterceptor);
 		return server;
+	}
+
+	@Bean
+	SearchValueInterceptor searchValueInterceptor(ISearchParamRegistry searchParamRegistry,
+			HttpProperties httpProperties) {
+		return new SearchValueInterceptor(searchParamRegistry, httpProperties.limits());
+	}
+
+	@Bean
+	PatchRequestInterceptor patchRequestInterceptor(FhirContext fhirContext, HttpProperties httpProperties) {
+		return new PatchRequestInterceptor(fhirContext, httpProperties.limits());
+	}
+
+	/**
+	 * A storage hook: registered on HAPI's interceptor service as a
+	 * {@link FhirStorageInterceptor}.
+	 */
+	@Bean
+	TransactionEntryInterceptor transactionEntryInterceptor(SearchValueInterceptor searchValueInterceptor,
+			PatchRequestInterceptor patchRequestInterceptor) {
+		return new TransactionEntryInterceptor(searchValueInterceptor, patchRequestInterceptor);
 	}
 
 	@Bean

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ContentLimitsTest {
 
-	private final ContentLimits limits = new ContentLimits(new HttpProperties.Limits(32, 100, 64));
+	private final ContentLimits limits = new ContentLimits(HttpPropertiesTest.defaultLimits());
 
 	@Test
 	void ordinaryClinicalNumbersPass() {
@@ -72,6 +72,91 @@ class ContentLimitsTest {
 		assertThat(this.limits.checkSearchValue("le72.5")).isNull();
 		assertThat(this.limits.checkSearchValue("Ellen")).isNull();
 		assertThat(this.limits.checkSearchValue("2e3")).isNull();
+	}
+
+	@Test
+	void longStringsAndNulCharactersAreRefused() {
+		String longName = "a".repeat(1024 * 1024 + 1);
+
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"family\":\"" + longName + "\"}]}")))
+			.startsWith("The string at /name/0/family has 1048577 characters")
+			.contains("epaccs.http.limits.max-string-length");
+		assertThat(this.limits.checkXml(bytes("<Patient><name><family value=\"" + longName + "\"/></name></Patient>")))
+			.contains("<family>")
+			.contains("max-string-length");
+		assertThat(this.limits.checkXml(bytes("<Patient><text><div>" + longName + "</div></text></Patient>")))
+			.contains("max-string-length");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"family\":\"a\\u0000b\"}]}")))
+			.startsWith("The string at /name/0/family contains a NUL character");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"family\":\"" + "a".repeat(1000) + "\"}]}"))).isNull();
+	}
+
+	@Test
+	void longArraysAreRefusedWhereverTheyAre() {
+		String names = "{},".repeat(10_000) + "{}";
+
+		assertThat(this.limits.checkJson(bytes("{\"name\":[" + names + "]}")))
+			.startsWith("The array at /name has more than 10000 elements")
+			.contains("10000 (epaccs.http.limits.max-array-length)");
+		assertThat(this.limits.checkJson(bytes("[" + names + "]"))).contains("max-array-length");
+		assertThat(this.limits.checkXml(bytes("<Patient>" + "<name/>".repeat(10_001) + "</Patient>")))
+			.contains("<name> is repeated more than 10000 times");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[" + "{},".repeat(9_999) + "{}]}"))).isNull();
+		assertThat(this.limits.checkXml(bytes("<Patient>" + "<a/><b/>".repeat(6_000) + "</Patient>"))).isNull();
+	}
+
+	@Test
+	void transactionEntriesAreCountedOnlyInTransactions() {
+		String entries = "{\"request\":{\"method\":\"GET\",\"url\":\"Patient/x\"}},".repeat(1000) + "{}";
+		byte[] bundle = bytes("{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[" + entries + "]}");
+
+		assertThat(this.limits.checkJson(bundle, ContentLimits.Body.TRANSACTION))
+			.startsWith("The Bundle has more than 1000 entries")
+			.contains("1000 (epaccs.http.limits.max-transaction-entries)");
+		assertThat(this.limits.checkJson(bundle, ContentLimits.Body.RESOURCE)).isNull();
+		String xmlEntries = "<entry><request><method value=\"GET\"/><url value=\"Patient/x\"/></request></entry>";
+		assertThat(this.limits.checkXml(bytes("<Bundle>" + xmlEntries.repeat(1001) + "</Bundle>"),
+				ContentLimits.Body.TRANSACTION))
+			.contains("max-transaction-entries");
+		assertThat(this.limits.checkXml(bytes("<Bundle>" + xmlEntries.repeat(1000) + "</Bundle>"),
+				ContentLimits.Body.TRANSACTION))
+			.isNull();
+	}
+
+	@Test
+	void searchesInTransactionEntriesAreCheckedLikeARequestsOwn() {
+		String conditional = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"request\":"
+				+ "{\"method\":\"POST\",\"url\":\"Patient\",\"ifNoneExist\":\"" + "name=x&".repeat(51) + "\"}}]}";
+		String search = "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{\"request\":"
+				+ "{\"method\":\"GET\",\"url\":\"Patient?name=a%00b\"}}]}";
+
+		assertThat(this.limits.checkJson(bytes(conditional), ContentLimits.Body.TRANSACTION))
+			.startsWith("In /entry/0/request/ifNoneExist: The request has 51 search parameters");
+		assertThat(this.limits.checkJson(bytes(search), ContentLimits.Body.TRANSACTION))
+			.startsWith("In /entry/0/request/url: The search parameter name contains a NUL character");
+		assertThat(this.limits.checkJson(bytes(search), ContentLimits.Body.RESOURCE)).isNull();
+		assertThat(this.limits.checkJson(bytes(search.replace("%00", "")), ContentLimits.Body.TRANSACTION)).isNull();
+		assertThat(this.limits.checkXml(bytes(
+				"<Bundle><entry><request><url value=\"Patient?_sort=a,b,c,d,e,f\"/>" + "</request></entry></Bundle>"),
+				ContentLimits.Body.TRANSACTION))
+			.startsWith("In <request><url>: _sort has 6 keys");
+	}
+
+	@Test
+	void patchOperationsAreCountedInJsonPatchAndFhirPathPatch() {
+		String operation = "{\"op\":\"test\",\"path\":\"/id\",\"value\":\"x\"}";
+		byte[] jsonPatch = bytes("[" + (operation + ",").repeat(100) + operation + "]");
+		String parameter = "{\"name\":\"operation\",\"part\":[{\"name\":\"type\",\"valueCode\":\"delete\"}]}";
+		byte[] fhirPatch = bytes(
+				"{\"resourceType\":\"Parameters\",\"parameter\":[" + (parameter + ",").repeat(100) + parameter + "]}");
+
+		assertThat(this.limits.checkJson(jsonPatch, ContentLimits.Body.PATCH))
+			.startsWith("The patch has more than 100 operations")
+			.contains("100 (epaccs.http.limits.max-patch-operations)");
+		assertThat(this.limits.checkJson(fhirPatch, ContentLimits.Body.PATCH)).contains("max-patch-operations");
+		assertThat(this.limits.checkJson(bytes("[" + (operation + ",").repeat(99) + operation + "]"),
+				ContentLimits.Body.PATCH))
+			.isNull();
 	}
 
 	private static byte[] bytes(String text) {

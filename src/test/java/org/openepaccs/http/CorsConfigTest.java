@@ -52,7 +52,7 @@ class CorsConfigTest {
 
 	private static CorsFilter filterAllowing(List<String> origins) {
 		HttpProperties properties = new HttpProperties(DataSize.ofMegabytes(10), new HttpProperties.Cors(origins),
-				new HttpProperties.Limits(32, 100, 64));
+				HttpPropertiesTest.defaultLimits());
 		return new CorsConfig().corsFilter(properties).getFilter();
 	}
 

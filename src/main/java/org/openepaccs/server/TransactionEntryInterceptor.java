@@ -1,0 +1,95 @@
+package org.openepaccs.server;
+
+import java.util.List;
+import java.util.Map;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.util.UrlUtil;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
+import org.hl7.fhir.r4.model.Binary;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Bundle.BundleEntryRequestComponent;
+import org.hl7.fhir.r4.model.Bundle.HTTPVerb;
+import org.hl7.fhir.r4.model.Parameters;
+
+/**
+ * Gives the entries of a transaction or batch the checks a request of their own gets from
+ * {@link SearchValueInterceptor}, {@link PatchRequestInterceptor} and
+ * {@link ConditionalRequestInterceptor} (ETags): HAPI processes them without the
+ * REST-level hooks, so a bad search value in an entry's URL or {@code ifNoneExist}, or a
+ * malformed patch, answered 500. The whole Bundle is refused with 400 naming the entry,
+ * before any entry is processed.
+ */
+@Interceptor
+class TransactionEntryInterceptor implements FhirStorageInterceptor {
+
+	private final SearchValueInterceptor searchValues;
+
+	private final PatchRequestInterceptor patches;
+
+	TransactionEntryInterceptor(SearchValueInterceptor searchValues, PatchRequestInterceptor patches) {
+		this.searchValues = searchValues;
+		this.patches = patches;
+	}
+
+	@Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
+	public void checkEntries(IBaseBundle bundle) {
+		if (!(bundle instanceof Bundle r4)) {
+			return;
+		}
+		List<BundleEntryComponent> entries = r4.getEntry();
+		for (int i = 0; i < entries.size(); i++) {
+			try {
+				checkEntry(entries.get(i));
+			}
+			catch (InvalidRequestException ex) {
+				throw new InvalidRequestException("Bundle.entry[" + i + "]: " + ex.getMessage());
+			}
+		}
+	}
+
+	private void checkEntry(BundleEntryComponent entry) {
+		BundleEntryRequestComponent request = entry.getRequest();
+		String url = request.getUrl();
+		if (url != null && url.indexOf('?') >= 0) {
+			this.searchValues.checkParameters(resourceType(url.substring(0, url.indexOf('?'))), query(url));
+		}
+		String ifNoneExist = request.getIfNoneExist();
+		if (ifNoneExist != null) {
+			String type = (entry.getResource() != null) ? entry.getResource().fhirType() : resourceType(url);
+			this.searchValues.checkParameters(type, query(ifNoneExist));
+		}
+		ConditionalRequestInterceptor.version("request.ifMatch", request.getIfMatch(), false);
+		ConditionalRequestInterceptor.version("request.ifNoneMatch", request.getIfNoneMatch(), true);
+		if (request.getMethod() == HTTPVerb.PATCH) {
+			if (entry.getResource() instanceof Parameters parameters) {
+				this.patches.checkFhirPatch(parameters);
+			}
+			else if (entry.getResource() instanceof Binary binary && binary.getContentType() != null
+					&& binary.getContentType().contains("json-patch") && binary.getContent() != null) {
+				this.patches.checkJsonPatch(binary.getContent());
+			}
+		}
+	}
+
+	/** The query of a URL or of a bare query such as {@code identifier=...}. */
+	private static Map<String, String[]> query(String urlOrQuery) {
+		return UrlUtil.parseQueryString(urlOrQuery.substring(urlOrQuery.indexOf('?') + 1));
+	}
+
+	/** The resource type an entry URL's path starts with, or null at system level. */
+	private static String resourceType(String path) {
+		if (path == null) {
+			return null;
+		}
+		String relative = path.startsWith("/") ? path.substring(1) : path;
+		String type = relative.contains("/") ? relative.substring(0, relative.indexOf('/')) : relative;
+		type = type.contains("?") ? type.substring(0, type.indexOf('?')) : type;
+		return type.isEmpty() ? null : type;
+	}
+
+}
