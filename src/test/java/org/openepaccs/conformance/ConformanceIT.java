@@ -163,6 +163,28 @@ class ConformanceIT {
 	}
 
 	@Test
+	void oneInvalidEntryRefusesTheWholeTransactionNamingTheEntry() {
+		Bundle story = (Bundle) Examples.parse(Path.of("profiles", "examples", "Bundle-margaret-record.json"));
+		String suffix = "-tx" + System.nanoTime();
+		for (Bundle.BundleEntryComponent entry : story.getEntry()) {
+			if (entry.getResource() instanceof org.hl7.fhir.r4.model.CarePlan plan
+					&& "margaret-acp".equals(plan.getIdElement().getIdPart())) {
+				plan.getCategory().clear(); // the profile needs a plan type
+			}
+		}
+		String body = FhirHttp.json(story).replace("margaret", "margaret" + suffix).replace("9990000018", "9990000026");
+
+		Response response = this.http.post("/fhir", body);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(422);
+		assertThat(response.outcome().getIssue()).anySatisfy((issue) -> {
+			assertThat(issue.getExpression().toString()).contains("CarePlan");
+			assertThat(issue.getDiagnostics()).contains("CarePlan.category");
+		});
+		assertThat(this.http.get("/fhir/Patient/margaret" + suffix).status()).as("nothing stored").isEqualTo(404);
+	}
+
+	@Test
 	void resourcesOfEpaccsTypesAreValidatedEvenWhenTheyDeclareNoProfile() {
 		for (String name : List.of("CarePlan-missing-category.json", "Observation-ppd-missing-rank.json",
 				"Observation-prognosis-with-value.json", "Flag-cpr-without-author.json",
