@@ -89,6 +89,9 @@ public final class AuditEvents {
 						? new org.hl7.fhir.r4.model.CodeableConcept(
 								new Coding(PURPOSE_OF_USE, caller.purposeOfUse(), null))
 						: new org.hl7.fhir.r4.model.CodeableConcept().setText(caller.purposeOfUse()));
+				if (caller.breaksTheGlass()) {
+					agent.getPurposeOfUseFirstRep().setText("break-glass: " + caller.breakGlassReason());
+				}
 			}
 		}
 		else {

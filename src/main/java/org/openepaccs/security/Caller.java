@@ -12,12 +12,28 @@ import java.util.List;
  * @param scopes the SMART resource scopes granted
  * @param patient the patient id a {@code patient/} scope is bound to, or null
  * @param purposeOfUse the declared purpose of use, or null
+ * @param breakGlassReason why the caller broke the glass ({@code X-Break-Glass} header or
+ * an emergency-treatment purpose of use), or null
  */
 public record Caller(String user, String clientId, Role role, String organisation, List<SmartScope> scopes,
-		String patient, String purposeOfUse) {
+		String patient, String purposeOfUse, String breakGlassReason) {
+
+	/**
+	 * Emergency treatment (HL7 v3 ActReason): the purpose of use of a break-glass access.
+	 */
+	public static final String EMERGENCY_TREATMENT = "ETREAT";
 
 	public Caller {
 		scopes = List.copyOf(scopes);
+	}
+
+	public boolean breaksTheGlass() {
+		return this.breakGlassReason != null;
+	}
+
+	/** Whether the role may break the glass: only those who treat people. */
+	public boolean isClinical() {
+		return this.role == Role.CLINICIAN || this.role == Role.OOH_CLINICIAN;
 	}
 
 	public boolean hasScope(String type, Interaction interaction) {

@@ -8,6 +8,8 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Reads the {@link Caller} out of the request's access token, with the configured claims
@@ -15,6 +17,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class Callers {
+
+	/** The header a clinician sends, with a reason, to break the glass. */
+	public static final String BREAK_GLASS_HEADER = "X-Break-Glass";
 
 	private final AccessProperties.Claims claims;
 
@@ -44,10 +49,33 @@ public class Callers {
 		Object scope = jwt.getClaim("scope");
 		String scopes = (scope instanceof Collection<?> list) ? String.join(" ", strings(list))
 				: (scope != null) ? scope.toString() : null;
+		String purpose = jwt.getClaimAsString(this.claims.purposeOfUse());
+		String breakGlass = breakGlassHeader();
+		if (breakGlass == null && Caller.EMERGENCY_TREATMENT.equals(purpose)) {
+			breakGlass = "emergency treatment (purpose of use in the access token)";
+		}
+		if (breakGlass != null) {
+			purpose = Caller.EMERGENCY_TREATMENT;
+		}
 		return new Caller(jwt.getClaimAsString(this.claims.user()),
 				firstNonNull(jwt.getClaimAsString("client_id"), jwt.getClaimAsString("azp"), jwt.getSubject()), role,
 				first(strings(jwt.getClaim(this.claims.organisation()))), SmartScope.parseAll(scopes),
-				jwt.getClaimAsString(this.claims.patient()), jwt.getClaimAsString(this.claims.purposeOfUse()));
+				jwt.getClaimAsString(this.claims.patient()), purpose, breakGlass);
+	}
+
+	/**
+	 * The declared reason of the current request's {@code X-Break-Glass} header, if any.
+	 */
+	private static String breakGlassHeader() {
+		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+			String reason = attributes.getRequest().getHeader(BREAK_GLASS_HEADER);
+			if (reason != null && !reason.isBlank()) {
+				// a free-text reason, kept short and printable for the audit trail
+				String printable = reason.replaceAll("[^\\p{Print}]", "").trim();
+				return printable.substring(0, Math.min(printable.length(), 200));
+			}
+		}
+		return null;
 	}
 
 	private static java.util.List<String> strings(Object claim) {

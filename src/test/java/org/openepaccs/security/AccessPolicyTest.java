@@ -48,7 +48,7 @@ class AccessPolicyTest {
 	void decides(String role, String scopes, String type, Interaction interaction, boolean allowed,
 			String compartment) {
 		Caller caller = new Caller("u1", "client", (role != null) ? Role.fromClaim(role).orElseThrow() : null, "Y99901",
-				SmartScope.parseAll(scopes), "p1", null);
+				SmartScope.parseAll(scopes), "p1", null, null);
 
 		AccessPolicy.Decision decision = AccessPolicy.decide(caller, type, interaction);
 

@@ -1,0 +1,163 @@
+package org.openepaccs.security;
+
+import java.util.Optional;
+import java.util.Set;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import ca.uhn.fhir.util.FhirTerser;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Patient;
+import org.openepaccs.server.FhirServerInterceptor;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Consent to share: when a person has refused sharing, only the organisation that
+ * recorded the refusal sees their records; everyone else gets nothing of them, in reads,
+ * searches, includes, history or operations, unless a clinician breaks the glass (the
+ * {@code X-Break-Glass} header with a reason, or an emergency-treatment purpose of use in
+ * the token), which is audited and marked on the response. Search totals are left out
+ * while any refusal could apply to the caller, so that a count cannot reveal that a
+ * hidden person exists.
+ */
+@Component
+@Interceptor
+class ConsentToShareInterceptor implements FhirServerInterceptor {
+
+	static final String BREAK_GLASS_RESPONSE_HEADER = "X-Break-Glass-Used";
+
+	private final Callers callers;
+
+	private final ConsentDirectory directory;
+
+	private final FhirTerser terser;
+
+	ConsentToShareInterceptor(Callers callers, ConsentDirectory directory, FhirContext fhirContext) {
+		this.callers = callers;
+		this.directory = directory;
+		this.terser = fhirContext.newTerser();
+	}
+
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -20)
+	public void breakTheGlass(RequestDetails request) {
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty() || !caller.get().breaksTheGlass()) {
+			return;
+		}
+		if (!caller.get().isClinical()) {
+			OperationOutcome outcome = new OperationOutcome();
+			outcome.addIssue()
+				.setSeverity(OperationOutcome.IssueSeverity.ERROR)
+				.setCode(OperationOutcome.IssueType.FORBIDDEN)
+				.setDiagnostics("Access denied: only clinicians (roles clinician and ooh-clinician) may break the "
+						+ "glass, not the role "
+						+ ((caller.get().role() != null) ? caller.get().role().claimValue() : "(none)"));
+			throw new ForbiddenOperationException("Access denied: break-glass is for clinical roles only", outcome);
+		}
+		if (request instanceof ServletRequestDetails servlet && servlet.getServletResponse() != null) {
+			servlet.getServletResponse().setHeader(BREAK_GLASS_RESPONSE_HEADER, "true");
+		}
+	}
+
+	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)
+	public void hideRefused(IPreResourceShowDetails shown, RequestDetails request) {
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty() || caller.get().breaksTheGlass()
+				|| !this.directory.anyHiddenFrom(caller.get().organisation())) {
+			return;
+		}
+		for (int i = 0; i < shown.size(); i++) {
+			IBaseResource resource = shown.getResource(i);
+			if (resource != null && isHiddenFrom(resource, caller.get())) {
+				RestOperationTypeEnum operation = (request != null) ? request.getRestOperationType() : null;
+				if (isReadOf(request, resource) || operation == RestOperationTypeEnum.HISTORY_INSTANCE) {
+					throw refusal(caller.get());
+				}
+				if (operation == RestOperationTypeEnum.HISTORY_TYPE
+						|| operation == RestOperationTypeEnum.HISTORY_SYSTEM) {
+					// a history Bundle cannot leave versions out
+					throw new ForbiddenOperationException("History across records includes people who have refused "
+							+ "to share with your organisation; search, or read one record's history, instead");
+				}
+				shown.setResource(i, null);
+			}
+		}
+	}
+
+	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+	public boolean withoutRevealingTotals(RequestDetails request, IBaseResource response) {
+		if (response instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.SEARCHSET && bundle.hasTotal()) {
+			Optional<Caller> caller = this.callers.current();
+			// a patient/ scope's searches are confined to its own patient: nobody to hide
+			if (caller.isPresent() && !caller.get().breaksTheGlass() && caller.get().patient() == null
+					&& this.directory.anyHiddenFrom(caller.get().organisation())) {
+				bundle.setTotalElement(null);
+			}
+		}
+		return true;
+	}
+
+	private boolean isHiddenFrom(IBaseResource resource, Caller caller) {
+		if (AccessPolicy.categoryOf(resource.fhirType()) == AccessPolicy.Category.AUDIT) {
+			return false; // who looked at a refused record is what a privacy officer must
+							// see
+		}
+		for (String patient : patientsOf(resource)) {
+			Set<String> custodians = this.directory.custodiansIfRefused(patient);
+			if (custodians != null && (caller.organisation() == null || !custodians.contains(caller.organisation()))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private Set<String> patientsOf(IBaseResource resource) {
+		if (resource instanceof Patient patient) {
+			return Set.of(patient.getIdElement().getIdPart());
+		}
+		Set<String> patients = new java.util.HashSet<>();
+		for (IIdType owner : this.terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
+			patients.add(owner.getIdPart());
+		}
+		return patients;
+	}
+
+	private static boolean isReadOf(RequestDetails request, IBaseResource resource) {
+		return request != null
+				&& (request.getRestOperationType() == RestOperationTypeEnum.READ
+						|| request.getRestOperationType() == RestOperationTypeEnum.VREAD)
+				&& request.getId() != null && resource.getIdElement().getIdPart() != null
+				&& resource.getIdElement().getIdPart().equals(request.getId().getIdPart());
+	}
+
+	/**
+	 * A clinician learns that a restricted record exists, so that they can break the
+	 * glass in an emergency; anyone else is told nothing beyond "not found".
+	 */
+	private static RuntimeException refusal(Caller caller) {
+		if (!caller.isClinical()) {
+			return new ResourceNotFoundException("Resource not found");
+		}
+		OperationOutcome outcome = new OperationOutcome();
+		outcome.addIssue()
+			.setSeverity(OperationOutcome.IssueSeverity.ERROR)
+			.setCode(OperationOutcome.IssueType.SUPPRESSED)
+			.setDiagnostics("This person has refused to share their record with your organisation. In an "
+					+ "emergency, repeat the request with the header " + Callers.BREAK_GLASS_HEADER
+					+ ": <reason>; the access is audited");
+		return new ForbiddenOperationException("Restricted by the person's consent to share", outcome);
+	}
+
+}

@@ -1,0 +1,128 @@
+package org.openepaccs.security;
+
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A person who refused to share is invisible to every organisation but the one that
+ * recorded the refusal, in reads, searches, includes and history, unless a clinician
+ * breaks the glass, which is audited.
+ */
+@EpaccsIntegrationTest
+class ConsentToShareIT {
+
+	@LocalServerPort
+	int port;
+
+	FhirHttp gp;
+
+	FhirHttp nurse;
+
+	String patient;
+
+	String family;
+
+	@BeforeEach
+	void aPersonWhoRefusedToShare() {
+		this.gp = new FhirHttp(this.port); // organisation Y99901
+		this.nurse = FhirHttp.as(this.port, "community-nurse"); // organisation Y99902
+		Organization surgery = new Organization().setName("Refusal Surgery");
+		surgery.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901");
+		String organisation = created(this.gp.post("/fhir/Organization", FhirHttp.json(surgery)));
+		this.family = "Refused" + System.nanoTime();
+		this.patient = created(this.gp.post("/fhir/Patient",
+				FhirHttp.json(new Patient().addName(new HumanName().setFamily(this.family)))));
+		created(this.gp.post("/fhir/Observation", "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":"
+				+ "{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"29463-7\"}]},\"subject\":{\"reference\":\""
+				+ this.patient + "\"},\"valueQuantity\":{\"value\":60,\"unit\":\"kg\"}}"));
+		assertThat(this.nurse.get("/fhir/" + this.patient).status()).as("visible before the refusal").isEqualTo(200);
+		created(this.gp.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
+				+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"" + this.patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"" + this.patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
+				+ "\"}],\"provision\":{\"type\":\"deny\"}}"));
+	}
+
+	@Test
+	void otherOrganisationsSeeNothingOfThem() {
+		Response read = this.nurse.get("/fhir/" + this.patient);
+		assertThat(read.status()).isEqualTo(403);
+		assertThat(read.diagnostics()).contains("refused to share", "X-Break-Glass");
+		assertThat(FhirHttp.as(this.port, "spoc-hub").get("/fhir/" + this.patient).status())
+			.as("a non-clinical role is not even told the record exists")
+			.isEqualTo(404);
+
+		Bundle byName = this.nurse.get("/fhir/Patient?family=" + this.family + "&_total=accurate")
+			.resource(Bundle.class);
+		assertThat(byName.getEntry()).isEmpty();
+		assertThat(byName.hasTotal()).as("no total that could count them").isFalse();
+		assertThat(this.nurse.get("/fhir/Observation?subject=" + this.patient).resource(Bundle.class).getEntry())
+			.isEmpty();
+		assertThat(this.nurse
+			.get("/fhir/Observation?code=http://loinc.org%7C29463-7&_include=Observation:subject" + "&_count=200")
+			.resource(Bundle.class)
+			.getEntry())
+			.noneSatisfy((entry) -> assertThat(entry.getResource().getIdElement().getIdPart())
+				.isEqualTo(this.patient.substring("Patient/".length())));
+		Response history = this.nurse.get("/fhir/" + this.patient + "/_history");
+		assertThat(history.status()).as(history.body()).isEqualTo(403);
+		assertThat(this.nurse.get("/fhir/Observation/_history").status()).isEqualTo(403);
+	}
+
+	@Test
+	void theOrganisationThatRecordedTheRefusalStillSeesThem() {
+		assertThat(this.gp.get("/fhir/" + this.patient).status()).isEqualTo(200);
+		assertThat(this.gp.get("/fhir/Observation?subject=" + this.patient).resource(Bundle.class).getEntry())
+			.hasSize(1);
+	}
+
+	@Test
+	void aClinicianCanBreakTheGlassAndItIsAudited() {
+		Response read = this.nurse.get("/fhir/" + this.patient, "X-Break-Glass", "unconscious, family not reachable");
+
+		assertThat(read.status()).isEqualTo(200);
+		assertThat(read.header("X-Break-Glass-Used")).isEqualTo("true");
+		FhirHttp admin = FhirHttp.as(this.port, "admin");
+		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			Bundle events = admin.get("/fhir/AuditEvent?entity=" + this.patient + "&_count=100").resource(Bundle.class);
+			assertThat(events.getEntry()).anySatisfy((entry) -> {
+				AuditEvent event = (AuditEvent) entry.getResource();
+				assertThat(event.getAgentFirstRep().getPurposeOfUseFirstRep().getCodingFirstRep().getCode())
+					.isEqualTo("ETREAT");
+				assertThat(event.getAgentFirstRep().getPurposeOfUseFirstRep().getText())
+					.isEqualTo("break-glass: unconscious, family not reachable");
+			});
+		});
+	}
+
+	@Test
+	void onlyClinicalRolesMayBreakTheGlass() {
+		Response spoc = FhirHttp.as(this.port, "spoc-hub").get("/fhir/" + this.patient, "X-Break-Glass", "curious");
+
+		assertThat(spoc.status()).isEqualTo(403);
+		assertThat(spoc.diagnostics()).contains("only clinicians");
+	}
+
+	private static String created(Response response) {
+		assertThat(response.status()).as(response.body()).isEqualTo(201);
+		return response.header("Location").replaceAll(".*/fhir/([A-Za-z]+/[^/]+)/_history/.*", "$1");
+	}
+
+}
