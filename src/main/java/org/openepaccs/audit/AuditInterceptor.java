@@ -18,6 +18,7 @@ import org.openepaccs.security.TokenRefused;
 import org.openepaccs.server.FhirServerInterceptor;
 
 import org.springframework.context.event.EventListener;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,6 +28,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class AuditInterceptor implements FhirServerInterceptor {
 
 	/** Audited where they are stored, with the write. */

@@ -14,6 +14,7 @@ import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
 import org.openepaccs.server.FhirStorageInterceptor;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,6 +25,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class AuditWriteInterceptor implements FhirStorageInterceptor {
 
 	private final AuditOutbox outbox;

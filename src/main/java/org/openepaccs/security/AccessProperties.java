@@ -17,6 +17,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Access tokens, under {@code epaccs.security}.
  *
+ * @param enabled {@code false} turns access control, consent and audit off entirely: only
+ * for the benchmark's "plain HAPI" baseline, never with real data
  * @param audience the {@code aud} every access token must carry: this server's identity
  * at the issuer
  * @param issuerUri the external OpenID Connect issuer trusted in production (e.g. NHS
@@ -30,9 +32,10 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("epaccs.security")
-public record AccessProperties(@DefaultValue("epaccs-fhir") @NotBlank String audience, URI issuerUri, URI jwkSetUri,
-		URI tokenEndpoint, @DefaultValue("60s") @NotNull Duration clockSkew,
-		@DefaultValue @Valid @NotNull Claims claims, @DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer) {
+public record AccessProperties(@DefaultValue("true") boolean enabled,
+		@DefaultValue("epaccs-fhir") @NotBlank String audience, URI issuerUri, URI jwkSetUri, URI tokenEndpoint,
+		@DefaultValue("60s") @NotNull Duration clockSkew, @DefaultValue @Valid @NotNull Claims claims,
+		@DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer) {
 
 	@AssertTrue(message = "set epaccs.security.issuer-uri to the OpenID Connect issuer this server trusts "
 			+ "(or, for development only, epaccs.security.embedded-issuer.enabled=true); not both")

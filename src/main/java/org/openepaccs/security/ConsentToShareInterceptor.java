@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.openepaccs.server.FhirServerInterceptor;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,6 +35,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	static final String BREAK_GLASS_RESPONSE_HEADER = "X-Break-Glass-Used";

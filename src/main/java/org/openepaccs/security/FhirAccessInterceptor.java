@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.openepaccs.server.FhirServerInterceptor;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,6 +34,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServerInterceptor {
 
 	/** Operations that only read, allowed to anyone who may read the type. */

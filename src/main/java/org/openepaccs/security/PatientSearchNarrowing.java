@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizedList;
 import ca.uhn.fhir.rest.server.interceptor.auth.SearchNarrowingInterceptor;
 import org.openepaccs.server.FhirServerInterceptor;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,6 +18,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class PatientSearchNarrowing extends SearchNarrowingInterceptor implements FhirServerInterceptor {
 
 	private final Callers callers;

@@ -5,6 +5,8 @@ import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.slf4j.LoggerFactory;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
@@ -37,8 +39,17 @@ class ResourceServerConfig {
 
 	@Bean
 	@Order(2)
-	SecurityFilterChain fhirFilterChain(HttpSecurity http, JwtDecoder decoder, ApplicationEventPublisher events)
-			throws Exception {
+	SecurityFilterChain fhirFilterChain(HttpSecurity http, JwtDecoder decoder, ApplicationEventPublisher events,
+			AccessProperties properties) throws Exception {
+		if (!properties.enabled()) {
+			LoggerFactory.getLogger(ResourceServerConfig.class)
+				.error("ACCESS CONTROL, CONSENT AND AUDIT ARE OFF (epaccs.security.enabled=false): anyone can read "
+						+ "and change everything. This is for benchmark baselines only, never for real data");
+			return http.securityMatcher((request) -> path(request).startsWith("/fhir"))
+				.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+				.csrf((csrf) -> csrf.disable())
+				.build();
+		}
 		OperationOutcomeAuthenticationEntryPoint refusal = new OperationOutcomeAuthenticationEntryPoint(events);
 		http.securityMatcher((request) -> path(request).equals("/fhir") || path(request).startsWith("/fhir/"))
 			.authorizeHttpRequests((requests) -> requests

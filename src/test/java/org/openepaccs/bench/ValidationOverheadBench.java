@@ -1,11 +1,7 @@
 package org.openepaccs.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -58,8 +54,8 @@ class ValidationOverheadBench {
 				send(on.http(), nextPerson(template));
 				send(off.http(), nextPerson(template));
 			}
-			List<Long> withValidation = new ArrayList<>();
-			List<Long> without = new ArrayList<>();
+			Latencies withValidation = new Latencies("validation on");
+			Latencies without = new Latencies("validation off");
 			for (int round = 0; round < ROUNDS; round++) {
 				for (int i = 0; i < PER_ROUND; i++) {
 					withValidation.add(send(on.http(), nextPerson(template)));
@@ -68,9 +64,13 @@ class ValidationOverheadBench {
 					without.add(send(off.http(), nextPerson(template)));
 				}
 				System.out.printf(Locale.ROOT, "round %d/%d: median on %.1f ms, off %.1f ms%n", round + 1, ROUNDS,
-						millis(percentile(withValidation, 50)), millis(percentile(without, 50)));
+						withValidation.millisAt(50), without.millisAt(50));
 			}
-			report(resources, withValidation, without);
+			Latencies.report("validation",
+					"Validation overhead: one person's record as a transaction (" + resources + " resources)",
+					withValidation.size() + " transactions per mode after " + WARMUP
+							+ " warm-up, one client, alternating rounds; access control and audit on in both",
+					withValidation, without, "≤ 1.5×");
 		}
 	}
 
@@ -109,51 +109,6 @@ class ValidationOverheadBench {
 			throw new IllegalStateException("transaction refused: " + response.status() + " " + response.body());
 		}
 		return elapsed;
-	}
-
-	private static void report(int resources, List<Long> on, List<Long> off) throws IOException {
-		double onMedian = millis(percentile(on, 50));
-		double offMedian = millis(percentile(off, 50));
-		String machine = Runtime.getRuntime().availableProcessors() + " cores, "
-				+ Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, Java "
-				+ System.getProperty("java.version");
-		String table = String.format(Locale.ROOT, """
-				# Validation overhead: one person's record as a transaction (%d resources)
-
-				%s; PostgreSQL; %d transactions per mode after %d warm-up, alternating rounds.
-
-				| validation | median ms | p95 ms | min ms | max ms |
-				|---|---|---|---|---|
-				| on | %.1f | %.1f | %.1f | %.1f |
-				| off | %.1f | %.1f | %.1f | %.1f |
-
-				Ratio of medians (on / off): **%.2f×** (target ≤ 1.5×).
-				""", resources, machine, on.size(), WARMUP, onMedian, millis(percentile(on, 95)),
-				millis(percentile(on, 0)), millis(percentile(on, 100)), offMedian, millis(percentile(off, 95)),
-				millis(percentile(off, 0)), millis(percentile(off, 100)), onMedian / offMedian);
-		System.out.println(table);
-		Path folder = Path.of("target", "bench");
-		Files.createDirectories(folder);
-		Files.writeString(folder.resolve("validation.md"), table);
-		StringBuilder csv = new StringBuilder("mode,transaction,millis\n");
-		for (int i = 0; i < on.size(); i++) {
-			csv.append(String.format(Locale.ROOT, "on,%d,%.3f%n", i, millis(on.get(i))));
-		}
-		for (int i = 0; i < off.size(); i++) {
-			csv.append(String.format(Locale.ROOT, "off,%d,%.3f%n", i, millis(off.get(i))));
-		}
-		Files.writeString(folder.resolve("validation.csv"), csv);
-	}
-
-	private static long percentile(List<Long> values, int percentile) {
-		long[] sorted = values.stream().mapToLong(Long::longValue).toArray();
-		Arrays.sort(sorted);
-		int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
-		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-	}
-
-	private static double millis(long nanos) {
-		return nanos / 1_000_000.0;
 	}
 
 }
