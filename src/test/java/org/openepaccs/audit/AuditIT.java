@@ -123,6 +123,32 @@ class AuditIT {
 		});
 	}
 
+	@Test
+	void aRefusedTransactionLeavesNoAuditOfWritesThatNeverHappened() throws InterruptedException {
+		String rank = "https://fhir.openepaccs.org/StructureDefinition/epaccs-preference-rank";
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
+				+ "{\"resourceType\":\"Goal\",\"lifecycleStatus\":\"active\",\"description\":{\"text\":\"Home\"},"
+				+ "\"subject\":{\"reference\":\"" + this.patient + "\"}},\"request\":{\"method\":\"POST\",\"url\":"
+				+ "\"Goal\"}},{\"resource\":{\"resourceType\":\"Observation\",\"extension\":[{\"url\":\"" + rank
+				+ "\",\"valuePositiveInt\":2}],\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+				+ "\"http://snomed.info/sct\",\"code\":\"108401000000102\"}],\"text\":\"Hospice\"},\"subject\":"
+				+ "{\"reference\":\"" + this.patient
+				+ "\"}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}";
+		assertThat(this.gp.post("/fhir", transaction).status()).isEqualTo(422);
+		this.gp.get("/fhir/" + this.patient);
+
+		List<AuditEvent> events = awaitEvents(this.patient, 2);
+		Thread.sleep(3000); // several publisher runs: anything written with the Goal
+							// would be out by now
+		events = awaitEvents(this.patient, 2);
+
+		assertThat(events).filteredOn((event) -> "create".equals(event.getSubtypeFirstRep().getCode()))
+			.as("only the Patient's own creation: the Goal was rolled back with its audit event")
+			.hasSize(1)
+			.allSatisfy((event) -> assertThat(event.getEntity())
+				.noneSatisfy((entity) -> assertThat(entity.getWhat().getReference()).startsWith("Goal/")));
+	}
+
 	private List<AuditEvent> awaitEvents(String patient, int atLeast) {
 		return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
 			Response response = this.admin.get("/fhir/AuditEvent?entity=" + patient + "&_count=100");
