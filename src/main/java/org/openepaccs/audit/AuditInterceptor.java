@@ -13,11 +13,14 @@ import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.openepaccs.common.RequestId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.openepaccs.security.Callers;
 import org.openepaccs.security.TokenRefused;
 import org.openepaccs.server.FhirServerInterceptor;
 
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataAccessException;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
@@ -30,6 +33,8 @@ import org.springframework.stereotype.Component;
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class AuditInterceptor implements FhirServerInterceptor {
+
+	private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
 
 	/** Audited where they are stored, with the write. */
 	private static final Set<RestOperationTypeEnum> WRITES = Set.of(RestOperationTypeEnum.CREATE,
@@ -73,8 +78,15 @@ class AuditInterceptor implements FhirServerInterceptor {
 			involved.addRequested(request.getResourceName(), request.getId().getIdPart());
 		}
 		AuditEventOutcome outcome = (failure.getStatusCode() >= 500) ? AuditEventOutcome._8 : AuditEventOutcome._4;
-		record(request, interactionOf(operation), outcome, involved,
-				failure.getStatusCode() + " " + failure.getClass().getSimpleName());
+		try {
+			record(request, interactionOf(operation), outcome, involved,
+					failure.getStatusCode() + " " + failure.getClass().getSimpleName());
+		}
+		catch (DataAccessException ex) {
+			// the database is unreachable (often the very failure being answered): the
+			// client still gets its answer; nothing was read or changed to be audited
+			log.warn("The audit event of a failed request could not be stored: {}", ex.getClass().getSimpleName());
+		}
 		return true;
 	}
 

@@ -51,7 +51,9 @@ class DiagnosticsSanitiser {
 		if (!(outcome instanceof OperationOutcome r4)) {
 			return;
 		}
-		sanitise(r4, response != null && response.getResponseCode() >= 500, request);
+		// a 503 carries our own message about the database being unreachable
+		sanitise(r4, response != null && response.getResponseCode() >= 500 && response.getResponseCode() != 503,
+				request);
 	}
 
 	/**

@@ -81,6 +81,7 @@ class FhirServerConfig {
 		server.registerInterceptor(searchValueInterceptor);
 		server.registerInterceptor(patchRequestInterceptor);
 		server.registerInterceptor(new DiagnosticsSanitiser());
+		server.registerInterceptor(new DatabaseUnavailableInterceptor());
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());
 		server.registerInterceptor(new CapabilityStatementInterceptor(properties.serverName()));

@@ -159,6 +159,23 @@ public final class TestDatabase {
 		stale.forEach((name) -> execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"));
 	}
 
+	/**
+	 * Cuts one of this run's databases off (no new connections, existing ones
+	 * terminated), or lets it be reached again: a database outage that the other tests
+	 * sharing this PostgreSQL server do not notice.
+	 */
+	public void setReachable(String jdbcUrl, boolean reachable) {
+		Matcher url = JDBC_URL.matcher(jdbcUrl);
+		String name = url.matches() && url.group(2) != null ? url.group(2).substring(1) : "";
+		if (!this.created.contains(name)) {
+			throw new IllegalArgumentException("not a database of this test run: " + jdbcUrl);
+		}
+		execute("ALTER DATABASE " + name + " WITH ALLOW_CONNECTIONS " + reachable);
+		if (!reachable) {
+			execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+		}
+	}
+
 	private void execute(String sql) {
 		try (Connection connection = connect(); Statement statement = connection.createStatement()) {
 			statement.execute(sql);
