@@ -1,7 +1,9 @@
 package org.openepaccs.server;
 
-import java.net.ConnectException;
+import java.net.SocketException;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 
 import ca.uhn.fhir.interceptor.api.Hook;
@@ -34,18 +36,31 @@ class DatabaseUnavailableInterceptor {
 	}
 
 	static boolean isDatabaseUnreachable(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+		return isDatabaseUnreachable(failure, 0);
+	}
+
+	private static boolean isDatabaseUnreachable(Throwable failure, int depth) {
+		for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause(), depth++) {
 			if (cause instanceof CannotCreateTransactionException || cause instanceof DataAccessResourceFailureException
-					|| cause instanceof SQLTransientConnectionException || cause instanceof ConnectException
+					|| cause instanceof SQLTransientConnectionException
+					|| cause instanceof SQLNonTransientConnectionException || cause instanceof SQLRecoverableException
+					|| cause instanceof SocketException
 					|| cause instanceof org.hibernate.exception.JDBCConnectionException) {
 				return true;
 			}
 			// SQLSTATE class 08: connection exception; 57P01-57P03: the server is
 			// shutting
-			// down or not yet accepting connections
-			if (cause instanceof SQLException sql && sql.getSQLState() != null
-					&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+			// down or not yet accepting connections. "Connection is closed" is the pool's
+			// answer when a connection was cut off while the request was using it.
+			if (cause instanceof SQLException sql && ((sql.getSQLState() != null
+					&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
+					|| "Connection is closed".equals(sql.getMessage()))) {
 				return true;
+			}
+			for (Throwable suppressed : cause.getSuppressed()) {
+				if (isDatabaseUnreachable(suppressed, depth + 1)) {
+					return true;
+				}
 			}
 			if (cause.getCause() == cause) {
 				break;
