@@ -20,14 +20,7 @@ public final class NhsNumber {
 		if (value.length() != 10 || !value.chars().allMatch(Character::isDigit)) {
 			return "an NHS number is exactly 10 digits with no spaces or other characters";
 		}
-		int sum = 0;
-		for (int i = 0; i < 9; i++) {
-			sum += (value.charAt(i) - '0') * (10 - i);
-		}
-		int check = 11 - (sum % 11);
-		if (check == 11) {
-			check = 0;
-		}
+		int check = checkDigit(value.substring(0, 9));
 		if (check == 10) {
 			return "no NHS number can start with these nine digits (their Modulus 11 check digit would be 10)";
 		}
@@ -36,6 +29,19 @@ public final class NhsNumber {
 			return "the check digit (10th digit) is " + given + " but these first nine digits need " + check;
 		}
 		return null;
+	}
+
+	/**
+	 * The Modulus 11 check digit of the first nine digits of an NHS number; 10 means no
+	 * NHS number starts with them.
+	 */
+	public static int checkDigit(String firstNine) {
+		int sum = 0;
+		for (int i = 0; i < 9; i++) {
+			sum += (firstNine.charAt(i) - '0') * (10 - i);
+		}
+		int check = 11 - (sum % 11);
+		return (check == 11) ? 0 : check;
 	}
 
 }

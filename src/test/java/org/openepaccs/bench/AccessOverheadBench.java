@@ -11,6 +11,8 @@ import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.RunningServer;
 import org.openepaccs.testsupport.TestDatabase;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * What access control and audit cost a read: an out-of-hours clinician reading a CarePlan
  * by id, on a server with both on (token checked, role and scopes decided, consent
@@ -33,12 +35,14 @@ class AccessOverheadBench {
 				RunningServer off = RunningServer.startOnPostgres(database, "--epaccs.security.enabled=false")) {
 			Response loaded = on.http()
 				.post("/fhir", Examples.read(Path.of("profiles", "examples", "Bundle-margaret-record.json")));
-			if (loaded.status() != 200) {
-				throw new IllegalStateException("the example did not load: " + loaded.body());
-			}
+			assertThat(loaded.status()).as(loaded.body()).isEqualTo(200);
 			FhirHttp ooh = FhirHttp.as(on.port(), "ooh-clinician");
 			FhirHttp plain = FhirHttp.anonymous(off.port());
 			String path = "/fhir/CarePlan/margaret-acp";
+			// the baseline must really be without access control, or the ratio means
+			// nothing
+			assertThat(FhirHttp.anonymous(on.port()).get(path).status()).isEqualTo(401);
+			assertThat(plain.get(path).status()).isEqualTo(200);
 			for (int i = 0; i < WARMUP; i++) {
 				read(ooh, path);
 				read(plain, path);
@@ -55,6 +59,7 @@ class AccessOverheadBench {
 				System.out.printf(Locale.ROOT, "round %d/%d: median on %.2f ms, off %.2f ms%n", round + 1, ROUNDS,
 						withAccess.millisAt(50), without.millisAt(50));
 			}
+			assertThat(withAccess.size()).isEqualTo(without.size()).isEqualTo(ROUNDS * PER_ROUND);
 			Latencies.report("access", "Access control and audit overhead: reading one CarePlan by id",
 					withAccess.size() + " reads per mode after " + WARMUP + " warm-up, one client, alternating rounds",
 					withAccess, without, "≤ 1.2×");
@@ -65,9 +70,7 @@ class AccessOverheadBench {
 		long started = System.nanoTime();
 		Response response = http.get(path);
 		long elapsed = System.nanoTime() - started;
-		if (response.status() != 200) {
-			throw new IllegalStateException("read refused: " + response.status() + " " + response.body());
-		}
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
 		return elapsed;
 	}
 

@@ -7,12 +7,16 @@ import java.util.Locale;
 import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.CarePlan;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.RunningServer;
 import org.openepaccs.testsupport.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Write latency of one person's record as a transaction (Margaret's story: every profiled
@@ -50,6 +54,16 @@ class ValidationOverheadBench {
 			String template = this.fhir.newJsonParser().encodeResourceToString(person);
 			int resources = person.getEntry().size();
 
+			// the baseline must really be without validation, or the ratio means nothing
+			Bundle broken = person.copy();
+			broken.getEntry()
+				.stream()
+				.filter((entry) -> entry.getResource() instanceof CarePlan)
+				.forEach((entry) -> ((CarePlan) entry.getResource()).getCategory().clear());
+			String brokenTemplate = this.fhir.newJsonParser().encodeResourceToString(broken);
+			assertThat(on.http().post("/fhir", nextPerson(brokenTemplate)).status()).isEqualTo(422);
+			assertThat(off.http().post("/fhir", nextPerson(brokenTemplate)).status()).isEqualTo(200);
+
 			for (int i = 0; i < WARMUP; i++) {
 				send(on.http(), nextPerson(template));
 				send(off.http(), nextPerson(template));
@@ -66,6 +80,7 @@ class ValidationOverheadBench {
 				System.out.printf(Locale.ROOT, "round %d/%d: median on %.1f ms, off %.1f ms%n", round + 1, ROUNDS,
 						withValidation.millisAt(50), without.millisAt(50));
 			}
+			assertThat(withValidation.size()).isEqualTo(without.size()).isEqualTo(ROUNDS * PER_ROUND);
 			Latencies.report("validation",
 					"Validation overhead: one person's record as a transaction (" + resources + " resources)",
 					withValidation.size() + " transactions per mode after " + WARMUP
@@ -87,14 +102,7 @@ class ValidationOverheadBench {
 	static String testNhsNumber(int serial) {
 		for (int candidate = serial * 11;; candidate++) {
 			String first9 = String.format(Locale.ROOT, "999%06d", candidate % 1_000_000);
-			int sum = 0;
-			for (int i = 0; i < 9; i++) {
-				sum += (first9.charAt(i) - '0') * (10 - i);
-			}
-			int check = 11 - (sum % 11);
-			if (check == 11) {
-				check = 0;
-			}
+			int check = NhsNumber.checkDigit(first9);
 			if (check != 10) {
 				return first9 + check;
 			}
@@ -105,9 +113,7 @@ class ValidationOverheadBench {
 		long started = System.nanoTime();
 		Response response = http.post("/fhir", transaction);
 		long elapsed = System.nanoTime() - started;
-		if (response.status() != 200) {
-			throw new IllegalStateException("transaction refused: " + response.status() + " " + response.body());
-		}
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
 		return elapsed;
 	}
 
