@@ -3,6 +3,8 @@ package org.openepaccs.security;
 import java.util.Collection;
 import java.util.Optional;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -21,6 +23,8 @@ public class Callers {
 	/** The header a clinician sends, with a reason, to break the glass. */
 	public static final String BREAK_GLASS_HEADER = "X-Break-Glass";
 
+	private static final String CALLER_ATTRIBUTE = Callers.class.getName() + ".caller";
+
 	private final AccessProperties.Claims claims;
 
 	Callers(AccessProperties properties) {
@@ -30,10 +34,20 @@ public class Callers {
 	/** The caller of the current request, if it carried a valid token. */
 	public Optional<Caller> current() {
 		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-		if (authentication instanceof JwtAuthenticationToken token) {
-			return Optional.of(fromToken(token.getToken()));
+		if (!(authentication instanceof JwtAuthenticationToken token)) {
+			return Optional.empty();
 		}
-		return Optional.empty();
+		// asked by every interceptor of a request: read the token once per request
+		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+			HttpServletRequest request = attributes.getRequest();
+			if (request.getAttribute(CALLER_ATTRIBUTE) instanceof Caller caller) {
+				return Optional.of(caller);
+			}
+			Caller caller = fromToken(token.getToken());
+			request.setAttribute(CALLER_ATTRIBUTE, caller);
+			return Optional.of(caller);
+		}
+		return Optional.of(fromToken(token.getToken()));
 	}
 
 	Caller fromToken(Jwt jwt) {
