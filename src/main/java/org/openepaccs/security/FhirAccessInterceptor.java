@@ -15,6 +15,8 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilder;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOp;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOpClassifier;
 import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import org.hl7.fhir.r4.model.IdType;
@@ -82,9 +84,11 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 	 */
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
 	public boolean limitEverything(RequestDetails request) {
+		if (!"$everything".equals(request.getOperation()) || request.getParameters().containsKey("_type")) {
+			return true;
+		}
 		Optional<Caller> caller = this.callers.current();
-		if (caller.isEmpty() || !"$everything".equals(request.getOperation())
-				|| request.getParameters().containsKey("_type")) {
+		if (caller.isEmpty()) {
 			return true;
 		}
 		String readable = this.resourceTypes.stream()
@@ -121,38 +125,24 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 			}
 			if (read.allowed()) {
 				mayReadAnything = true;
-				if (read.patientCompartment() == null) {
-					rules.allow().read().resourcesOfType(type).withAnyId();
-				}
-				else {
-					rules.allow().read().resourcesOfType(type).inCompartment("Patient", patient(read));
-				}
+				allow(rules.allow().read(), type, read);
 			}
 			AccessPolicy.Decision update = AccessPolicy.decide(caller, type, Interaction.UPDATE);
 			AccessPolicy.Decision create = AccessPolicy.decide(caller, type, Interaction.CREATE);
-			AccessPolicy.Decision write = update.allowed() ? update : create;
-			if (write.allowed()) {
-				mayChangeAnything = true;
+			if (update.allowed()) {
 				// HAPI's write rule covers create and update; the request-level decision
 				// above keeps them apart for direct requests
-				if (write.patientCompartment() == null) {
-					(update.allowed() ? rules.allow().write() : rules.allow().create()).resourcesOfType(type)
-						.withAnyId();
-				}
-				else {
-					(update.allowed() ? rules.allow().write() : rules.allow().create()).resourcesOfType(type)
-						.inCompartment("Patient", patient(write));
-				}
+				mayChangeAnything = true;
+				allow(rules.allow().write(), type, update);
+			}
+			else if (create.allowed()) {
+				mayChangeAnything = true;
+				allow(rules.allow().create(), type, create);
 			}
 			AccessPolicy.Decision delete = AccessPolicy.decide(caller, type, Interaction.DELETE);
 			if (delete.allowed()) {
 				mayChangeAnything = true;
-				if (delete.patientCompartment() == null) {
-					rules.allow().delete().resourcesOfType(type).withAnyId();
-				}
-				else {
-					rules.allow().delete().resourcesOfType(type).inCompartment("Patient", patient(delete));
-				}
+				allow(rules.allow().delete(), type, delete);
 			}
 		}
 		if (mayReadAnything) {
@@ -179,8 +169,18 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 		return rules.denyAll("Access denied: nothing in the access token allows this").build();
 	}
 
-	private static IdType patient(AccessPolicy.Decision decision) {
-		return new IdType("Patient", decision.patientCompartment());
+	/**
+	 * The rule for an allowed interaction: on any resource of the type, or in one
+	 * compartment.
+	 */
+	private static void allow(IAuthRuleBuilderRuleOp interaction, String type, AccessPolicy.Decision decision) {
+		IAuthRuleBuilderRuleOpClassifier ofType = interaction.resourcesOfType(type);
+		if (decision.patientCompartment() == null) {
+			ofType.withAnyId();
+		}
+		else {
+			ofType.inCompartment("Patient", new IdType("Patient", decision.patientCompartment()));
+		}
 	}
 
 	static Interaction interactionOf(RestOperationTypeEnum operation) {
