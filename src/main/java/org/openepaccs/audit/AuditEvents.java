@@ -2,17 +2,20 @@ package org.openepaccs.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.servlet.http.HttpServletRequest;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Reference;
+import org.openepaccs.common.RequestId;
 import org.openepaccs.security.Caller;
 
 /**
@@ -49,16 +52,13 @@ public final class AuditEvents {
 	 * {@code history-instance}, {@code operation}, …)
 	 * @param caller who, or null when the request carried no valid token
 	 * @param outcome 0 success, 4 refused or client error, 8 server error
-	 * @param resources the resources the interaction was about ({@code Type/id})
-	 * @param patients the patients whose data it touched ({@code Patient/id})
-	 * @param query the query string of a search (kept base64-encoded, as BALP does)
+	 * @param involved the resources the interaction was about and the patients whose data
+	 * it touched
+	 * @param origin where the request came from
 	 * @param detail why it failed, for a refusal
-	 * @param requestId the request id that is also in the logs
-	 * @param address the client's network address
 	 */
-	public static AuditEvent build(String interaction, Caller caller, AuditEventOutcome outcome,
-			Collection<String> resources, Collection<String> patients, String query, String detail, String requestId,
-			String address) {
+	static AuditEvent build(String interaction, Caller caller, AuditEventOutcome outcome, AuditedResources involved,
+			RequestOrigin origin, String detail) {
 		AuditEvent event = new AuditEvent();
 		event.setType(new Coding(EVENT_TYPE, "rest", "Restful Operation"));
 		event.addSubtype(new Coding(RESTFUL_INTERACTION, interaction, null));
@@ -97,21 +97,21 @@ public final class AuditEvents {
 		else {
 			agent.setWho(new Reference().setDisplay("unauthenticated"));
 		}
-		if (address != null) {
-			agent.getNetwork().setAddress(address).setType(AuditEvent.AuditEventAgentNetworkType._2);
+		if (origin.address() != null) {
+			agent.getNetwork().setAddress(origin.address()).setType(AuditEvent.AuditEventAgentNetworkType._2);
 		}
 		event.getSource().setSite("EPaCCS FHIR Server").setObserver(new Reference().setDisplay("EPaCCS FHIR Server"));
-		if (requestId != null) {
-			event.getSource().getObserver().setIdentifier(new Identifier().setValue(requestId));
+		if (origin.requestId() != null) {
+			event.getSource().getObserver().setIdentifier(new Identifier().setValue(origin.requestId()));
 		}
-		Set<String> patientIds = new LinkedHashSet<>(patients);
+		Set<String> patientIds = new LinkedHashSet<>(involved.patients());
 		for (String patient : patientIds) {
 			event.addEntity()
 				.setWhat(new Reference(patient))
 				.setType(new Coding(ENTITY_TYPE, "1", "Person"))
 				.setRole(new Coding(OBJECT_ROLE, "1", "Patient"));
 		}
-		for (String resource : new LinkedHashSet<>(resources)) {
+		for (String resource : involved.resources()) {
 			if (!patientIds.contains(resource)) {
 				event.addEntity()
 					.setWhat(new Reference(resource))
@@ -119,13 +119,36 @@ public final class AuditEvents {
 					.setRole(new Coding(OBJECT_ROLE, "4", "Domain Resource"));
 			}
 		}
-		if (query != null) {
+		if (origin.query() != null) {
 			event.addEntity()
 				.setType(new Coding(ENTITY_TYPE, "2", "System Object"))
 				.setRole(new Coding(OBJECT_ROLE, "24", "Query"))
-				.setQuery(Base64.getEncoder().encode(query.getBytes(StandardCharsets.UTF_8)));
+				.setQuery(Base64.getEncoder().encode(origin.query().getBytes(StandardCharsets.UTF_8)));
 		}
 		return event;
+	}
+
+	/**
+	 * Where a request came from.
+	 *
+	 * @param query the query string of a search (kept base64-encoded, as BALP does)
+	 * @param address the client's network address
+	 * @param requestId the request id that is also in the logs
+	 */
+	record RequestOrigin(String query, String address, String requestId) {
+
+		static RequestOrigin of(RequestDetails request) {
+			if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
+				HttpServletRequest http = servlet.getServletRequest();
+				return new RequestOrigin(http.getQueryString(), http.getRemoteAddr(), RequestId.of(http));
+			}
+			return new RequestOrigin(null, null, null);
+		}
+
+		RequestOrigin withoutQuery() {
+			return new RequestOrigin(null, this.address, this.requestId);
+		}
+
 	}
 
 	static AuditEventAction actionOf(String interaction) {

@@ -9,10 +9,8 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
-import org.openepaccs.common.RequestId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.openepaccs.security.Callers;
@@ -93,25 +91,16 @@ class AuditInterceptor implements FhirServerInterceptor {
 	/** A request refused before the FHIR layer: no token, a bad one, or denied. */
 	@EventListener
 	public void refusedBeforeFhir(TokenRefused refused) {
-		AuditedResources involved = new AuditedResources(this.fhirContext);
-		this.outbox.append(AuditEvents.build("operation", null, AuditEventOutcome._4, involved.resources(),
-				involved.patients(), null,
-				refused.status() + " " + refused.method() + " " + refused.path() + ": " + refused.reason(),
-				refused.requestId(), refused.address()));
+		this.outbox
+			.append(AuditEvents.build("operation", null, AuditEventOutcome._4, new AuditedResources(this.fhirContext),
+					new AuditEvents.RequestOrigin(null, refused.address(), refused.requestId()),
+					refused.status() + " " + refused.method() + " " + refused.path() + ": " + refused.reason()));
 	}
 
 	private void record(RequestDetails request, String interaction, AuditEventOutcome outcome,
 			AuditedResources involved, String detail) {
-		String query = null;
-		String address = null;
-		String requestId = null;
-		if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
-			query = servlet.getServletRequest().getQueryString();
-			address = servlet.getServletRequest().getRemoteAddr();
-			requestId = RequestId.of(servlet.getServletRequest());
-		}
-		this.outbox.append(AuditEvents.build(interaction, this.callers.current().orElse(null), outcome,
-				involved.resources(), involved.patients(), query, detail, requestId, address));
+		this.outbox.append(AuditEvents.build(interaction, this.callers.current().orElse(null), outcome, involved,
+				AuditEvents.RequestOrigin.of(request), detail));
 	}
 
 	static String interactionOf(RestOperationTypeEnum operation) {

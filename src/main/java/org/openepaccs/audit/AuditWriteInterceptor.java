@@ -5,11 +5,9 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
-import org.openepaccs.common.RequestId;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
 import org.openepaccs.server.FhirStorageInterceptor;
@@ -64,14 +62,8 @@ class AuditWriteInterceptor implements FhirStorageInterceptor {
 			return;
 		}
 		AuditedResources involved = new AuditedResources(this.fhirContext).add(resource);
-		String address = null;
-		String requestId = null;
-		if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
-			address = servlet.getServletRequest().getRemoteAddr();
-			requestId = RequestId.of(servlet.getServletRequest());
-		}
-		this.outbox.append(AuditEvents.build(interaction, caller, AuditEventOutcome._0, involved.resources(),
-				involved.patients(), null, null, requestId, address));
+		this.outbox.append(AuditEvents.build(interaction, caller, AuditEventOutcome._0, involved,
+				AuditEvents.RequestOrigin.of(request).withoutQuery(), null));
 	}
 
 }
