@@ -1,16 +1,9 @@
 package org.openepaccs.security;
 
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
@@ -173,19 +166,14 @@ class AccessMatrixIT {
 	}
 
 	private String patientToken(String patientId) throws Exception {
-		Instant now = Instant.now();
-		JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(this.properties.embeddedIssuer().issuer().toString())
-			.audience(this.properties.audience())
+		TestTokens tokens = new TestTokens(this.issuerKeys, this.properties);
+		return tokens.signed(tokens.claims()
 			.subject("patient-app")
-			.expirationTime(Date.from(now.plusSeconds(300)))
 			.claim("scope", "patient/*.rs launch/patient")
 			.claim("patient", patientId)
 			.claim("epaccs_role", "clinician")
-			.build();
-		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.issuerKeys.keyId()).build(),
-				claims);
-		jwt.sign(new RSASSASigner(this.issuerKeys.privateKey()));
-		return jwt.serialize();
+			.claim("epaccs_ods", null)
+			.build());
 	}
 
 	private static String idOf(Response created) {

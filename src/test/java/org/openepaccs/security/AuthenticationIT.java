@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,9 +44,12 @@ class AuthenticationIT {
 
 	FhirHttp anonymous;
 
+	TestTokens tokens;
+
 	@BeforeEach
 	void connect() {
 		this.anonymous = FhirHttp.anonymous(this.port);
+		this.tokens = new TestTokens(this.issuerKeys, this.properties);
 	}
 
 	@Test
@@ -121,26 +123,15 @@ class AuthenticationIT {
 	}
 
 	private JWTClaimsSet.Builder claims() {
-		Instant now = Instant.now();
-		return new JWTClaimsSet.Builder().issuer(this.properties.embeddedIssuer().issuer().toString())
-			.audience(this.properties.audience())
-			.subject("test-client")
-			.issueTime(Date.from(now))
-			.expirationTime(Date.from(now.plusSeconds(300)))
-			.claim("scope", "system/*.cruds")
-			.claim("epaccs_role", "system-integration")
-			.claim("epaccs_ods", "Y99901");
+		return this.tokens.claims();
 	}
 
 	private String signed(JWTClaimsSet claims) throws Exception {
-		return signedBy(this.issuerKeys.privateKey(), claims);
+		return this.tokens.signed(claims);
 	}
 
 	private String signedBy(RSAPrivateKey key, JWTClaimsSet claims) throws Exception {
-		SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.issuerKeys.keyId()).build(),
-				claims);
-		jwt.sign(new RSASSASigner(key));
-		return jwt.serialize();
+		return this.tokens.signedBy(key, claims);
 	}
 
 	private static RSAPrivateKey otherKey() throws Exception {
