@@ -1,5 +1,6 @@
 package org.openepaccs.conformance;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -75,20 +76,21 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		if (!this.enabled || request == null || !(transaction instanceof Bundle bundle)) {
 			return;
 		}
-		List<IBaseResource> resources = bundle.getEntry()
-			.stream()
-			.map(Bundle.BundleEntryComponent::getResource)
-			.filter((resource) -> resource != null && options(resource) != null)
-			.map((resource) -> (IBaseResource) resource)
-			.toList();
-		if (resources.size() < 2) {
+		Map<IBaseResource, ValidationResult> results = Collections.synchronizedMap(new IdentityHashMap<>());
+		List<Callable<Void>> tasks = new ArrayList<>();
+		for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+			IBaseResource resource = entry.getResource();
+			ValidationOptions options = (resource != null) ? options(resource) : null;
+			if (options != null) {
+				tasks.add(() -> {
+					results.put(resource, this.validator.validateWithResult(resource, options));
+					return null;
+				});
+			}
+		}
+		if (tasks.size() < 2) {
 			return;
 		}
-		Map<IBaseResource, ValidationResult> results = Collections.synchronizedMap(new IdentityHashMap<>());
-		List<Callable<Void>> tasks = resources.stream().map((resource) -> (Callable<Void>) () -> {
-			results.put(resource, this.validator.validateWithResult(resource, options(resource)));
-			return null;
-		}).toList();
 		try {
 			this.validators.invokeAll(tasks);
 		}
