@@ -34,19 +34,19 @@ class AuditInterceptor implements FhirServerInterceptor {
 
 	private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
 
-	/** Audited where they are stored, with the write. */
+	/** Audited where they are stored, with the write, when they store anything. */
 	private static final Set<RestOperationTypeEnum> WRITES = Set.of(RestOperationTypeEnum.CREATE,
 			RestOperationTypeEnum.UPDATE, RestOperationTypeEnum.PATCH, RestOperationTypeEnum.DELETE,
 			RestOperationTypeEnum.TRANSACTION, RestOperationTypeEnum.BATCH);
 
-	private final AuditOutbox outbox;
+	private final AuditStore store;
 
 	private final Callers callers;
 
 	private final FhirContext fhirContext;
 
-	AuditInterceptor(AuditOutbox outbox, Callers callers, FhirContext fhirContext) {
-		this.outbox = outbox;
+	AuditInterceptor(AuditStore store, Callers callers, FhirContext fhirContext) {
+		this.store = store;
 		this.callers = callers;
 		this.fhirContext = fhirContext;
 	}
@@ -54,9 +54,14 @@ class AuditInterceptor implements FhirServerInterceptor {
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
 	public boolean answered(RequestDetails request, IBaseResource response) {
 		RestOperationTypeEnum operation = request.getRestOperationType();
-		if (operation == null || operation == RestOperationTypeEnum.METADATA || WRITES.contains(operation)) {
+		if (operation == null || operation == RestOperationTypeEnum.METADATA) {
 			return true;
 		}
+		if (WRITES.contains(operation) && request.getUserData().containsKey(AuditWriteInterceptor.STORED)) {
+			return true;
+		}
+		// a write that stored nothing (an update with the same content, a conditional
+		// create that found its match) is still an interaction to account for
 		AuditedResources involved = new AuditedResources(this.fhirContext).add(response);
 		if (request.getId() != null) {
 			involved.addRequested(request.getResourceName(), request.getId().getIdPart());
@@ -91,16 +96,18 @@ class AuditInterceptor implements FhirServerInterceptor {
 	/** A request refused before the FHIR layer: no token, a bad one, or denied. */
 	@EventListener
 	public void refusedBeforeFhir(TokenRefused refused) {
-		this.outbox
-			.append(AuditEvents.build("operation", null, AuditEventOutcome._4, new AuditedResources(this.fhirContext),
-					new AuditEvents.RequestOrigin(null, refused.address(), refused.requestId()),
-					refused.status() + " " + refused.method() + " " + refused.path() + ": " + refused.reason()));
+		AuditedResources none = new AuditedResources(this.fhirContext);
+		this.store.append(
+				AuditEvents.build("operation", null, AuditEventOutcome._4, none,
+						new AuditEvents.RequestOrigin(null, refused.address(), refused.requestId()),
+						refused.status() + " " + refused.method() + " " + refused.path() + ": " + refused.reason()),
+				none);
 	}
 
 	private void record(RequestDetails request, String interaction, AuditEventOutcome outcome,
 			AuditedResources involved, String detail) {
-		this.outbox.append(AuditEvents.build(interaction, this.callers.current().orElse(null), outcome, involved,
-				AuditEvents.RequestOrigin.of(request), detail));
+		this.store.append(AuditEvents.build(interaction, this.callers.current().orElse(null), outcome, involved,
+				AuditEvents.RequestOrigin.of(request), detail), involved);
 	}
 
 	static String interactionOf(RestOperationTypeEnum operation) {

@@ -6,7 +6,6 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
@@ -19,21 +18,24 @@ import org.springframework.stereotype.Component;
  * Audits every create, update and delete by a client in the same database transaction as
  * the write (also each entry of a transaction Bundle): the write and its audit event
  * commit together or not at all. Writes the server makes itself (installing the
- * conformance package, publishing audit events) have no caller and are not audited.
+ * conformance package) have no caller and are not audited.
  */
 @Component
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class AuditWriteInterceptor implements FhirStorageInterceptor {
 
-	private final AuditOutbox outbox;
+	/** Marks a request whose writes were audited here. */
+	static final String STORED = AuditWriteInterceptor.class.getName() + ".stored";
+
+	private final AuditStore store;
 
 	private final Callers callers;
 
 	private final FhirContext fhirContext;
 
-	AuditWriteInterceptor(AuditOutbox outbox, Callers callers, FhirContext fhirContext) {
-		this.outbox = outbox;
+	AuditWriteInterceptor(AuditStore store, Callers callers, FhirContext fhirContext) {
+		this.store = store;
 		this.callers = callers;
 		this.fhirContext = fhirContext;
 	}
@@ -54,16 +56,16 @@ class AuditWriteInterceptor implements FhirStorageInterceptor {
 	}
 
 	private void record(String interaction, IBaseResource resource, RequestDetails request) {
-		if (resource instanceof AuditEvent) {
-			return;
-		}
 		Caller caller = this.callers.current().orElse(null);
 		if (caller == null) {
 			return;
 		}
+		if (request != null) {
+			request.getUserData().put(STORED, Boolean.TRUE);
+		}
 		AuditedResources involved = new AuditedResources(this.fhirContext).add(resource);
-		this.outbox.append(AuditEvents.build(interaction, caller, AuditEventOutcome._0, involved,
-				AuditEvents.RequestOrigin.of(request).withoutQuery(), null));
+		this.store.append(AuditEvents.build(interaction, caller, AuditEventOutcome._0, involved,
+				AuditEvents.RequestOrigin.of(request).withoutQuery(), null), involved);
 	}
 
 }

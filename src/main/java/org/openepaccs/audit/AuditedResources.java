@@ -9,6 +9,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -30,7 +31,9 @@ final class AuditedResources {
 	}
 
 	AuditedResources add(IBaseResource resource) {
-		if (resource == null || resource instanceof OperationOutcome) {
+		// an audit search names the events it found by its query; listing each event and
+		// each patient they name would bury the privacy officer's own trail in noise
+		if (resource == null || resource instanceof OperationOutcome || resource instanceof AuditEvent) {
 			return this;
 		}
 		if (resource instanceof Bundle bundle) {

@@ -78,9 +78,9 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 
 	/**
 	 * {@code $everything} returns the whole patient compartment, which also holds records
-	 * the caller may not read (the audit trail, for everyone but an admin); without a
-	 * {@code _type} of the client's own it is limited to the types the caller may read,
-	 * instead of failing as a whole.
+	 * the caller may not read; without a {@code _type} of the client's own it is limited
+	 * to the types the caller may read, instead of failing as a whole. The audit trail is
+	 * never part of it: it is kept apart from the record, and searched on its own.
 	 */
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
 	public boolean limitEverything(RequestDetails request) {
@@ -92,7 +92,8 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 			return true;
 		}
 		String readable = this.resourceTypes.stream()
-			.filter((type) -> AccessPolicy.categoryOf(type) != AccessPolicy.Category.ANSWER)
+			.filter((type) -> AccessPolicy.categoryOf(type) != AccessPolicy.Category.ANSWER
+					&& AccessPolicy.categoryOf(type) != AccessPolicy.Category.AUDIT)
 			.filter((type) -> AccessPolicy.decide(caller.get(), type, Interaction.READ).allowed())
 			.collect(java.util.stream.Collectors.joining(","));
 		if (!readable.isEmpty()) {

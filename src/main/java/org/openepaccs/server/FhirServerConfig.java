@@ -1,6 +1,8 @@
 package org.openepaccs.server;
 
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.IValidationSupport;
@@ -16,6 +18,7 @@ import ca.uhn.fhir.rest.server.ElementsSupportEnum;
 import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.interceptor.SearchPreferHandlingInterceptor;
+import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import org.hl7.fhir.r4.model.Bundle;
@@ -31,8 +34,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The FHIR REST API on {@code /fhir/*}: every R4 resource type backed by HAPI JPA, the
  * system-level operations (transaction, batch, history), paging and the
- * CapabilityStatement. Features contribute {@link FhirServerInterceptor}s and
- * {@link FhirOperationProvider}s by type.
+ * CapabilityStatement. Features contribute {@link FhirServerInterceptor}s,
+ * {@link FhirOperationProvider}s and {@link OwnResourceProvider}s by type.
  */
 @Configuration(proxyBeanMethods = false)
 class FhirServerConfig {
@@ -46,7 +49,8 @@ class FhirServerConfig {
 			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport, DaoRegistry daoRegistry,
 			DatabaseBackedPagingProvider pagingProvider, SearchValueInterceptor searchValueInterceptor,
 			PatchRequestInterceptor patchRequestInterceptor, ObjectProvider<BuildProperties> buildProperties,
-			List<FhirServerInterceptor> interceptors, List<FhirOperationProvider> operationProviders) {
+			List<FhirServerInterceptor> interceptors, List<FhirOperationProvider> operationProviders,
+			List<OwnResourceProvider> ownProviders) {
 		EpaccsRestfulServer server = new EpaccsRestfulServer(fhirContext);
 		server.setServerName(properties.serverName());
 		BuildProperties build = buildProperties.getIfAvailable();
@@ -60,9 +64,19 @@ class FhirServerConfig {
 
 		pagingProvider.setDefaultPageSize(properties.defaultPageSize());
 		pagingProvider.setMaximumPageSize(properties.maxPageSize());
-		server.setPagingProvider(pagingProvider);
+		server.setPagingProvider(new ResultPages(pagingProvider, ownProviders));
 
-		server.registerProviders(resourceProviders.createProviders());
+		Set<String> ownTypes = ownProviders.stream()
+			.map((provider) -> fhirContext.getResourceType(provider.getResourceType()))
+			.collect(Collectors.toSet());
+		daoRegistry.setSupportedResourceTypes(
+				fhirContext.getResourceTypes().stream().filter((type) -> !ownTypes.contains(type)).toList());
+		server.registerProviders(resourceProviders.createProviders()
+			.stream()
+			.filter((provider) -> !(provider instanceof IResourceProvider typed
+					&& ownTypes.contains(fhirContext.getResourceType(typed.getResourceType()))))
+			.toList());
+		ownProviders.forEach(server::registerProvider);
 		server.registerProvider(systemProvider);
 		operationProviders.forEach(server::registerProvider);
 

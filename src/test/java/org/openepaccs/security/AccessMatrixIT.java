@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The role × interaction matrix of the README, over HTTP, with tokens of the embedded
- * issuer's demo clients: every row is one request by one role and the status it must get.
+ * issuer's demo clients: every row is one request by one role, the status it must get and
+ * the audit event it must leave.
  */
 @EpaccsIntegrationTest
 class AccessMatrixIT {
@@ -73,21 +74,66 @@ class AccessMatrixIT {
 		rows.put("$validate", new int[] { 200, 200, 200, 200, 200, 200 });
 		rows.put("update a ValueSet", new int[] { 403, 403, 403, 403, 403, 201 });
 		List<String> wrong = new ArrayList<>();
+		FhirHttp admin = FhirHttp.as(this.port, "admin");
 		for (int role = 0; role < ROLES.size(); role++) {
 			FhirHttp http = FhirHttp.as(this.port, ROLES.get(role));
 			for (Map.Entry<String, int[]> row : rows.entrySet()) {
-				Response response = request(http, row.getKey());
+				String requestId = "matrix-" + java.util.UUID.randomUUID();
+				Response response = request(http, row.getKey(), requestId);
 				int expected = row.getValue()[role];
 				if (response.status() != expected) {
 					wrong.add(ROLES.get(role) + " " + row.getKey() + ": expected " + expected + " but got "
 							+ response.status() + " " + response.body());
+					continue;
 				}
-				else if (expected == 403) {
+				if (expected == 403) {
 					assertThat(response.outcome().getIssueFirstRep().getDiagnostics()).isNotBlank();
+				}
+				String audited = auditedAs(admin, requestId);
+				String expectedAudit = expectedAudit(row.getKey(), expected, ROLES.get(role));
+				if (!audited.equals(expectedAudit)) {
+					wrong.add(ROLES.get(role) + " " + row.getKey() + ": expected audit [" + expectedAudit
+							+ "] but got [" + audited + "]");
 				}
 			}
 		}
 		assertThat(wrong).isEmpty();
+	}
+
+	/**
+	 * The audit events one request must leave: exactly one, naming the interaction, who
+	 * and the outcome; a transaction is audited by its entries (one create here) when it
+	 * succeeds and as a whole when it is refused.
+	 */
+	private static String expectedAudit(String row, int status, String client) {
+		boolean refused = status >= 400;
+		String subtype = switch (row) {
+			case "read Patient", "read Organization" -> "read";
+			case "search Observation", "search with _include", "search with _revinclude" -> "search-type";
+			case "history of Patient" -> "history-instance";
+			case "Patient $everything", "$validate" -> "operation";
+			case "create Observation", "create Goal" -> "create";
+			case "update Patient" -> "update";
+			case "delete Observation" -> "delete";
+			case "transaction creating a Goal" -> refused ? "transaction" : "create";
+			case "update a ValueSet" -> refused ? "update" : "create";
+			default -> throw new IllegalArgumentException(row);
+		};
+		return subtype + " " + (refused ? "4" : "0") + " " + client;
+	}
+
+	/** The events stored for one request id, as "subtype outcome client" lines. */
+	private static String auditedAs(FhirHttp admin, String requestId) {
+		Response found = admin.get("/fhir/AuditEvent?source:identifier=" + requestId);
+		assertThat(found.status()).as(found.body()).isEqualTo(200);
+		return found.resource(Bundle.class)
+			.getEntry()
+			.stream()
+			.map((entry) -> (org.hl7.fhir.r4.model.AuditEvent) entry.getResource())
+			.map((event) -> event.getSubtypeFirstRep().getCode() + " " + event.getOutcome().toCode() + " "
+					+ event.getAgentFirstRep().getAltId())
+			.sorted()
+			.collect(java.util.stream.Collectors.joining("; "));
 	}
 
 	@Test
@@ -120,34 +166,38 @@ class AccessMatrixIT {
 			.isEqualTo(403);
 	}
 
-	private Response request(FhirHttp http, String row) {
+	private Response request(FhirHttp http, String row, String requestId) {
+		String header = "X-Request-ID";
 		return switch (row) {
-			case "read Patient" -> http.get("/fhir/" + this.patient);
-			case "search Observation" -> http.get("/fhir/Observation?subject=" + this.patient);
-			case "search with _include" ->
-				http.get("/fhir/Observation?subject=" + this.patient + "&_include=Observation:subject");
-			case "history of Patient" -> http.get("/fhir/" + this.patient + "/_history");
-			case "search with _revinclude" -> http.get("/fhir/Patient?_id="
-					+ this.patient.substring("Patient/".length()) + "&_revinclude=Observation:subject");
-			case "Patient $everything" -> http.get("/fhir/" + this.patient + "/$everything");
-			case "read Organization" -> http.get("/fhir/" + this.organisation);
-			case "create Observation" -> http.post("/fhir/Observation", weight(this.patient));
-			case "create Goal" -> http.post("/fhir/Goal", goal());
+			case "read Patient" -> http.get("/fhir/" + this.patient, header, requestId);
+			case "search Observation" -> http.get("/fhir/Observation?subject=" + this.patient, header, requestId);
+			case "search with _include" -> http
+				.get("/fhir/Observation?subject=" + this.patient + "&_include=Observation:subject", header, requestId);
+			case "history of Patient" -> http.get("/fhir/" + this.patient + "/_history", header, requestId);
+			case "search with _revinclude" ->
+				http.get("/fhir/Patient?_id=" + this.patient.substring("Patient/".length())
+						+ "&_revinclude=Observation:subject", header, requestId);
+			case "Patient $everything" -> http.get("/fhir/" + this.patient + "/$everything", header, requestId);
+			case "read Organization" -> http.get("/fhir/" + this.organisation, header, requestId);
+			case "create Observation" -> http.post("/fhir/Observation", weight(this.patient), header, requestId);
+			case "create Goal" -> http.post("/fhir/Goal", goal(), header, requestId);
 			case "update Patient" -> {
 				Patient current = this.gp.get("/fhir/" + this.patient).resource(Patient.class);
 				current.getMeta().setVersionId(null);
-				yield http.put("/fhir/" + this.patient, FhirHttp.json(current));
+				yield http.put("/fhir/" + this.patient, FhirHttp.json(current), header, requestId);
 			}
-			case "delete Observation" ->
-				http.send("DELETE", "/fhir/" + idOf(this.gp.post("/fhir/Observation", weight(this.patient))), null);
+			case "delete Observation" -> http.send("DELETE",
+					"/fhir/" + idOf(this.gp.post("/fhir/Observation", weight(this.patient))), null, header, requestId);
 			case "transaction creating a Goal" -> http.post("/fhir",
 					"{\"resourceType\":\"Bundle\",\"type\":" + "\"transaction\",\"entry\":[{\"resource\":" + goal()
-							+ ",\"request\":{\"method\":\"POST\",\"url\":\"Goal\"}}]}");
-			case "$validate" -> http.post("/fhir/Observation/$validate", weight(this.patient));
+							+ ",\"request\":{\"method\":\"POST\",\"url\":\"Goal\"}}]}",
+					header, requestId);
+			case "$validate" -> http.post("/fhir/Observation/$validate", weight(this.patient), header, requestId);
 			case "update a ValueSet" -> {
 				String id = "matrix-" + System.nanoTime() % 1_000_000_000;
 				yield http.put("/fhir/ValueSet/" + id,
-						"{\"resourceType\":\"ValueSet\",\"id\":\"" + id + "\",\"status\":\"draft\"}");
+						"{\"resourceType\":\"ValueSet\",\"id\":\"" + id + "\",\"status\":\"draft\"}", header,
+						requestId);
 			}
 			default -> throw new IllegalArgumentException(row);
 		};
