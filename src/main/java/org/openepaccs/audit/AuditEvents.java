@@ -3,28 +3,25 @@ package org.openepaccs.audit;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Date;
-import java.util.LinkedHashSet;
 import java.util.Set;
 
-import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import jakarta.servlet.http.HttpServletRequest;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventAction;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Reference;
-import org.openepaccs.common.RequestId;
-import org.openepaccs.security.Caller;
 
 /**
- * Builds one {@code AuditEvent} per FHIR interaction, after the IHE Basic Audit Log
- * Patterns (BALP) for RESTful activities: who (user, role, organisation, client), what
- * (interaction, resources, patients), when, outcome and purpose of use. Codes are those
- * of FHIR R4 and HL7 terminology; our role names are text, as no national code exists.
+ * Shows a stored {@link AuditRecord} as an {@code AuditEvent}, after the IHE Basic Audit
+ * Log Patterns (BALP) for RESTful activities: who (user, role, organisation, client),
+ * what (interaction, resources, patients), when, outcome and purpose of use. Codes are
+ * those of FHIR R4 and HL7 terminology; our role names are text, as no national code
+ * exists.
  */
-public final class AuditEvents {
+final class AuditEvents {
 
 	static final String EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type";
 
@@ -46,109 +43,73 @@ public final class AuditEvents {
 	private AuditEvents() {
 	}
 
-	/**
-	 * @param interaction the restful-interaction code ({@code read}, {@code vread},
-	 * {@code search-type}, {@code create}, {@code update}, {@code patch}, {@code delete},
-	 * {@code history-instance}, {@code operation}, …)
-	 * @param caller who, or null when the request carried no valid token
-	 * @param outcome 0 success, 4 refused or client error, 8 server error
-	 * @param involved the resources the interaction was about and the patients whose data
-	 * it touched
-	 * @param origin where the request came from
-	 * @param detail why it failed, for a refusal
-	 */
-	static AuditEvent build(String interaction, Caller caller, AuditEventOutcome outcome, AuditedResources involved,
-			RequestOrigin origin, String detail) {
+	static AuditEvent toResource(String id, AuditRecord record) {
 		AuditEvent event = new AuditEvent();
+		event.setId(id);
+		event.getMeta().setVersionId("1").setLastUpdatedElement(new InstantType(Date.from(record.recorded())));
 		event.setType(new Coding(EVENT_TYPE, "rest", "Restful Operation"));
-		event.addSubtype(new Coding(RESTFUL_INTERACTION, interaction, null));
-		event.setAction(actionOf(interaction));
-		event.setRecorded(new Date());
-		event.setOutcome(outcome);
-		if (detail != null) {
-			event.setOutcomeDesc(detail);
+		event.addSubtype(new Coding(RESTFUL_INTERACTION, record.interaction(), null));
+		event.setAction(actionOf(record.interaction()));
+		event.setRecorded(Date.from(record.recorded()));
+		event.setOutcome(AuditEventOutcome.fromCode(record.outcome()));
+		if (record.detail() != null) {
+			event.setOutcomeDesc(record.detail());
 		}
 		AuditEvent.AuditEventAgentComponent agent = event.addAgent().setRequestor(true);
-		if (caller != null) {
+		if (record.user() != null) {
 			agent.setWho(
-					new Reference().setIdentifier(new Identifier().setValue(caller.user())).setDisplay(caller.user()));
-			agent.setAltId(caller.clientId());
-			if (caller.role() != null) {
-				agent.addRole().setText(caller.role().claimValue());
+					new Reference().setIdentifier(new Identifier().setValue(record.user())).setDisplay(record.user()));
+			agent.setAltId(record.client());
+			if (record.role() != null) {
+				agent.addRole().setText(record.role());
 			}
-			if (caller.organisation() != null) {
+			if (record.organisation() != null) {
 				event.addAgent()
 					.setRequestor(false)
 					.setWho(new Reference()
-						.setIdentifier(new Identifier().setSystem(ODS).setValue(caller.organisation())));
+						.setIdentifier(new Identifier().setSystem(ODS).setValue(record.organisation())));
 			}
-			if (caller.purposeOfUse() != null) {
+			if (record.purposeOfUse() != null) {
 				// a code only when it is one of HL7's; anything else is kept as the
 				// caller's text
-				agent.addPurposeOfUse(KNOWN_PURPOSES.contains(caller.purposeOfUse())
-						? new org.hl7.fhir.r4.model.CodeableConcept(
-								new Coding(PURPOSE_OF_USE, caller.purposeOfUse(), null))
-						: new org.hl7.fhir.r4.model.CodeableConcept().setText(caller.purposeOfUse()));
-				if (caller.breaksTheGlass()) {
-					agent.getPurposeOfUseFirstRep().setText("break-glass: " + caller.breakGlassReason());
-				}
+				agent.addPurposeOfUse(KNOWN_PURPOSES.contains(record.purposeOfUse())
+						? new CodeableConcept(new Coding(PURPOSE_OF_USE, record.purposeOfUse(), null))
+						: new CodeableConcept().setText(record.purposeOfUse()));
+			}
+			if (record.breakGlassReason() != null) {
+				agent.getPurposeOfUseFirstRep().setText("break-glass: " + record.breakGlassReason());
 			}
 		}
 		else {
 			agent.setWho(new Reference().setDisplay("unauthenticated"));
 		}
-		if (origin.address() != null) {
-			agent.getNetwork().setAddress(origin.address()).setType(AuditEvent.AuditEventAgentNetworkType._2);
+		if (record.address() != null) {
+			agent.getNetwork().setAddress(record.address()).setType(AuditEvent.AuditEventAgentNetworkType._2);
 		}
 		event.getSource().setSite("EPaCCS FHIR Server").setObserver(new Reference().setDisplay("EPaCCS FHIR Server"));
-		if (origin.requestId() != null) {
-			event.getSource().getObserver().setIdentifier(new Identifier().setValue(origin.requestId()));
+		if (record.requestId() != null) {
+			event.getSource().getObserver().setIdentifier(new Identifier().setValue(record.requestId()));
 		}
-		Set<String> patientIds = new LinkedHashSet<>(involved.patients());
-		for (String patient : patientIds) {
+		for (String patient : record.patients()) {
 			event.addEntity()
 				.setWhat(new Reference(patient))
 				.setType(new Coding(ENTITY_TYPE, "1", "Person"))
 				.setRole(new Coding(OBJECT_ROLE, "1", "Patient"));
 		}
-		for (String resource : involved.resources()) {
-			if (!patientIds.contains(resource)) {
-				event.addEntity()
-					.setWhat(new Reference(resource))
-					.setType(new Coding(ENTITY_TYPE, "2", "System Object"))
-					.setRole(new Coding(OBJECT_ROLE, "4", "Domain Resource"));
-			}
+		for (String resource : record.resources()) {
+			event.addEntity()
+				.setWhat(new Reference(resource))
+				.setType(new Coding(ENTITY_TYPE, "2", "System Object"))
+				.setRole(new Coding(OBJECT_ROLE, "4", "Domain Resource"));
 		}
-		if (origin.query() != null) {
+		if (record.query() != null) {
+			// kept base64-encoded, as BALP does
 			event.addEntity()
 				.setType(new Coding(ENTITY_TYPE, "2", "System Object"))
 				.setRole(new Coding(OBJECT_ROLE, "24", "Query"))
-				.setQuery(Base64.getEncoder().encode(origin.query().getBytes(StandardCharsets.UTF_8)));
+				.setQuery(Base64.getEncoder().encode(record.query().getBytes(StandardCharsets.UTF_8)));
 		}
 		return event;
-	}
-
-	/**
-	 * Where a request came from.
-	 *
-	 * @param query the query string of a search (kept base64-encoded, as BALP does)
-	 * @param address the client's network address
-	 * @param requestId the request id that is also in the logs
-	 */
-	record RequestOrigin(String query, String address, String requestId) {
-
-		static RequestOrigin of(RequestDetails request) {
-			if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
-				HttpServletRequest http = servlet.getServletRequest();
-				return new RequestOrigin(http.getQueryString(), http.getRemoteAddr(), RequestId.of(http));
-			}
-			return new RequestOrigin(null, null, null);
-		}
-
-		RequestOrigin withoutQuery() {
-			return new RequestOrigin(null, this.address, this.requestId);
-		}
-
 	}
 
 	static AuditEventAction actionOf(String interaction) {

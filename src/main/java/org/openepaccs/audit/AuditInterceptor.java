@@ -96,18 +96,15 @@ class AuditInterceptor implements FhirServerInterceptor {
 	/** A request refused before the FHIR layer: no token, a bad one, or denied. */
 	@EventListener
 	public void refusedBeforeFhir(TokenRefused refused) {
-		AuditedResources none = new AuditedResources(this.fhirContext);
-		this.store.append(
-				AuditEvents.build("operation", null, AuditEventOutcome._4, none,
-						new AuditEvents.RequestOrigin(null, refused.address(), refused.requestId()),
-						refused.status() + " " + refused.method() + " " + refused.path() + ": " + refused.reason()),
-				none);
+		this.store.append(AuditRecord.of("operation", null, "4", new AuditedResources(this.fhirContext),
+				new RequestOrigin(null, refused.address(), refused.requestId()),
+				refused.status() + " " + refused.method() + " " + refused.path() + ": " + refused.reason()));
 	}
 
 	private void record(RequestDetails request, String interaction, AuditEventOutcome outcome,
 			AuditedResources involved, String detail) {
-		this.store.append(AuditEvents.build(interaction, this.callers.current().orElse(null), outcome, involved,
-				AuditEvents.RequestOrigin.of(request), detail), involved);
+		this.store.append(AuditRecord.of(interaction, this.callers.current().orElse(null), outcome.toCode(), involved,
+				RequestOrigin.of(request), detail));
 	}
 
 	static String interactionOf(RestOperationTypeEnum operation) {

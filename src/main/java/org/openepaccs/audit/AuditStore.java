@@ -1,15 +1,15 @@
 package org.openepaccs.audit;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Date;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.InstantType;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -23,11 +23,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Why not store AuditEvents as HAPI resources: HAPI indexes each one under about twenty
  * search parameters, which on two cores cost more than the read being audited (measured:
  * publishing them took 23% of the CPU of a read benchmark, the reads 17%). Here an event
- * is one row with the columns the API searches by, plus one row per resource or patient
- * it names, all written in one database transaction: the write's own for a write (so both
- * commit or neither does), a short one of its own for a read, inserted before the
+ * is one row of plain columns, plus one row per resource or patient it names for
+ * searching, all written in one database transaction: the write's own for a write (so
+ * both commit or neither does), a short one of its own for a read, committed before the
  * response leaves the server. So there is nothing to publish later and nothing to lose
- * between response and flush. Rows are never updated or deleted by the server.
+ * between response and flush. Rows are never updated or deleted by the server. The FHIR
+ * form is built only when the trail is read ({@link AuditEvents}).
  */
 @Component
 public class AuditStore {
@@ -36,21 +37,23 @@ public class AuditStore {
 
 	static final String ENTITIES = "EPACCS_AUDIT_ENTITY";
 
-	private final JdbcTemplate jdbc;
+	private static final String COLUMNS = "ID, RECORDED, SUBTYPE, OUTCOME, USER_ID, CLIENT, ROLE, ORGANISATION,"
+			+ " PURPOSE, BREAK_GLASS, ADDRESS, REQUEST_ID, QUERY, DETAIL, PATIENTS, RESOURCES";
 
-	private final FhirContext fhirContext;
+	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate ownTransaction;
 
-	AuditStore(JdbcTemplate jdbc, FhirContext fhirContext) {
+	AuditStore(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
-		this.fhirContext = fhirContext;
 		this.ownTransaction = new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()));
 		// the same statements work on PostgreSQL and H2; HAPI's migrator owns only its
 		// own tables
-		jdbc.execute("CREATE TABLE IF NOT EXISTS " + EVENTS
-				+ " (ID VARCHAR(36) PRIMARY KEY, RECORDED TIMESTAMP NOT NULL, SUBTYPE VARCHAR(40) NOT NULL,"
-				+ " OUTCOME VARCHAR(2) NOT NULL, CLIENT VARCHAR(255), REQUEST_ID VARCHAR(100), EVENT TEXT NOT NULL)");
+		jdbc.execute("CREATE TABLE IF NOT EXISTS " + EVENTS + " (ID VARCHAR(36) PRIMARY KEY,"
+				+ " RECORDED TIMESTAMP NOT NULL, SUBTYPE VARCHAR(40) NOT NULL, OUTCOME VARCHAR(2) NOT NULL,"
+				+ " USER_ID VARCHAR(255), CLIENT VARCHAR(255), ROLE VARCHAR(100), ORGANISATION VARCHAR(100),"
+				+ " PURPOSE VARCHAR(255), BREAK_GLASS VARCHAR(1000), ADDRESS VARCHAR(100), REQUEST_ID VARCHAR(100),"
+				+ " QUERY TEXT, DETAIL TEXT, PATIENTS TEXT NOT NULL, RESOURCES TEXT NOT NULL)");
 		jdbc.execute("CREATE INDEX IF NOT EXISTS EPACCS_AUDIT_EVENT_RECORDED ON " + EVENTS + " (RECORDED)");
 		jdbc.execute("CREATE INDEX IF NOT EXISTS EPACCS_AUDIT_EVENT_REQUEST ON " + EVENTS + " (REQUEST_ID)");
 		jdbc.execute("CREATE TABLE IF NOT EXISTS " + ENTITIES
@@ -62,24 +65,19 @@ public class AuditStore {
 	 * Records the event: inside a database transaction as part of it, otherwise in one of
 	 * its own.
 	 */
-	public void append(AuditEvent event, AuditedResources involved) {
+	public void append(AuditRecord record) {
 		String id = UUID.randomUUID().toString();
-		Date recorded = event.hasRecorded() ? event.getRecorded() : new Date();
-		event.setId(id);
-		event.getMeta().setVersionId("1").setLastUpdatedElement(new InstantType(recorded));
-		String json = this.fhirContext.newJsonParser().encodeResourceToString(event);
 		List<Object[]> entities = new ArrayList<>();
-		involved.patients().forEach((patient) -> entities.add(new Object[] { id, patient, true }));
-		involved.resources()
-			.stream()
-			.filter((resource) -> !involved.patients().contains(resource))
-			.forEach((resource) -> entities.add(new Object[] { id, resource, false }));
+		record.patients().forEach((patient) -> entities.add(new Object[] { id, patient, true }));
+		record.resources().forEach((resource) -> entities.add(new Object[] { id, resource, false }));
 		Runnable insert = () -> {
-			this.jdbc.update("INSERT INTO " + EVENTS
-					+ " (ID, RECORDED, SUBTYPE, OUTCOME, CLIENT, REQUEST_ID, EVENT) VALUES (?, ?, ?, ?, ?, ?, ?)", id,
-					Timestamp.from(recorded.toInstant()), event.getSubtypeFirstRep().getCode(),
-					event.getOutcome().toCode(), event.getAgentFirstRep().getAltId(),
-					event.getSource().getObserver().getIdentifier().getValue(), json);
+			this.jdbc.update(
+					"INSERT INTO " + EVENTS + " (" + COLUMNS
+							+ ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					id, Timestamp.from(record.recorded()), record.interaction(), record.outcome(), record.user(),
+					record.client(), record.role(), record.organisation(), record.purposeOfUse(),
+					record.breakGlassReason(), record.address(), record.requestId(), record.query(), record.detail(),
+					String.join("\n", record.patients()), String.join("\n", record.resources()));
 			if (!entities.isEmpty()) {
 				this.jdbc.batchUpdate("INSERT INTO " + ENTITIES + " (EVENT_ID, REFERENCE, PATIENT) VALUES (?, ?, ?)",
 						entities);
@@ -94,10 +92,9 @@ public class AuditStore {
 	}
 
 	Optional<AuditEvent> read(String id) {
-		return this.jdbc.queryForList("SELECT EVENT FROM " + EVENTS + " WHERE ID = ?", String.class, id)
+		return this.jdbc.query("SELECT " + COLUMNS + " FROM " + EVENTS + " WHERE ID = ?", AuditStore::event, id)
 			.stream()
-			.findFirst()
-			.map(this::parse);
+			.findFirst();
 	}
 
 	List<AuditEvent> search(AuditQuery query, int offset, int limit) {
@@ -105,14 +102,10 @@ public class AuditStore {
 		String where = where(query, arguments);
 		arguments.add(limit);
 		arguments.add(offset);
-		return this.jdbc
-			.queryForList(
-					"SELECT EVENT FROM " + EVENTS + " e" + where + " ORDER BY e.RECORDED "
-							+ (query.oldestFirst() ? "ASC" : "DESC") + ", e.ID LIMIT ? OFFSET ?",
-					String.class, arguments.toArray())
-			.stream()
-			.map(this::parse)
-			.toList();
+		return this.jdbc.query(
+				"SELECT " + COLUMNS + " FROM " + EVENTS + " e" + where + " ORDER BY e.RECORDED "
+						+ (query.oldestFirst() ? "ASC" : "DESC") + ", e.ID LIMIT ? OFFSET ?",
+				AuditStore::event, arguments.toArray());
 	}
 
 	int count(AuditQuery query) {
@@ -159,8 +152,17 @@ public class AuditStore {
 		return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
 	}
 
-	private AuditEvent parse(String json) {
-		return this.fhirContext.newJsonParser().parseResource(AuditEvent.class, json);
+	private static AuditEvent event(ResultSet row, int index) throws SQLException {
+		AuditRecord record = new AuditRecord(row.getTimestamp("RECORDED").toInstant(), row.getString("SUBTYPE"),
+				row.getString("OUTCOME"), row.getString("USER_ID"), row.getString("CLIENT"), row.getString("ROLE"),
+				row.getString("ORGANISATION"), row.getString("PURPOSE"), row.getString("BREAK_GLASS"),
+				row.getString("ADDRESS"), row.getString("REQUEST_ID"), row.getString("QUERY"), row.getString("DETAIL"),
+				lines(row.getString("PATIENTS")), lines(row.getString("RESOURCES")));
+		return AuditEvents.toResource(row.getString("ID"), record);
+	}
+
+	private static List<String> lines(String joined) {
+		return joined.isEmpty() ? List.of() : Arrays.asList(joined.split("\n"));
 	}
 
 }

@@ -6,7 +6,6 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
 import org.openepaccs.server.FhirStorageInterceptor;
@@ -64,8 +63,8 @@ class AuditWriteInterceptor implements FhirStorageInterceptor {
 			request.getUserData().put(STORED, Boolean.TRUE);
 		}
 		AuditedResources involved = new AuditedResources(this.fhirContext).add(resource);
-		this.store.append(AuditEvents.build(interaction, caller, AuditEventOutcome._0, involved,
-				AuditEvents.RequestOrigin.of(request).withoutQuery(), null), involved);
+		this.store
+			.append(AuditRecord.of(interaction, caller, "0", involved, RequestOrigin.of(request).withoutQuery(), null));
 	}
 
 }

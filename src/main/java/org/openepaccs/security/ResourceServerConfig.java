@@ -1,5 +1,6 @@
 package org.openepaccs.security;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -127,7 +128,7 @@ class ResourceServerConfig {
 		validators.add(new JwtIssuerValidator(issuer));
 		validators.add(audience(properties.audience()));
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
-		return decoder;
+		return new VerifiedTokens(decoder, properties.clockSkew(), Clock.systemUTC());
 	}
 
 	/** A token without {@code exp} would be valid for ever: refused. */
