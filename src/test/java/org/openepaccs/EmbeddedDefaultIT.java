@@ -41,6 +41,14 @@ class EmbeddedDefaultIT {
 			String id = created.resource(Patient.class).getIdElement().getIdPart();
 			assertThat(http.get("/fhir/Patient/" + id).resource(Patient.class).getNameFirstRep().getFamily())
 				.isEqualTo("Embedded");
+
+			// the audit trail works on the embedded database too: the creation and the
+			// read
+			Response trail = FhirHttp.as(server.port(), "admin").get("/fhir/AuditEvent?patient=Patient/" + id);
+			assertThat(trail.status()).as(trail.body()).isEqualTo(200);
+			assertThat(trail.resource(org.hl7.fhir.r4.model.Bundle.class).getEntry()).extracting(
+					(entry) -> ((org.hl7.fhir.r4.model.AuditEvent) entry.getResource()).getSubtypeFirstRep().getCode())
+				.containsExactly("read", "create");
 		}
 		assertThat(Files.exists(this.dataFolder.resolve("epaccs.mv.db"))).isTrue();
 	}
