@@ -62,11 +62,20 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	 * (SMART launch context)
 	 * @param purposeOfUse claim with the purpose of use, e.g. emergency treatment when
 	 * the glass is broken
+	 * @param roleEntries claim holding a list of role objects, as NHS CIS2's
+	 * {@code nhsid_nrbac_roles}; when set, the role and organisation come from the entry
+	 * the user selected (see {@code selectedRole}): each {@code :}-separated part of its
+	 * {@code role_code} is tried against {@code roleValues}, and its {@code org_code} is
+	 * the organisation. Empty: roles are read from {@code role}.
+	 * @param selectedRole claim naming the selected entry by its {@code person_roleid}
+	 * (CIS2's {@code selected_roleid}); without it in the token, the first entry with a
+	 * known role counts
 	 */
 	public record Claims(@DefaultValue("epaccs_role") @NotBlank String role, Map<String, String> roleValues,
 			@DefaultValue("epaccs_ods") @NotBlank String organisation, @DefaultValue("sub") @NotBlank String user,
 			@DefaultValue("patient") @NotBlank String patient,
-			@DefaultValue("purpose_of_use") @NotBlank String purposeOfUse) {
+			@DefaultValue("purpose_of_use") @NotBlank String purposeOfUse, @DefaultValue("") String roleEntries,
+			@DefaultValue("selected_roleid") @NotBlank String selectedRole) {
 
 		public Claims {
 			roleValues = (roleValues != null) ? Map.copyOf(roleValues) : Map.of();

@@ -1,6 +1,7 @@
 package org.openepaccs.security;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,12 +53,21 @@ public class Callers {
 
 	Caller fromToken(Jwt jwt) {
 		Role role = null;
-		for (String value : strings(jwt.getClaim(this.claims.role()))) {
-			String ours = this.claims.roleValues().getOrDefault(value, value);
-			Optional<Role> known = Role.fromClaim(ours);
-			if (known.isPresent()) {
-				role = known.get();
-				break;
+		String organisation = first(strings(jwt.getClaim(this.claims.organisation())));
+		if (!this.claims.roleEntries().isBlank()) {
+			RoleEntry entry = selectedRoleEntry(jwt);
+			if (entry != null) {
+				role = entry.role();
+				organisation = (entry.organisation() != null) ? entry.organisation() : organisation;
+			}
+		}
+		else {
+			for (String value : strings(jwt.getClaim(this.claims.role()))) {
+				Optional<Role> known = knownRole(value);
+				if (known.isPresent()) {
+					role = known.get();
+					break;
+				}
 			}
 		}
 		Object scope = jwt.getClaim("scope");
@@ -73,8 +83,50 @@ public class Callers {
 		}
 		return new Caller(jwt.getClaimAsString(this.claims.user()),
 				firstNonNull(jwt.getClaimAsString("client_id"), jwt.getClaimAsString("azp"), jwt.getSubject()), role,
-				first(strings(jwt.getClaim(this.claims.organisation()))), SmartScope.parseAll(scopes),
-				jwt.getClaimAsString(this.claims.patient()), purpose, breakGlass);
+				organisation, SmartScope.parseAll(scopes), jwt.getClaimAsString(this.claims.patient()), purpose,
+				breakGlass);
+	}
+
+	private Optional<Role> knownRole(String value) {
+		return Role.fromClaim(this.claims.roleValues().getOrDefault(value, value));
+	}
+
+	/**
+	 * The role entry (CIS2 RBAC) the user is acting in: the one the token names as
+	 * selected, else the first with a role we know; null if none qualifies. A selected
+	 * entry whose role we do not know gives no role, rather than another entry's.
+	 */
+	private RoleEntry selectedRoleEntry(Jwt jwt) {
+		if (!(jwt.getClaim(this.claims.roleEntries()) instanceof Collection<?> entries)) {
+			return null;
+		}
+		String selected = jwt.getClaimAsString(this.claims.selectedRole());
+		for (Object item : entries) {
+			if (!(item instanceof Map<?, ?> entry)) {
+				continue;
+			}
+			boolean isSelected = selected != null && selected.equals(String.valueOf(entry.get("person_roleid")));
+			if (selected != null && !isSelected) {
+				continue;
+			}
+			Role role = null;
+			for (String part : String.valueOf(entry.get("role_code")).split(":")) {
+				Optional<Role> known = knownRole(part);
+				if (known.isPresent()) {
+					role = known.get();
+					break;
+				}
+			}
+			if (role != null || isSelected) {
+				Object org = entry.get("org_code");
+				return (role != null) ? new RoleEntry(role, (org != null) ? org.toString() : null) : null;
+			}
+		}
+		return null;
+	}
+
+	private record RoleEntry(Role role, String organisation) {
+
 	}
 
 	/**
