@@ -73,6 +73,28 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		}
 	}
 
+	/**
+	 * An operation on one person's record ({@code Patient/{id}/$everything}, the plan
+	 * summary) is answered as a read of that person would be, rather than with an empty
+	 * result that a clinician could take for "no plan".
+	 */
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -10)
+	public void refuseOperationsOnHiddenPeople(RequestDetails request) {
+		if (request.getRestOperationType() != RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE
+				|| request.getId() == null || !"Patient".equals(request.getResourceName())) {
+			return;
+		}
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty() || caller.get().breaksTheGlass()) {
+			return;
+		}
+		Set<String> custodians = this.directory.custodiansIfRefused(request.getId().getIdPart());
+		if (custodians != null
+				&& (caller.get().organisation() == null || !custodians.contains(caller.get().organisation()))) {
+			throw refusal(caller.get());
+		}
+	}
+
 	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)
 	public void hideRefused(IPreResourceShowDetails shown, RequestDetails request) {
 		Optional<Caller> caller = this.callers.current();

@@ -136,6 +136,77 @@ class AccessMatrixIT {
 			.collect(java.util.stream.Collectors.joining("; "));
 	}
 
+	/**
+	 * Role × scope × consent state × interaction: what each caller gets, and how many of
+	 * the person's observations it sees, for a person who shares their record and for one
+	 * who refused to share it (refusal recorded by Y99901, gp-system's organisation).
+	 */
+	@Test
+	void consentAndScopesChangeWhatEachRoleSees() {
+		String refused = idOf(this.gp.post("/fhir/Patient", FhirHttp.json(new Patient())));
+		this.gp.post("/fhir/Observation", weight(refused));
+		refuseToShare(refused);
+		String table = """
+				client          | scope          | person            | interaction    | status | observations
+				gp-system       | default        | shares            | read           | 200    | -
+				gp-system       | default        | refused           | read           | 200    | -
+				gp-system       | default        | refused           | search         | 200    | 1
+				gp-system       | default        | refused           | everything     | 200    | 1
+				gp-system       | system/*.read  | shares            | read           | 200    | -
+				gp-system       | system/*.read  | shares            | create         | 403    | -
+				community-nurse | default        | shares            | search         | 200    | 1
+				community-nurse | default        | refused           | read           | 403    | -
+				community-nurse | default        | refused           | search         | 200    | 0
+				community-nurse | default        | refused           | everything     | 403    | -
+				community-nurse | default        | refused+glass     | read           | 200    | -
+				community-nurse | default        | refused+glass     | search         | 200    | 1
+				community-nurse | default        | refused+glass     | everything     | 200    | 1
+				community-nurse | user/*.read    | shares            | create         | 403    | -
+				community-nurse | user/*.read    | refused+glass     | read           | 200    | -
+				ooh-clinician   | default        | refused           | read           | 403    | -
+				ooh-clinician   | default        | refused+glass     | read           | 200    | -
+				ooh-clinician   | default        | refused+glass     | search         | 200    | 1
+				spoc-hub        | default        | shares            | search         | 200    | 1
+				spoc-hub        | default        | refused           | read           | 404    | -
+				spoc-hub        | default        | refused           | search         | 200    | 0
+				spoc-hub        | default        | refused+glass     | read           | 403    | -
+				icb-analyst     | default        | shares            | read           | 403    | -
+				icb-analyst     | default        | refused+glass     | read           | 403    | -
+				admin           | default        | shares            | search         | 403    | -
+				""";
+		List<String> wrong = new ArrayList<>();
+		Map<String, String> tokens = new java.util.HashMap<>();
+		FhirHttp http = FhirHttp.anonymous(this.port);
+		table.lines().skip(1).map((line) -> line.split("\\s*\\|\\s*")).forEach((row) -> {
+			String client = row[0].trim();
+			String token = tokens.computeIfAbsent(client + " " + row[1],
+					(key) -> this.gp.token(client, client + "-dev-secret", "default".equals(row[1]) ? null : row[1]));
+			String person = row[2].startsWith("refused") ? refused : this.patient;
+			String[] glass = row[2].endsWith("+glass")
+					? new String[] { "Authorization", "Bearer " + token, "X-Break-Glass", "unconscious, no one to ask" }
+					: new String[] { "Authorization", "Bearer " + token };
+			Response response = switch (row[3]) {
+				case "read" -> http.get("/fhir/" + person, glass);
+				case "search" -> http.get("/fhir/Observation?subject=" + person, glass);
+				case "everything" -> http.get("/fhir/" + person + "/$everything", glass);
+				case "create" -> http.post("/fhir/Observation", weight(person), glass);
+				default -> throw new IllegalArgumentException(row[3]);
+			};
+			String got = response.status() + " | "
+					+ (("-".equals(row[5].trim()) || response.status() != 200) ? "-"
+							: String.valueOf(response.resource(Bundle.class)
+								.getEntry()
+								.stream()
+								.filter((entry) -> entry.getResource() instanceof Observation)
+								.count()));
+			String expected = row[4].trim() + " | " + row[5].trim();
+			if (!got.equals(expected)) {
+				wrong.add(String.join(" | ", row) + ": got " + got + " " + response.body());
+			}
+		});
+		assertThat(wrong).isEmpty();
+	}
+
 	@Test
 	void aRefusalSaysWhy() {
 		Response response = FhirHttp.as(this.port, "icb-analyst").get("/fhir/" + this.patient);
@@ -201,6 +272,21 @@ class AccessMatrixIT {
 			}
 			default -> throw new IllegalArgumentException(row);
 		};
+	}
+
+	/** The person's latest consent to share is a refusal, recorded by Y99901. */
+	private void refuseToShare(String patient) {
+		Organization surgery = new Organization().setName("Matrix Surgery");
+		surgery.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901");
+		String organisation = idOf(this.gp.post("/fhir/Organization", FhirHttp.json(surgery)));
+		idOf(this.gp.post("/fhir/Consent",
+				"{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
+						+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+						+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+						+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
+						+ "\"}],\"provision\":{\"type\":\"deny\"}}"));
 	}
 
 	private String goal() {
