@@ -138,6 +138,14 @@ class ConformanceIT {
 			.resource(Bundle.class);
 		assertThat(dueForReview.getEntry()).extracting((e) -> e.getResource().getIdElement().getIdPart())
 			.contains("margaret-acp");
+		for (String person : List.of("margaret", "leo")) {
+			Bundle register = this.http
+				.get("/fhir/Flag?patient=" + person + "&status=active&code=http://snomed.info/sct%7C1403151000000103")
+				.resource(Bundle.class);
+			assertThat(register.getEntry()).extracting((e) -> e.getResource().getIdElement().getIdPart())
+				.as("the stories send no register alert: the server raises it from the register entry")
+				.containsExactly(person + "-register-alert");
+		}
 	}
 
 	@Test
