@@ -14,6 +14,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import jakarta.annotation.PreDestroy;
 import org.hl7.fhir.r4.model.AuditEvent;
 
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.stereotype.Component;
@@ -61,8 +62,8 @@ public class AuditStore {
 		this.ownTransaction = new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource()));
 		this.postgres = Boolean.TRUE.equals(jdbc.execute((java.sql.Connection connection) -> "PostgreSQL"
 			.equals(connection.getMetaData().getDatabaseProductName())));
-		if (this.postgres && !properties.synchronousReadCommit()
-				&& jdbc.getDataSource() instanceof HikariDataSource main) {
+		HikariDataSource main = DataSourceUnwrapper.unwrap(jdbc.getDataSource(), HikariDataSource.class);
+		if (this.postgres && !properties.synchronousReadCommit() && main != null) {
 			this.readConnections = asynchronousCommitPool(main, properties.readConnections());
 			this.readEvents = new JdbcTemplate(this.readConnections);
 		}

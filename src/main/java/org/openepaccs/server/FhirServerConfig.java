@@ -50,7 +50,7 @@ class FhirServerConfig {
 			DatabaseBackedPagingProvider pagingProvider, SearchValueInterceptor searchValueInterceptor,
 			PatchRequestInterceptor patchRequestInterceptor, ObjectProvider<BuildProperties> buildProperties,
 			List<FhirServerInterceptor> interceptors, List<FhirOperationProvider> operationProviders,
-			List<OwnResourceProvider> ownProviders) {
+			List<OwnResourceProvider> ownProviders, RequestDeadlines requestDeadlines) {
 		EpaccsRestfulServer server = new EpaccsRestfulServer(fhirContext);
 		server.setServerName(properties.serverName());
 		BuildProperties build = buildProperties.getIfAvailable();
@@ -95,6 +95,7 @@ class FhirServerConfig {
 		server.registerInterceptor(searchValueInterceptor);
 		server.registerInterceptor(patchRequestInterceptor);
 		server.registerInterceptor(new DiagnosticsSanitiser());
+		server.registerInterceptor(new OverBudgetInterceptor(requestDeadlines));
 		server.registerInterceptor(new DatabaseUnavailableInterceptor());
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());
