@@ -1,5 +1,17 @@
 package org.openepaccs.http;
 
+import java.io.IOException;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.openepaccs.common.OperationOutcomeResponse;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.web.filter.OncePerRequestFilter;
+
 import org.apache.catalina.Valve;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
@@ -23,6 +35,36 @@ class ContainerErrorConfig {
 	}
 
 	/**
+	 * TRACE (which would echo a request's headers, token included) and methods HTTP does
+	 * not define get 405 as an OperationOutcome. Tomcat itself would refuse TRACE with an
+	 * empty 405 before any filter runs, so it lets TRACE through to this filter instead.
+	 */
+	@Bean
+	FilterRegistrationBean<OncePerRequestFilter> unsupportedMethodFilter() {
+		OncePerRequestFilter filter = new OncePerRequestFilter() {
+			@Override
+			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+					throws ServletException, IOException {
+				if (!SUPPORTED_METHODS.contains(request.getMethod())) {
+					response.setHeader("Allow", String.join(", ", SUPPORTED_METHODS));
+					OperationOutcomeResponse.write(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+							OperationOutcome.IssueType.NOTSUPPORTED,
+							"HTTP method not supported here; use one of " + String.join(", ", SUPPORTED_METHODS));
+					return;
+				}
+				chain.doFilter(request, response);
+			}
+		};
+		FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(filter);
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		registration.setName("unsupportedMethods");
+		return registration;
+	}
+
+	static final java.util.List<String> SUPPORTED_METHODS = java.util.List.of("GET", "HEAD", "POST", "PUT", "DELETE",
+			"PATCH", "OPTIONS");
+
+	/**
 	 * Ordered last: Spring Boot's own Tomcat customizer adds a plain error report valve,
 	 * which this one then replaces.
 	 */
@@ -31,6 +73,7 @@ class ContainerErrorConfig {
 
 		@Override
 		public void customize(TomcatServletWebServerFactory factory) {
+			factory.addConnectorCustomizers((connector) -> connector.setAllowTrace(true));
 			factory.addContextCustomizers((context) -> {
 				if (context.getParent() instanceof StandardHost host) {
 					for (Valve valve : host.getPipeline().getValves()) {

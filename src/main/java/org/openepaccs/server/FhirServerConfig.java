@@ -96,6 +96,8 @@ class FhirServerConfig {
 		server.registerInterceptor(patchRequestInterceptor);
 		server.registerInterceptor(new DiagnosticsSanitiser());
 		server.registerInterceptor(new OverBudgetInterceptor(requestDeadlines));
+		server.registerInterceptor(new UnparseableContentInterceptor());
+		server.registerInterceptor(new UnavailableOperationsInterceptor());
 		server.registerInterceptor(new DatabaseUnavailableInterceptor());
 		server.registerInterceptor(new ResourceIdInterceptor());
 		server.registerInterceptor(new ErrorLogInterceptor());

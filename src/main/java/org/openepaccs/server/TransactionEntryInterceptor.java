@@ -56,7 +56,15 @@ class TransactionEntryInterceptor implements FhirStorageInterceptor {
 		BundleEntryRequestComponent request = entry.getRequest();
 		String url = request.getUrl();
 		if (url != null && url.indexOf('?') >= 0) {
-			this.searchValues.checkParameters(resourceType(url.substring(0, url.indexOf('?'))), query(url));
+			Map<String, String[]> criteria = query(url);
+			if (criteria.isEmpty() && request.getMethod() != HTTPVerb.GET && request.getMethod() != HTTPVerb.HEAD) {
+				// HAPI reads a conditional DELETE, PUT or PATCH with no criteria as
+				// "every
+				// resource of the type": a whole register deleted by one entry
+				throw new InvalidRequestException("request.url " + url + ": a conditional "
+						+ request.getMethod().toCode() + " needs at least one search criterion");
+			}
+			this.searchValues.checkParameters(resourceType(url.substring(0, url.indexOf('?'))), criteria);
 		}
 		String ifNoneExist = request.getIfNoneExist();
 		if (ifNoneExist != null) {
@@ -78,7 +86,13 @@ class TransactionEntryInterceptor implements FhirStorageInterceptor {
 
 	/** The query of a URL or of a bare query such as {@code identifier=...}. */
 	private static Map<String, String[]> query(String urlOrQuery) {
-		return UrlUtil.parseQueryString(urlOrQuery.substring(urlOrQuery.indexOf('?') + 1));
+		try {
+			return UrlUtil.parseQueryString(urlOrQuery.substring(urlOrQuery.indexOf('?') + 1));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidRequestException("request.url: the query is not valid percent-encoding (a % must be "
+					+ "followed by two hexadecimal digits)");
+		}
 	}
 
 	/** The resource type an entry URL's path starts with, or null at system level. */

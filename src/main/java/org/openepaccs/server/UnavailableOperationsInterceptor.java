@@ -1,0 +1,30 @@
+package org.openepaccs.server;
+
+import java.util.Set;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+
+/**
+ * Operations HAPI offers that this server cannot run: {@code $lastn} needs a search index
+ * (Elasticsearch) that is not part of it, and without one HAPI fails with a 500 whatever
+ * the request. They are refused up front with a message that says so.
+ */
+@Interceptor
+class UnavailableOperationsInterceptor {
+
+	static final Set<String> UNAVAILABLE = Set.of("$lastn");
+
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public boolean refuse(RequestDetails request) {
+		if (request.getOperation() != null && UNAVAILABLE.contains(request.getOperation())) {
+			throw new InvalidRequestException("The operation " + request.getOperation() + " is not available on this "
+					+ "server: it needs a search index the server does not run; search for the observations instead");
+		}
+		return true;
+	}
+
+}
