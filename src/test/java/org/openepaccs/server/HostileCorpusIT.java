@@ -21,10 +21,13 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * may be stored; and the server must go on answering normal requests throughout.
  */
 @EpaccsIntegrationTest
+@ExtendWith(OutputCaptureExtension.class)
 class HostileCorpusIT {
 
 	private static final String JSON_PATCH = "application/json-patch+json";
@@ -50,7 +54,7 @@ class HostileCorpusIT {
 	private final String marker = UUID.randomUUID().toString();
 
 	@Test
-	void everyHostileRequestGetsAClientErrorAndNothingIsStored() {
+	void everyHostileRequestGetsAClientErrorAndNothingIsStored(CapturedOutput log) {
 		FhirHttp http = new FhirHttp(this.port);
 		String patient = "Patient/" + http.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)))
 			.resource(Patient.class)
@@ -82,6 +86,11 @@ class HostileCorpusIT {
 
 		assertThat(wrong).isEmpty();
 		assertHealthy(http, patient);
+		// every body carried the marker as an identifier value: none may reach the log,
+		// nor SQL with its values
+		assertThat(log.getAll()).doesNotContain(this.marker)
+			.doesNotContainPattern("(?i)insert into \\w+ .*values \\(")
+			.doesNotContain("1e-999999");
 		for (String type : List.of("Patient", "Observation")) {
 			Response stored = http
 				.get("/fhir/" + type + "?identifier=" + FhirApiIT.TEST_IDS + "%7C" + this.marker + "&_summary=count");
