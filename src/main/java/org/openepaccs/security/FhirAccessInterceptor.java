@@ -41,7 +41,14 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 
 	/** Operations that only read, allowed to anyone who may read the type. */
 	private static final List<String> READ_OPERATIONS = List.of("$validate", "$everything", "$meta", "$expand",
-			"$lookup", "$validate-code", "$subsumes", "$translate");
+			"$lookup", "$validate-code", "$subsumes", "$translate", "$review-worklist");
+
+	/**
+	 * Operations that are searches of their resource type: decided as a search of it, so
+	 * a role that may not search the type is refused up front rather than answered with
+	 * an empty result.
+	 */
+	private static final List<String> SEARCH_OPERATIONS = List.of("$review-worklist");
 
 	private final Callers callers;
 
@@ -60,7 +67,8 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -10)
 	public void decideRequest(RequestDetails request, RestOperationTypeEnum operation) {
 		Optional<Caller> caller = this.callers.current();
-		Interaction interaction = interactionOf(operation);
+		Interaction interaction = (operation == RestOperationTypeEnum.EXTENDED_OPERATION_TYPE
+				&& SEARCH_OPERATIONS.contains(request.getOperation())) ? Interaction.SEARCH : interactionOf(operation);
 		if (caller.isEmpty() || interaction == null || request.getResourceName() == null) {
 			return; // anonymous requests reach only the CapabilityStatement; the rules
 					// cover the rest

@@ -1,0 +1,144 @@
+package org.openepaccs.register;
+
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceOrListParam;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.StringType;
+import org.openepaccs.server.FhirOperationProvider;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code GET /fhir/CarePlan/$review-worklist?practice=Organization/{id}[,…]}: the active
+ * care plans of everyone on those practices' registers that are due for review, most
+ * overdue first, paged ({@code _count}, {@code _offset}). A plan is due on its review
+ * date or, without one, {@code months-without-review} (default 12) after it was last
+ * changed.
+ * <p>
+ * The searches run as the caller, so consent to share and the caller's access rules apply
+ * to what the worklist shows, as to any search.
+ */
+@Component
+class ReviewWorklistProvider implements FhirOperationProvider {
+
+	static final String OPERATION = "$review-worklist";
+
+	private static final int MOST_PRACTICES = 50;
+
+	private static final int PATIENTS_PER_QUERY = 100;
+
+	private final DaoRegistry daoRegistry;
+
+	ReviewWorklistProvider(DaoRegistry daoRegistry) {
+		this.daoRegistry = daoRegistry;
+	}
+
+	@Operation(name = OPERATION, type = CarePlan.class, idempotent = true)
+	public Bundle worklist(@OperationParam(name = "practice", min = 1, max = MOST_PRACTICES) List<StringType> practices,
+			@OperationParam(name = "months-without-review", max = 1) IntegerType months,
+			@OperationParam(name = "_count", max = 1) IntegerType count,
+			@OperationParam(name = "_offset", max = 1) IntegerType offset, RequestDetails request) {
+		int monthsWithoutReview = (months != null && months.getValue() != null) ? months.getValue() : 12;
+		int pageSize = (count != null && count.getValue() != null) ? count.getValue() : 50;
+		int from = (offset != null && offset.getValue() != null) ? offset.getValue() : 0;
+		if (monthsWithoutReview < 1 || monthsWithoutReview > 120 || pageSize < 1 || pageSize > 500 || from < 0) {
+			throw new InvalidRequestException(
+					"months-without-review must be 1–120, _count 1–500 and _offset 0 or more");
+		}
+		// the worklist pages itself: HAPI would read the request's own _count and _offset
+		// as paging for the searches below, and then refuse to load them whole
+		request.removeParameter("_count");
+		request.removeParameter("_offset");
+		List<CarePlan> plans = activePlans(patientsOnRegisters(organisations(practices), request), request);
+		List<ReviewWorklist.Due> due = ReviewWorklist.due(plans, monthsWithoutReview,
+				LocalDate.now(ZoneId.of("Europe/London")));
+
+		Bundle page = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(due.size());
+		String base = request.getFhirServerBase() + "/CarePlan/" + OPERATION + "?"
+				+ practices.stream().map((p) -> "practice=" + p.getValue()).reduce((a, b) -> a + "&" + b).orElse("")
+				+ "&months-without-review=" + monthsWithoutReview + "&_count=" + pageSize;
+		page.addLink().setRelation(Bundle.LINK_SELF).setUrl(base + "&_offset=" + from);
+		if (from + pageSize < due.size()) {
+			page.addLink().setRelation(Bundle.LINK_NEXT).setUrl(base + "&_offset=" + (from + pageSize));
+		}
+		for (ReviewWorklist.Due item : due.subList(Math.min(from, due.size()), Math.min(from + pageSize, due.size()))) {
+			page.addEntry()
+				.setFullUrl(request.getFhirServerBase() + "/CarePlan/" + item.plan().getIdElement().getIdPart())
+				.setResource(item.plan())
+				.getSearch()
+				.setMode(Bundle.SearchEntryMode.MATCH);
+		}
+		return page;
+	}
+
+	private static List<String> organisations(List<StringType> practices) {
+		Set<String> ids = new LinkedHashSet<>();
+		for (StringType practice : practices) {
+			for (String value : practice.getValue().split(",")) {
+				IdType id = new IdType(value.trim());
+				if (!"Organization".equals(id.getResourceType()) || !id.hasIdPart()) {
+					throw new InvalidRequestException(
+							"practice must name the practice as Organization/{id}, not '" + value.trim() + "'");
+				}
+				ids.add("Organization/" + id.getIdPart());
+			}
+		}
+		if (ids.size() > MOST_PRACTICES) {
+			throw new InvalidRequestException("At most " + MOST_PRACTICES + " practices per worklist");
+		}
+		return new ArrayList<>(ids);
+	}
+
+	private List<String> patientsOnRegisters(List<String> practices, RequestDetails request) {
+		ReferenceOrListParam organisations = new ReferenceOrListParam();
+		practices.forEach((practice) -> organisations.add(new ReferenceParam(practice)));
+		SearchParameterMap registers = SearchParameterMap.newSynchronous()
+			.add(EpisodeOfCare.SP_ORGANIZATION, organisations)
+			.add(EpisodeOfCare.SP_STATUS, new TokenParam("active"))
+			.add(EpisodeOfCare.SP_TYPE, new TokenParam(RegisterFlagKeeper.SNOMED, RegisterFlagKeeper.PALLIATIVE_CARE));
+		Set<String> patients = new LinkedHashSet<>();
+		for (IBaseResource entry : this.daoRegistry.getResourceDao(EpisodeOfCare.class)
+			.search(registers, request)
+			.getAllResources()) {
+			patients.add(((EpisodeOfCare) entry).getPatient().getReference());
+		}
+		return new ArrayList<>(patients);
+	}
+
+	private List<CarePlan> activePlans(List<String> patients, RequestDetails request) {
+		List<CarePlan> plans = new ArrayList<>();
+		for (int i = 0; i < patients.size(); i += PATIENTS_PER_QUERY) {
+			ReferenceOrListParam subjects = new ReferenceOrListParam();
+			patients.subList(i, Math.min(i + PATIENTS_PER_QUERY, patients.size()))
+				.forEach((patient) -> subjects.add(new ReferenceParam(patient)));
+			SearchParameterMap active = SearchParameterMap.newSynchronous()
+				.add(CarePlan.SP_SUBJECT, subjects)
+				.add(CarePlan.SP_STATUS, new TokenParam("active"));
+			this.daoRegistry.getResourceDao(CarePlan.class)
+				.search(active, request)
+				.getAllResources()
+				.forEach((plan) -> plans.add((CarePlan) plan));
+		}
+		return plans;
+	}
+
+}

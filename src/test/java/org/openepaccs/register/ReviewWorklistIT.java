@@ -1,0 +1,115 @@
+package org.openepaccs.register;
+
+import java.util.List;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The SPOC hub opens its worklist at 8 a.m.: the plans of its practices' registers that
+ * are past their review date, most overdue first, and no one else's.
+ */
+@EpaccsIntegrationTest
+class ReviewWorklistIT {
+
+	@LocalServerPort
+	int port;
+
+	FhirHttp gp;
+
+	String practice;
+
+	String otherPractice;
+
+	@BeforeEach
+	void twoPractices() {
+		this.gp = new FhirHttp(this.port);
+		this.practice = organisation("Worklist Surgery");
+		this.otherPractice = organisation("Elsewhere Surgery");
+	}
+
+	@Test
+	void theHubSeesItsPracticesOverduePlansMostOverdueFirst() {
+		String longOverdue = plan(onRegister(this.practice), "2026-01-05");
+		String overdue = plan(onRegister(this.practice), "2026-09-01");
+		plan(onRegister(this.practice), "2099-01-01"); // not due
+		plan(onRegister(this.otherPractice), "2026-01-01"); // another practice
+		plan(notOnRegister(), "2026-01-01"); // not on any register
+
+		Response worklist = FhirHttp.as(this.port, "spoc-hub")
+			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice);
+
+		assertThat(worklist.status()).as(worklist.body()).isEqualTo(200);
+		Bundle page = worklist.resource(Bundle.class);
+		assertThat(page.getTotal()).isEqualTo(2);
+		assertThat(ids(page)).containsExactly(longOverdue, overdue);
+
+		Bundle both = FhirHttp.as(this.port, "spoc-hub")
+			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice + "," + this.otherPractice + "&_count=2")
+			.resource(Bundle.class);
+		assertThat(both.getTotal()).isEqualTo(3);
+		assertThat(both.getEntry()).hasSize(2);
+		assertThat(both.getLink(Bundle.LINK_NEXT).getUrl()).contains("_offset=2");
+	}
+
+	@Test
+	void anAnalystMayNotOpenTheWorklistAndABadPracticeIsNamed() {
+		Response analyst = FhirHttp.as(this.port, "icb-analyst")
+			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice);
+		assertThat(analyst.status()).isEqualTo(403);
+
+		Response bad = this.gp.get("/fhir/CarePlan/$review-worklist?practice=Y99901");
+		assertThat(bad.status()).isEqualTo(400);
+		assertThat(bad.diagnostics()).contains("Organization/{id}");
+	}
+
+	private static List<String> ids(Bundle page) {
+		return page.getEntry().stream().map((e) -> e.getResource().getIdElement().getIdPart()).toList();
+	}
+
+	private String organisation(String name) {
+		return "Organization/" + this.gp.post("/fhir/Organization", FhirHttp.json(new Organization().setName(name)))
+			.resource(Organization.class)
+			.getIdElement()
+			.getIdPart();
+	}
+
+	private String notOnRegister() {
+		return "Patient/" + this.gp.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)))
+			.resource(Patient.class)
+			.getIdElement()
+			.getIdPart();
+	}
+
+	private String onRegister(String practice) {
+		String patient = notOnRegister();
+		Response entry = this.gp.post("/fhir/EpisodeOfCare",
+				"{\"resourceType\":\"EpisodeOfCare\",\"status\":\"active\","
+						+ "\"type\":[{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"103735009\"}]}],"
+						+ "\"patient\":{\"reference\":\"" + patient + "\"},\"managingOrganization\":{\"reference\":\""
+						+ practice + "\"},\"period\":{\"start\":\"2025-12-01\"}}");
+		assertThat(entry.status()).as(entry.body()).isEqualTo(201);
+		return patient;
+	}
+
+	private String plan(String patient, String reviewDate) {
+		Response created = this.gp.post("/fhir/CarePlan", "{\"resourceType\":\"CarePlan\",\"extension\":[{\"url\":\""
+				+ ReviewWorklist.REVIEW_DATE + "\",\"valueDate\":\"" + reviewDate + "\"}],\"status\":\"active\","
+				+ "\"intent\":\"plan\",\"category\":[{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":"
+				+ "\"736373009\",\"display\":\"End of life care plan\"}]}],\"subject\":{\"reference\":\"" + patient
+				+ "\"}}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return created.header("Location").replaceAll(".*/CarePlan/([^/]+)/.*", "$1");
+	}
+
+}
