@@ -33,8 +33,10 @@ class OverBudgetInterceptor {
 		if (deadline == null || !deadline.isPassed() || !wasCancelled(failure)) {
 			return null;
 		}
-		String message = "The request used up its database time budget of " + deadline.budget().toSeconds()
-				+ " s (epaccs.database.request-time-budget) and was stopped; nothing was changed. Narrow the search "
+		long millis = deadline.budget().toMillis();
+		String budget = (millis % 1000 == 0) ? (millis / 1000) + " s" : millis + " ms";
+		String message = "The request used up its database time budget of " + budget
+				+ " (epaccs.database.request-time-budget) and was stopped; nothing was changed. Narrow the search "
 				+ "(fewer parameters or _include, a smaller _count) or split the transaction";
 		OperationOutcome outcome = new OperationOutcome();
 		outcome.addIssue()

@@ -64,7 +64,7 @@ class RequestBudgetIT {
 
 		assertThat(refused.status()).as(refused.body()).isEqualTo(400);
 		assertThat(refused.outcome().getIssueFirstRep().getCode().toCode()).isEqualTo("too-costly");
-		assertThat(refused.diagnostics()).contains("epaccs.database.request-time-budget");
+		assertThat(refused.diagnostics()).contains("budget of 1 s", "epaccs.database.request-time-budget");
 		assertThat(http.get("/fhir/Patient?family=Budget&_summary=count").resource(Bundle.class).getTotal()).isZero();
 		assertConnectionsReturned();
 		assertThat(http.get("/fhir/metadata").status()).isEqualTo(200);
