@@ -51,13 +51,13 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Interceptor
-class RecordRulesInterceptor implements FhirStorageInterceptor {
+public class RecordRulesInterceptor implements FhirStorageInterceptor {
 
 	static final String SNOMED = "http://snomed.info/sct";
 
 	static final String PALLIATIVE_CARE = "103735009";
 
-	static final String RANK_EXTENSION = ConformancePackage.CANONICAL_BASE
+	public static final String RANK_EXTENSION = ConformancePackage.CANONICAL_BASE
 			+ "/StructureDefinition/epaccs-preference-rank";
 
 	private static final String OBSERVATION_CODES = ConformancePackage.CANONICAL_BASE
@@ -282,11 +282,13 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 			.toList();
 	}
 
-	private static boolean isRegisterEntry(EpisodeOfCare episode) {
+	/** A palliative care register entry: an EpisodeOfCare of type 103735009. */
+	public static boolean isRegisterEntry(EpisodeOfCare episode) {
 		return episode.getType().stream().anyMatch((type) -> type.hasCoding(SNOMED, PALLIATIVE_CARE));
 	}
 
-	static int rank(Observation observation) {
+	/** The rank of a stated preference (1 = first choice), or 0 without one. */
+	public static int rank(Observation observation) {
 		if (observation.getExtensionByUrl(RANK_EXTENSION) != null
 				&& observation.getExtensionByUrl(RANK_EXTENSION).getValue() instanceof PositiveIntType rank) {
 			return rank.getValue();

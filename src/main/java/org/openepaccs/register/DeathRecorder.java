@@ -27,8 +27,8 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.PositiveIntType;
 import org.openepaccs.conformance.ConformancePackage;
+import org.openepaccs.conformance.RecordRulesInterceptor;
 import org.openepaccs.server.FhirStorageInterceptor;
 
 import org.springframework.stereotype.Component;
@@ -55,9 +55,6 @@ class DeathRecorder implements FhirStorageInterceptor {
 	static final String ACHIEVED = "preferred-place-achieved";
 
 	static final String END_REASONS = ConformancePackage.CANONICAL_BASE + "/CodeSystem/epaccs-register-end-reason";
-
-	static final String RANK_EXTENSION = ConformancePackage.CANONICAL_BASE
-			+ "/StructureDefinition/epaccs-preference-rank";
 
 	private static final String SNOMED = RegisterFlagKeeper.SNOMED;
 
@@ -182,7 +179,7 @@ class DeathRecorder implements FhirStorageInterceptor {
 			.filter((observation) -> observation.getStatus() == Observation.ObservationStatus.FINAL
 					|| observation.getStatus() == Observation.ObservationStatus.AMENDED
 					|| observation.getStatus() == Observation.ObservationStatus.CORRECTED)
-			.filter((observation) -> rank(observation) == 1)
+			.filter((observation) -> RecordRulesInterceptor.rank(observation) == 1)
 			.filter((observation) -> preferredPlaceOfDeath(observation).isPresent())
 			.max(Comparator.comparing((Observation observation) -> observation.hasEffectiveDateTimeType()
 					? observation.getEffectiveDateTimeType().getValue() : observation.getMeta().getLastUpdated(),
@@ -198,12 +195,6 @@ class DeathRecorder implements FhirStorageInterceptor {
 					&& PreferredPlaceOfDeath.isPreferredPlaceOfDeath(coding.getCode()))
 			.map(Coding::getCode)
 			.findFirst();
-	}
-
-	private static int rank(Observation observation) {
-		Extension rank = observation.getExtensionByUrl(RANK_EXTENSION);
-		return (rank != null && rank.getValue() instanceof PositiveIntType value && value.hasValue()) ? value.getValue()
-				: 0;
 	}
 
 	private static boolean isDeceased(Patient patient) {

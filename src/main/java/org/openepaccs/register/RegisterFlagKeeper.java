@@ -20,6 +20,7 @@ import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
+import org.openepaccs.conformance.RecordRulesInterceptor;
 import org.openepaccs.server.FhirStorageInterceptor;
 
 import org.springframework.stereotype.Component;
@@ -69,14 +70,11 @@ class RegisterFlagKeeper implements FhirStorageInterceptor {
 	}
 
 	private void keepInStep(IBaseResource resource) {
-		if (resource instanceof EpisodeOfCare entry && isRegisterEntry(entry) && entry.getIdElement().hasIdPart()) {
+		if (resource instanceof EpisodeOfCare entry && RecordRulesInterceptor.isRegisterEntry(entry)
+				&& entry.getIdElement().hasIdPart()) {
 			// an unchanged Flag is not stored again: HAPI keeps the current version
 			this.daoRegistry.getResourceDao(Flag.class).update(flagFor(entry), new SystemRequestDetails());
 		}
-	}
-
-	static boolean isRegisterEntry(EpisodeOfCare entry) {
-		return entry.getType().stream().anyMatch((type) -> type.hasCoding(SNOMED, PALLIATIVE_CARE));
 	}
 
 	/** The alert that mirrors this register entry. */

@@ -44,17 +44,17 @@ class AccessOverheadBench {
 			assertThat(FhirHttp.anonymous(on.port()).get(path).status()).isEqualTo(401);
 			assertThat(plain.get(path).status()).isEqualTo(200);
 			for (int i = 0; i < WARMUP; i++) {
-				read(ooh, path);
-				read(plain, path);
+				Latencies.timedRead(ooh, path);
+				Latencies.timedRead(plain, path);
 			}
 			Latencies withAccess = new Latencies("access control and audit on");
 			Latencies without = new Latencies("both off");
 			for (int round = 0; round < ROUNDS; round++) {
 				for (int i = 0; i < PER_ROUND; i++) {
-					withAccess.add(read(ooh, path));
+					withAccess.add(Latencies.timedRead(ooh, path));
 				}
 				for (int i = 0; i < PER_ROUND; i++) {
-					without.add(read(plain, path));
+					without.add(Latencies.timedRead(plain, path));
 				}
 				System.out.printf(Locale.ROOT, "round %d/%d: median on %.2f ms, off %.2f ms%n", round + 1, ROUNDS,
 						withAccess.millisAt(50), without.millisAt(50));
@@ -64,14 +64,6 @@ class AccessOverheadBench {
 					withAccess.size() + " reads per mode after " + WARMUP + " warm-up, one client, alternating rounds",
 					withAccess, without, "≤ 1.2×");
 		}
-	}
-
-	private static long read(FhirHttp http, String path) {
-		long started = System.nanoTime();
-		Response response = http.get(path);
-		long elapsed = System.nanoTime() - started;
-		assertThat(response.status()).as(response.body()).isEqualTo(200);
-		return elapsed;
 	}
 
 }

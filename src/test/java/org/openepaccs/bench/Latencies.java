@@ -77,4 +77,13 @@ final class Latencies {
 		Files.writeString(folder.resolve(name + ".csv"), csv);
 	}
 
+	/** The time one GET takes, in nanoseconds; anything but 200 fails the benchmark. */
+	static long timedRead(org.openepaccs.testsupport.FhirHttp http, String path) {
+		long started = System.nanoTime();
+		org.openepaccs.testsupport.FhirHttp.Response response = http.get(path);
+		long elapsed = System.nanoTime() - started;
+		org.assertj.core.api.Assertions.assertThat(response.status()).as(response.body()).isEqualTo(200);
+		return elapsed;
+	}
+
 }

@@ -157,8 +157,9 @@ class DeathIT {
 	}
 
 	private String preference(String code, int rank) {
-		return "{\"resourceType\":\"Observation\",\"extension\":[{\"url\":\"" + DeathRecorder.RANK_EXTENSION
-				+ "\",\"valuePositiveInt\":" + rank + "}],\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+		return "{\"resourceType\":\"Observation\",\"extension\":[{\"url\":\""
+				+ org.openepaccs.conformance.RecordRulesInterceptor.RANK_EXTENSION + "\",\"valuePositiveInt\":" + rank
+				+ "}],\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
 				+ "\"http://snomed.info/sct\",\"code\":\"" + code + "\"}],\"text\":\"Preferred place of death\"},"
 				+ "\"subject\":{\"reference\":\"" + this.patient + "\"},\"effectiveDateTime\":\"2026-02-01\"}";
 	}
