@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.annotation.Sort;
 import ca.uhn.fhir.rest.api.SortOrderEnum;
 import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
@@ -71,7 +72,7 @@ class AuditEventProvider implements OwnResourceProvider {
 	}
 
 	@Override
-	public IBundleProvider resultPages(String pageId) {
+	public IBundleProvider resultPages(String pageId, RequestDetails request) {
 		return AuditQuery.ofPageId(pageId).map((query) -> new AuditSearchResults(this.store, query)).orElse(null);
 	}
 

@@ -1,11 +1,14 @@
 package org.openepaccs.audit;
 
+import java.time.Instant;
+
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
 import org.openepaccs.server.FhirStorageInterceptor;
@@ -29,12 +32,15 @@ class AuditWriteInterceptor implements FhirStorageInterceptor {
 
 	private final AuditStore store;
 
+	private final RecordChanges changes;
+
 	private final Callers callers;
 
 	private final FhirContext fhirContext;
 
-	AuditWriteInterceptor(AuditStore store, Callers callers, FhirContext fhirContext) {
+	AuditWriteInterceptor(AuditStore store, RecordChanges changes, Callers callers, FhirContext fhirContext) {
 		this.store = store;
+		this.changes = changes;
 		this.callers = callers;
 		this.fhirContext = fhirContext;
 	}
@@ -63,8 +69,16 @@ class AuditWriteInterceptor implements FhirStorageInterceptor {
 			request.getUserData().put(STORED, Boolean.TRUE);
 		}
 		AuditedResources involved = new AuditedResources(this.fhirContext).add(resource);
-		this.store
-			.append(AuditRecord.of(interaction, caller, "0", involved, RequestOrigin.of(request).withoutQuery(), null));
+		RequestOrigin origin = RequestOrigin.of(request).withoutQuery();
+		this.store.append(AuditRecord.of(interaction, caller, "0", involved, origin, null));
+		IIdType id = resource.getIdElement();
+		if (id.hasIdPart()) {
+			this.changes
+				.append(new RecordChanges.Change(resource.fhirType() + "/" + id.getIdPart(), id.getVersionIdPart(),
+						Instant.now(), interaction, involved.patients().isEmpty() ? null : involved.patients().get(0),
+						caller.user(), caller.clientId(), (caller.role() != null) ? caller.role().claimValue() : null,
+						caller.organisation(), origin.requestId()));
+		}
 	}
 
 }

@@ -36,13 +36,18 @@ public final class AccessPolicy {
 
 	}
 
+	/**
+	 * Subscriptions count as directory entries: the systems of the organisations that
+	 * subscribe (GP, out-of-hours and SPOC systems) manage them with their system
+	 * integration role, and a notification carries no clinical content.
+	 */
 	private static final Set<String> DIRECTORY = Set.of("Organization", "Practitioner", "PractitionerRole", "Location",
-			"HealthcareService", "Endpoint", "OrganizationAffiliation");
+			"HealthcareService", "Endpoint", "OrganizationAffiliation", "Subscription");
 
 	private static final Set<String> CONFORMANCE = Set.of("StructureDefinition", "ValueSet", "CodeSystem",
 			"SearchParameter", "OperationDefinition", "ConceptMap", "ImplementationGuide", "CapabilityStatement",
 			"NamingSystem", "CompartmentDefinition", "StructureMap", "TerminologyCapabilities", "GraphDefinition",
-			"MessageDefinition", "Subscription");
+			"MessageDefinition");
 
 	private static final Set<String> AUDIT = Set.of("AuditEvent");
 

@@ -40,6 +40,9 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	static final String BREAK_GLASS_RESPONSE_HEADER = "X-Break-Glass-Used";
 
+	/** Operations that show one person's record, answered as a read of them would be. */
+	private static final Set<String> ONE_PERSON_OPERATIONS = Set.of("$epaccs-summary");
+
 	private final Callers callers;
 
 	private final ConsentDirectory directory;
@@ -120,8 +123,22 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		}
 	}
 
+	/**
+	 * A search's total counts matches before hidden people are left out, so it goes. The
+	 * audit trail hides nobody, and operations (the review worklist) count what they
+	 * show.
+	 */
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
 	public boolean withoutRevealingTotals(RequestDetails request, IBaseResource response) {
+		RestOperationTypeEnum operation = request.getRestOperationType();
+		if (operation != RestOperationTypeEnum.SEARCH_TYPE && operation != RestOperationTypeEnum.SEARCH_SYSTEM
+				&& operation != RestOperationTypeEnum.GET_PAGE) {
+			return true;
+		}
+		if (request.getResourceName() != null
+				&& AccessPolicy.categoryOf(request.getResourceName()) == AccessPolicy.Category.AUDIT) {
+			return true;
+		}
 		if (response instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.SEARCHSET && bundle.hasTotal()) {
 			Optional<Caller> caller = this.callers.current();
 			// a patient/ scope's searches are confined to its own patient: nobody to hide
@@ -158,7 +175,15 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		return patients;
 	}
 
+	/**
+	 * A read of the resource itself, or of the person whose plan summary was asked for
+	 * (by NHS number, so the person is known only once the operation has found them).
+	 */
 	private static boolean isReadOf(RequestDetails request, IBaseResource resource) {
+		if (request != null && resource instanceof Patient && request.getOperation() != null
+				&& ONE_PERSON_OPERATIONS.contains(request.getOperation())) {
+			return true;
+		}
 		return request != null
 				&& (request.getRestOperationType() == RestOperationTypeEnum.READ
 						|| request.getRestOperationType() == RestOperationTypeEnum.VREAD)

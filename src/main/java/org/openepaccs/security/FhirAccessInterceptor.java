@@ -41,7 +41,7 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 
 	/** Operations that only read, allowed to anyone who may read the type. */
 	private static final List<String> READ_OPERATIONS = List.of("$validate", "$everything", "$meta", "$expand",
-			"$lookup", "$validate-code", "$subsumes", "$translate", "$review-worklist");
+			"$lookup", "$validate-code", "$subsumes", "$translate", "$review-worklist", "$epaccs-summary");
 
 	/**
 	 * Operations that are searches of their resource type: decided as a search of it, so

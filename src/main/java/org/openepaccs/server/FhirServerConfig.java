@@ -69,8 +69,12 @@ class FhirServerConfig {
 		Set<String> ownTypes = ownProviders.stream()
 			.map((provider) -> fhirContext.getResourceType(provider.getResourceType()))
 			.collect(Collectors.toSet());
+		Set<String> ownStorage = ownProviders.stream()
+			.filter(OwnResourceProvider::replacesStorage)
+			.map((provider) -> fhirContext.getResourceType(provider.getResourceType()))
+			.collect(Collectors.toSet());
 		daoRegistry.setSupportedResourceTypes(
-				fhirContext.getResourceTypes().stream().filter((type) -> !ownTypes.contains(type)).toList());
+				fhirContext.getResourceTypes().stream().filter((type) -> !ownStorage.contains(type)).toList());
 		server.registerProviders(resourceProviders.createProviders()
 			.stream()
 			.filter((provider) -> !(provider instanceof IResourceProvider typed

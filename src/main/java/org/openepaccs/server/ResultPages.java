@@ -41,7 +41,7 @@ final class ResultPages implements IPagingProvider {
 	@Override
 	public IBundleProvider retrieveResultList(RequestDetails request, String pageId) {
 		for (OwnResourceProvider provider : this.ownProviders) {
-			IBundleProvider results = provider.resultPages(pageId);
+			IBundleProvider results = provider.resultPages(pageId, request);
 			if (results != null) {
 				return results;
 			}

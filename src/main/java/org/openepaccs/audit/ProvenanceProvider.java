@@ -1,0 +1,224 @@
+package org.openepaccs.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.HookParams;
+import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SimplePreResourceShowDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import ca.uhn.fhir.rest.server.util.CompositeInterceptorBroadcaster;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Provenance;
+import org.openepaccs.server.OwnResourceProvider;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code Provenance} read and search, one per change a client made, from
+ * {@link RecordChanges}: "who changed the CPR decision and when" is {@code GET
+ * /fhir/Provenance?target=Flag/{id}}; everything changed in one person's record is
+ * {@code Provenance?patient=Patient/{id}}. Read-only: the server writes them, with each
+ * change, in its transaction. What is shown goes through the same consent and access
+ * rules as any stored record.
+ */
+@Component
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
+class ProvenanceProvider implements OwnResourceProvider {
+
+	private static final String PAGE_PREFIX = "provenance-";
+
+	private final RecordChanges changes;
+
+	private final IInterceptorBroadcaster interceptors;
+
+	ProvenanceProvider(RecordChanges changes, IInterceptorBroadcaster interceptors, FhirContext fhirContext) {
+		this.changes = changes;
+		this.interceptors = interceptors;
+		// which version a change made is the point of its Provenance; HAPI drops
+		// versions from references when it writes a resource unless told not to
+		Set<String> keepVersions = new HashSet<>(
+				fhirContext.getParserOptions().getDontStripVersionsFromReferencesAtPaths());
+		keepVersions.add("Provenance.target");
+		fhirContext.getParserOptions().setDontStripVersionsFromReferencesAtPaths(keepVersions);
+	}
+
+	@Override
+	public Class<? extends IBaseResource> getResourceType() {
+		return Provenance.class;
+	}
+
+	/** HAPI's merge operation needs the Provenance DAO to exist. */
+	@Override
+	public boolean replacesStorage() {
+		return false;
+	}
+
+	@Read
+	public Provenance read(@IdParam IdType id, RequestDetails request) {
+		long row;
+		try {
+			row = Long.parseLong(id.getIdPart());
+		}
+		catch (NumberFormatException ex) {
+			throw new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known");
+		}
+		Provenance provenance = this.changes.read(row)
+			.map(Provenances::of)
+			.orElseThrow(() -> new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known"));
+		List<IBaseResource> shown = shown(List.of(provenance), request);
+		if (shown.isEmpty()) {
+			throw new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known");
+		}
+		return provenance;
+	}
+
+	@Search
+	public IBundleProvider search(@OptionalParam(name = Provenance.SP_TARGET) ReferenceParam target,
+			@OptionalParam(name = Provenance.SP_PATIENT) ReferenceParam patient, RequestDetails request) {
+		String targetReference = reference(target, null, Provenance.SP_TARGET);
+		String patientReference = reference(patient, "Patient", Provenance.SP_PATIENT);
+		if (targetReference == null && patientReference == null) {
+			throw new InvalidRequestException("Search Provenance by target (Type/id) or patient (Patient/id)");
+		}
+		return new Results(targetReference, patientReference, request);
+	}
+
+	@Override
+	public IBundleProvider resultPages(String pageId, RequestDetails request) {
+		if (pageId == null || !pageId.startsWith(PAGE_PREFIX)) {
+			return null;
+		}
+		String[] query;
+		try {
+			query = new String(Base64.getUrlDecoder().decode(pageId.substring(PAGE_PREFIX.length())),
+					StandardCharsets.UTF_8)
+				.split("\n", -1);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+		if (query.length != 2) {
+			return null;
+		}
+		return new Results(query[0].isEmpty() ? null : query[0], query[1].isEmpty() ? null : query[1], request);
+	}
+
+	/**
+	 * What the caller may see of these: the storage hooks that hide the records of people
+	 * who refused to share, and that apply access rules, see them as they see any record.
+	 */
+	private List<IBaseResource> shown(List<IBaseResource> provenances, RequestDetails request) {
+		SimplePreResourceShowDetails details = new SimplePreResourceShowDetails(provenances);
+		HookParams params = new HookParams().add(IPreResourceShowDetails.class, details)
+			.add(RequestDetails.class, request)
+			.addIfMatchesType(ServletRequestDetails.class, request);
+		// the storage interceptors and the server's (consent to share is one of these),
+		// as
+		// HAPI's own storage calls them
+		CompositeInterceptorBroadcaster.newCompositeBroadcaster(this.interceptors, request)
+			.callHooks(Pointcut.STORAGE_PRESHOW_RESOURCES, params);
+		List<IBaseResource> shown = new ArrayList<>();
+		for (int i = 0; i < details.size(); i++) {
+			if (details.getResource(i) != null) {
+				shown.add(details.getResource(i));
+			}
+		}
+		return shown;
+	}
+
+	private static String reference(ReferenceParam param, String impliedType, String name) {
+		if (param == null) {
+			return null;
+		}
+		if (param.getChain() != null
+				|| param.hasResourceType() && impliedType != null && !impliedType.equals(param.getResourceType())) {
+			throw new InvalidRequestException("Provenance search parameter '" + name + "' takes a plain reference"
+					+ ((impliedType != null) ? " to a " + impliedType : " (Type/id)"));
+		}
+		String type = param.hasResourceType() ? param.getResourceType() : impliedType;
+		if (type == null) {
+			throw new InvalidRequestException(
+					"Provenance search parameter '" + name + "' needs the resource type, as in Type/id");
+		}
+		return type + "/" + new IdType(param.getIdPart()).getIdPart();
+	}
+
+	/** The results, read page by page; the page id carries the query, not state. */
+	private final class Results implements IBundleProvider {
+
+		private final String target;
+
+		private final String patient;
+
+		private final RequestDetails request;
+
+		private final InstantType published = InstantType.now();
+
+		private Integer size;
+
+		Results(String target, String patient, RequestDetails request) {
+			this.target = target;
+			this.patient = patient;
+			this.request = request;
+		}
+
+		@Override
+		public List<IBaseResource> getResources(int fromIndex, int toIndex) {
+			List<IBaseResource> page = new ArrayList<>();
+			ProvenanceProvider.this.changes
+				.history(this.target, this.patient, fromIndex, Math.max(0, toIndex - fromIndex))
+				.forEach((change) -> page.add(Provenances.of(change)));
+			return shown(page, this.request);
+		}
+
+		@Override
+		public String getUuid() {
+			String query = ((this.target != null) ? this.target : "") + "\n"
+					+ ((this.patient != null) ? this.patient : "");
+			return PAGE_PREFIX
+					+ Base64.getUrlEncoder().withoutPadding().encodeToString(query.getBytes(StandardCharsets.UTF_8));
+		}
+
+		@Override
+		public Integer size() {
+			if (this.size == null) {
+				this.size = ProvenanceProvider.this.changes.count(this.target, this.patient);
+			}
+			return this.size;
+		}
+
+		@Override
+		public IPrimitiveType<Date> getPublished() {
+			return this.published;
+		}
+
+		@Override
+		public Integer preferredPageSize() {
+			return null;
+		}
+
+	}
+
+}

@@ -1,0 +1,76 @@
+package org.openepaccs.notification;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.TokenParam;
+import org.hl7.fhir.r4.model.Subscription;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The active rest-hook subscriptions by the resource type their criteria name, read from
+ * storage: on start, after a subscription changes here, and every ten seconds for changes
+ * made through another replica.
+ */
+@Component
+class ActiveSubscriptions {
+
+	private final DaoRegistry daoRegistry;
+
+	private final AtomicReference<Map<String, List<Subscription>>> byType = new AtomicReference<>(Map.of());
+
+	private volatile boolean loaded;
+
+	ActiveSubscriptions(DaoRegistry daoRegistry) {
+		this.daoRegistry = daoRegistry;
+	}
+
+	List<Subscription> forType(String resourceType) {
+		if (!this.loaded) {
+			refresh();
+		}
+		return this.byType.get().getOrDefault(resourceType, List.of());
+	}
+
+	Optional<Subscription> byId(String id) {
+		if (!this.loaded) {
+			refresh();
+		}
+		return this.byType.get()
+			.values()
+			.stream()
+			.flatMap(List::stream)
+			.filter((subscription) -> id.equals(subscription.getIdElement().getIdPart()))
+			.findFirst();
+	}
+
+	@Scheduled(fixedDelay = 10_000, initialDelay = 10_000)
+	void refresh() {
+		SearchParameterMap active = SearchParameterMap.newSynchronous(Subscription.SP_STATUS, new TokenParam("active"));
+		List<Subscription> subscriptions = this.daoRegistry.getResourceDao(Subscription.class)
+			.search(active, new SystemRequestDetails())
+			.getResources(0, Integer.MAX_VALUE)
+			.stream()
+			.map(Subscription.class::cast)
+			.filter((subscription) -> subscription.getChannel()
+				.getType() == Subscription.SubscriptionChannelType.RESTHOOK)
+			.toList();
+		this.byType.set(subscriptions.stream()
+			.collect(Collectors.groupingBy((subscription) -> resourceType(subscription.getCriteria()))));
+		this.loaded = true;
+	}
+
+	static String resourceType(String criteria) {
+		int query = criteria.indexOf('?');
+		return (query < 0) ? criteria : criteria.substring(0, query);
+	}
+
+}

@@ -1,0 +1,44 @@
+package org.openepaccs.notification;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How notifications are delivered ({@code epaccs.notifications.*}).
+ *
+ * @param retryFirst the wait before the first retry of a failed delivery; each further
+ * retry waits twice as long as the one before
+ * @param retryLongest the longest wait between retries
+ * @param giveUpAfter how long after the change to stop trying
+ * @param timeout how long one delivery may take
+ */
+@ConfigurationProperties("epaccs.notifications")
+record NotificationProperties(@DefaultValue("5s") Duration retryFirst, @DefaultValue("2m") Duration retryLongest,
+		@DefaultValue("24h") Duration giveUpAfter, @DefaultValue("10s") Duration timeout) {
+
+	NotificationProperties {
+		if (retryFirst.isNegative() || retryFirst.isZero() || retryLongest.compareTo(retryFirst) < 0) {
+			throw new IllegalArgumentException("epaccs.notifications.retry-first must be positive and no longer than "
+					+ "epaccs.notifications.retry-longest");
+		}
+		if (giveUpAfter.compareTo(retryLongest) < 0) {
+			throw new IllegalArgumentException(
+					"epaccs.notifications.give-up-after must be at least epaccs.notifications.retry-longest");
+		}
+		if (timeout.isNegative() || timeout.isZero() || timeout.toSeconds() > 60) {
+			throw new IllegalArgumentException("epaccs.notifications.timeout must be between 1 ms and 60 s");
+		}
+	}
+
+	/** The wait before retry number {@code attempts} (1 = the first retry). */
+	Duration retryAfter(int attempts) {
+		Duration wait = this.retryFirst;
+		for (int i = 1; i < attempts && wait.compareTo(this.retryLongest) < 0; i++) {
+			wait = wait.multipliedBy(2);
+		}
+		return (wait.compareTo(this.retryLongest) > 0) ? this.retryLongest : wait;
+	}
+
+}

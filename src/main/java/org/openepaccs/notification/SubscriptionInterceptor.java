@@ -1,0 +1,152 @@
+package org.openepaccs.notification;
+
+import java.net.URI;
+import java.time.Instant;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.searchparam.matcher.InMemoryMatchResult;
+import ca.uhn.fhir.jpa.searchparam.matcher.SearchParamMatcher;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Subscription;
+import org.openepaccs.server.FhirStorageInterceptor;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.stereotype.Component;
+
+/**
+ * Subscriptions and the changes they announce. A new or changed {@code Subscription} is
+ * checked (rest-hook, an http(s) endpoint, criteria this server can evaluate on each
+ * change) and made {@code active}, or refused with the reason. Every other create, update
+ * or delete is matched against the active subscriptions' criteria and, for each match, a
+ * notification joins the outbox in the same transaction.
+ */
+@Component
+@Interceptor
+class SubscriptionInterceptor implements FhirStorageInterceptor {
+
+	private final SearchParamMatcher matcher;
+
+	private final ActiveSubscriptions subscriptions;
+
+	private final NotificationOutbox outbox;
+
+	private final FhirContext fhirContext;
+
+	SubscriptionInterceptor(SearchParamMatcher matcher, ActiveSubscriptions subscriptions, NotificationOutbox outbox,
+			FhirContext fhirContext) {
+		this.matcher = matcher;
+		this.subscriptions = subscriptions;
+		this.outbox = outbox;
+		this.fhirContext = fhirContext;
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+	public void subscriptionCreated(IBaseResource resource) {
+		if (resource instanceof Subscription subscription) {
+			accept(subscription);
+		}
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+	public void subscriptionUpdated(IBaseResource previous, IBaseResource resource) {
+		if (resource instanceof Subscription subscription) {
+			accept(subscription);
+		}
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void created(IBaseResource resource) {
+		announce(resource, "create");
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updated(IBaseResource previous, IBaseResource resource) {
+		announce(resource, "update");
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+	public void deleted(IBaseResource resource) {
+		announce(resource, "delete");
+	}
+
+	private void accept(Subscription subscription) {
+		if (subscription.getStatus() == Subscription.SubscriptionStatus.OFF
+				|| subscription.getStatus() == Subscription.SubscriptionStatus.ERROR) {
+			return; // switched off by its owner: nothing to check
+		}
+		if (subscription.getChannel().getType() != Subscription.SubscriptionChannelType.RESTHOOK) {
+			throw refused("channel.type must be rest-hook: it is the only channel this server delivers to");
+		}
+		URI endpoint;
+		try {
+			endpoint = URI.create(subscription.getChannel().getEndpoint());
+		}
+		catch (RuntimeException ex) {
+			throw refused("channel.endpoint must be an http or https URL");
+		}
+		if (endpoint.getHost() == null
+				|| !("https".equals(endpoint.getScheme()) || "http".equals(endpoint.getScheme()))) {
+			throw refused("channel.endpoint must be an http or https URL");
+		}
+		if (subscription.getChannel().hasPayload()) {
+			throw refused("channel.payload must be left out: notifications here name what changed but carry no "
+					+ "clinical content, so that the receiver reads the record with its own access token and consent "
+					+ "to share applies");
+		}
+		String criteria = subscription.getCriteria();
+		String type = (criteria != null) ? ActiveSubscriptions.resourceType(criteria) : null;
+		if (type == null || !this.fhirContext.getResourceTypes().contains(type)) {
+			throw refused("criteria must be a search on a resource type, e.g. CarePlan?subject=Patient/{id}");
+		}
+		InMemoryMatchResult check = this.matcher.match(criteria,
+				this.fhirContext.getResourceDefinition(type).newInstance(), null);
+		if (!check.supported()) {
+			throw refused("criteria cannot be checked against each change: " + check.getUnsupportedReason()
+					+ "; use plain search parameters of the resource (no chains or _has)");
+		}
+		subscription.setStatus(Subscription.SubscriptionStatus.ACTIVE);
+	}
+
+	private void announce(IBaseResource resource, String action) {
+		if (resource instanceof Subscription subscription) {
+			if (subscription.getStatus() != Subscription.SubscriptionStatus.ACTIVE || "delete".equals(action)) {
+				this.outbox.cancel(subscription.getIdElement().getIdPart(), Instant.now());
+			}
+			afterCommit(this.subscriptions::refresh);
+			return;
+		}
+		for (Subscription subscription : this.subscriptions.forType(resource.fhirType())) {
+			if (this.matcher.match(subscription.getCriteria(), resource, null).matched()) {
+				this.outbox.add(subscription.getIdElement().getIdPart(),
+						resource.fhirType() + "/" + resource.getIdElement().getIdPart()
+								+ (resource.getIdElement().hasVersionIdPart()
+										? "/_history/" + resource.getIdElement().getVersionIdPart() : ""),
+						action, Instant.now());
+			}
+		}
+	}
+
+	private static void afterCommit(Runnable action) {
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					action.run();
+				}
+			});
+		}
+		else {
+			action.run();
+		}
+	}
+
+	private static UnprocessableEntityException refused(String reason) {
+		return new UnprocessableEntityException("Subscription refused: " + reason);
+	}
+
+}

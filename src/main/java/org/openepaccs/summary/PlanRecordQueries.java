@@ -1,0 +1,141 @@
+package org.openepaccs.summary;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.model.api.Include;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.StringParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.util.FhirTerser;
+import org.hl7.fhir.instance.model.api.IBaseReference;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.openepaccs.audit.RecordChanges;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Loads what the summary shows, as the caller: every query goes through the caller's
+ * request, so consent to share, access rules and the audit trail treat it as the reads it
+ * is. Two searches in all: the person with their record ({@code _revinclude}), then the
+ * organisations, practitioners and roles that record names.
+ */
+@Component
+class PlanRecordQueries {
+
+	/** The resources that hold a person's plan, each by its patient search parameter. */
+	private static final List<Include> RECORD = List.of(new Include("EpisodeOfCare:patient"),
+			new Include("Flag:patient"), new Include("CarePlan:subject"), new Include("Consent:patient"),
+			new Include("Observation:subject"), new Include("Procedure:subject"),
+			new Include("MedicationRequest:subject"), new Include("CareTeam:subject"),
+			new Include("RelatedPerson:patient"), new Include("DocumentReference:subject"));
+
+	private static final Set<String> DIRECTORY = Set.of("Organization", "Practitioner", "PractitionerRole",
+			"HealthcareService");
+
+	private final DaoRegistry daoRegistry;
+
+	private final FhirTerser terser;
+
+	private final RecordChanges changes;
+
+	PlanRecordQueries(DaoRegistry daoRegistry, FhirContext fhirContext, RecordChanges changes) {
+		this.daoRegistry = daoRegistry;
+		this.terser = fhirContext.newTerser();
+		this.changes = changes;
+	}
+
+	/**
+	 * The id of the person with this NHS number, found whatever the caller may see: what
+	 * the caller may see of them is decided when their record is read.
+	 */
+	List<String> patientsWithNhsNumber(String nhsNumber) {
+		SearchParameterMap byNumber = SearchParameterMap.newSynchronous(Patient.SP_IDENTIFIER,
+				new TokenParam(org.openepaccs.conformance.NhsNumber.SYSTEM, nhsNumber));
+		List<String> ids = new ArrayList<>();
+		for (IBaseResource patient : this.daoRegistry.getResourceDao(Patient.class)
+			.search(byNumber, new SystemRequestDetails())
+			.getAllResources()) {
+			ids.add(patient.getIdElement().getIdPart());
+		}
+		return ids;
+	}
+
+	PlanRecord load(String patientId, RequestDetails request) {
+		// a read first: it answers 404, 410 or a consent refusal exactly as a read of
+		// the person would
+		Patient patient = this.daoRegistry.getResourceDao(Patient.class)
+			.read(new IdType("Patient", patientId), request);
+		SearchParameterMap withRecord = SearchParameterMap.newSynchronous("_id", new StringParam(patientId));
+		withRecord.setRevIncludes(new java.util.HashSet<>(RECORD));
+		List<Resource> record = new ArrayList<>();
+		record.add(patient);
+		for (IBaseResource resource : all(this.daoRegistry.getResourceDao(Patient.class).search(withRecord, request))) {
+			if (resource != null && !(resource instanceof Patient)) {
+				record.add((Resource) resource);
+			}
+		}
+		Map<String, Resource> directory = directory(record, request);
+		Set<String> keys = new LinkedHashSet<>();
+		record.forEach((resource) -> keys.add(resource.fhirType() + "/" + resource.getIdElement().getIdPart()));
+		return new PlanRecord(record, directory, this.changes.latest(keys));
+	}
+
+	/**
+	 * Every result, included ones too: the size HAPI gives a synchronous search counts
+	 * only the matches, or is left unknown, though it loaded them all.
+	 */
+	private static List<IBaseResource> all(IBundleProvider results) {
+		return results.getResources(0, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * The directory entries the record names, with the practitioners and organisations of
+	 * the roles among them: one search per type.
+	 */
+	private Map<String, Resource> directory(List<Resource> record, RequestDetails request) {
+		Map<String, Set<String>> idsByType = new HashMap<>();
+		for (Resource resource : record) {
+			for (IBaseReference reference : this.terser.getAllPopulatedChildElementsOfType(resource,
+					IBaseReference.class)) {
+				IIdType target = reference.getReferenceElement();
+				if (target != null && target.getResourceType() != null && DIRECTORY.contains(target.getResourceType())
+						&& target.hasIdPart() && !target.isLocal()) {
+					idsByType.computeIfAbsent(target.getResourceType(), (type) -> new LinkedHashSet<>())
+						.add(target.getIdPart());
+				}
+			}
+		}
+		Map<String, Resource> directory = new HashMap<>();
+		for (Map.Entry<String, Set<String>> type : idsByType.entrySet()) {
+			TokenOrListParam ids = new TokenOrListParam();
+			type.getValue().forEach((id) -> ids.add(new TokenParam(id)));
+			SearchParameterMap byId = SearchParameterMap.newSynchronous().add("_id", ids);
+			if ("PractitionerRole".equals(type.getKey())) {
+				byId.addInclude(new Include("PractitionerRole:practitioner"));
+				byId.addInclude(new Include("PractitionerRole:organization"));
+			}
+			for (IBaseResource found : all(this.daoRegistry.getResourceDao(type.getKey()).search(byId, request))) {
+				if (found != null) {
+					directory.put(found.fhirType() + "/" + found.getIdElement().getIdPart(), (Resource) found);
+				}
+			}
+		}
+		return directory;
+	}
+
+}

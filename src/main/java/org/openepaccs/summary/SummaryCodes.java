@@ -1,0 +1,68 @@
+package org.openepaccs.summary;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.openepaccs.conformance.ConformancePackage;
+
+/**
+ * Which section a coded record belongs in, from the value sets of our conformance
+ * package, so that the summary sorts records exactly as the profiles tell them apart.
+ */
+record SummaryCodes(Set<String> preferredPlaceOfDeath, Set<String> preferredPlaceOfCare, Set<String> prognosis,
+		Set<String> prognosisAwareness, Set<String> functionalStatus, Set<String> actualPlaceOfDeath,
+		Set<String> cprDecision, Set<String> registerFlag, Set<String> adrt, Set<String> lpa,
+		Set<String> anticipatoryMedicines, Set<String> emergencyPlans) {
+
+	static final String SNOMED = "http://snomed.info/sct";
+
+	private static final String VALUE_SETS = ConformancePackage.CANONICAL_BASE + "/ValueSet/";
+
+	static SummaryCodes of(ConformancePackage conformance) {
+		return new SummaryCodes(conformance.codesOf(VALUE_SETS + "epaccs-preferred-place-of-death"),
+				conformance.codesOf(VALUE_SETS + "epaccs-preferred-place-of-care"),
+				conformance.codesOf(VALUE_SETS + "epaccs-prognosis"),
+				conformance.codesOf(VALUE_SETS + "epaccs-prognosis-awareness"),
+				conformance.codesOf(VALUE_SETS + "epaccs-functional-status"),
+				conformance.codesOf(VALUE_SETS + "epaccs-actual-place-of-death"),
+				conformance.codesOf(VALUE_SETS + "epaccs-cpr-decision"),
+				conformance.codesOf(VALUE_SETS + "epaccs-register-flag-code"),
+				conformance.codesOf(VALUE_SETS + "epaccs-adrt-finding"),
+				conformance.codesOf(VALUE_SETS + "epaccs-lpa-finding"),
+				conformance.codesOf(VALUE_SETS + "epaccs-anticipatory-medicines"),
+				// ReSPECT, treatment escalation plan, emergency health care plan: the
+				// plan types of epaccs-plan-type that carry treatment recommendations
+				Set.of(SNOMED + "|1107891000000106", SNOMED + "|735324008", SNOMED + "|887701000000100"));
+	}
+
+	/** Every Observation code the summary shows, for the one query that loads them. */
+	Set<String> observationCodes() {
+		Set<String> codes = new HashSet<>();
+		codes.addAll(this.preferredPlaceOfDeath);
+		codes.addAll(this.preferredPlaceOfCare);
+		codes.addAll(this.prognosis);
+		codes.addAll(this.prognosisAwareness);
+		codes.addAll(this.functionalStatus);
+		codes.addAll(this.actualPlaceOfDeath);
+		return codes;
+	}
+
+	static boolean in(CodeableConcept concept, Set<String> codes) {
+		if (concept == null) {
+			return false;
+		}
+		for (Coding coding : concept.getCoding()) {
+			if (codes.contains(coding.getSystem() + "|" + coding.getCode())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	static boolean in(java.util.List<CodeableConcept> concepts, Set<String> codes) {
+		return concepts.stream().anyMatch((concept) -> in(concept, codes));
+	}
+
+}

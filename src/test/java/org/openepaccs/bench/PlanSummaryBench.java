@@ -1,0 +1,164 @@
+package org.openepaccs.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.testsupport.Examples;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.RunningServer;
+import org.openepaccs.testsupport.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The out-of-hours summary against {@code Patient/$everything} for the same people, in
+ * the same run, on PostgreSQL: latency at a steady 20 requests/s (open loop: each request
+ * is timed from when it was due, so a slow answer also counts against the ones queued
+ * behind it), then throughput with 8 clients as fast as they go. Each request is for a
+ * different person, so no search cache flatters either. Run with
+ * {@code ./mvnw -Pbench test -Dtest=PlanSummaryBench} ({@code -Dbench.people=},
+ * {@code -Dbench.seconds=}).
+ */
+class PlanSummaryBench {
+
+	private static final int PEOPLE = Integer.getInteger("bench.people", 400);
+
+	private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
+
+	private static final int RATE = 20;
+
+	private static final int CLIENTS = 8;
+
+	@Test
+	void summaryVersusEverything() throws Exception {
+		String database = TestDatabase.server().createDatabase();
+		try (RunningServer server = RunningServer.startOnPostgres(database)) {
+			FhirHttp gp = server.http();
+			FhirHttp ooh = FhirHttp.as(server.port(), "ooh-clinician");
+			List<String> people = load(gp);
+			String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C";
+			for (int i = 0; i < Math.min(200, people.size()); i++) {
+				Latencies.timedRead(ooh, byNumber + people.get(i).split(" ")[1]);
+				Latencies.timedRead(ooh, "/fhir/Patient/" + people.get(i).split(" ")[0] + "/$everything");
+			}
+			Latencies summary = openLoop(ooh, people, (person) -> byNumber + person.split(" ")[1]);
+			Latencies everything = openLoop(ooh, people,
+					(person) -> "/fhir/Patient/" + person.split(" ")[0] + "/$everything?_count=100");
+			double summaryRate = saturation(ooh, people, (person) -> byNumber + person.split(" ")[1]);
+			double everythingRate = saturation(ooh, people,
+					(person) -> "/fhir/Patient/" + person.split(" ")[0] + "/$everything?_count=100");
+			String setup = PEOPLE + " people of about 25 resources each (copies of the adult story record), " + RATE
+					+ " requests/s for " + SECONDS + " s per mode (open loop), then " + CLIENTS + " clients for "
+					+ SECONDS + " s per mode; ooh-clinician token, audit on";
+			Latencies.report("summary", "Out-of-hours summary vs Patient/$everything", setup, summary, everything,
+					"summary p95 ≤ 30 ms");
+			String throughput = String.format(Locale.ROOT,
+					"%nSaturation (%d clients): summary %.1f req/s, $everything %.1f req/s: **%.2f×** (target ≥ 2×)%n",
+					CLIENTS, summaryRate, everythingRate, summaryRate / everythingRate);
+			System.out.println(throughput);
+			Files.writeString(Path.of("target", "bench", "summary.md"), throughput,
+					java.nio.file.StandardOpenOption.APPEND);
+		}
+	}
+
+	/** "id nhs-number" of each person stored. */
+	private static List<String> load(FhirHttp gp) throws Exception {
+		String story = Examples.read(Path.of("profiles", "examples", "Bundle-margaret-record.json"));
+		List<String> people = java.util.Collections.synchronizedList(new ArrayList<>());
+		ExecutorService loaders = Executors.newFixedThreadPool(2);
+		AtomicInteger next = new AtomicInteger();
+		List<Future<?>> done = new ArrayList<>();
+		long started = System.nanoTime();
+		for (int t = 0; t < 2; t++) {
+			done.add(loaders.submit(() -> {
+				for (int i = next.getAndIncrement(); i < PEOPLE; i = next.getAndIncrement()) {
+					String nine = String.format(Locale.ROOT, "999%06d", 100000 + i * 7);
+					int check = NhsNumber.checkDigit(nine);
+					if (check == 10) {
+						continue;
+					}
+					String id = "bench" + i;
+					Response stored = gp.post("/fhir",
+							story.replaceAll("(?<=[/\"])margaret(?=[-\"])", id).replace("9990000018", nine + check));
+					assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+					people.add(id + " " + nine + check);
+					if (people.size() % 100 == 0) {
+						System.out.printf(Locale.ROOT, "loaded %d people (%.0f s)%n", people.size(),
+								(System.nanoTime() - started) / 1e9);
+					}
+				}
+				return null;
+			}));
+		}
+		for (Future<?> future : done) {
+			future.get();
+		}
+		loaders.shutdown();
+		return new ArrayList<>(people);
+	}
+
+	private static Latencies openLoop(FhirHttp http, List<String> people,
+			java.util.function.Function<String, String> path) throws Exception {
+		Latencies latencies = new Latencies(
+				path.apply("X").contains("summary") ? "$epaccs-summary" : "Patient/{id}/$everything");
+		ExecutorService clients = Executors.newFixedThreadPool(16);
+		List<Future<Long>> answers = new ArrayList<>();
+		long start = System.nanoTime() + 50_000_000;
+		long interval = 1_000_000_000L / RATE;
+		for (int i = 0; i < RATE * SECONDS; i++) {
+			long due = start + i * interval;
+			String person = people.get((i * 31) % people.size());
+			answers.add(clients.submit(() -> {
+				long wait = due - System.nanoTime();
+				if (wait > 0) {
+					TimeUnit.NANOSECONDS.sleep(wait);
+				}
+				Response response = http.get(path.apply(person));
+				assertThat(response.status()).as(response.body()).isEqualTo(200);
+				return System.nanoTime() - due;
+			}));
+		}
+		for (Future<Long> answer : answers) {
+			latencies.add(answer.get());
+		}
+		clients.shutdown();
+		System.out.println(latencies.row());
+		return latencies;
+	}
+
+	private static double saturation(FhirHttp http, List<String> people,
+			java.util.function.Function<String, String> path) throws Exception {
+		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+		AtomicInteger served = new AtomicInteger();
+		long end = System.nanoTime() + SECONDS * 1_000_000_000L;
+		List<Future<?>> running = new ArrayList<>();
+		for (int c = 0; c < CLIENTS; c++) {
+			int client = c;
+			running.add(clients.submit(() -> {
+				for (int i = client; System.nanoTime() < end; i += CLIENTS) {
+					Response response = http.get(path.apply(people.get((i * 17) % people.size())));
+					assertThat(response.status()).as(response.body()).isEqualTo(200);
+					served.incrementAndGet();
+				}
+				return null;
+			}));
+		}
+		for (Future<?> future : running) {
+			future.get();
+		}
+		clients.shutdown();
+		return served.get() / (double) SECONDS;
+	}
+
+}

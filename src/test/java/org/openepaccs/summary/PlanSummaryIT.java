@@ -1,0 +1,295 @@
+package org.openepaccs.summary;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.Flag;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.Examples;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * At 3 a.m. an out-of-hours clinician asks for a person's plan by NHS number and gets it
+ * in one call: a FHIR document with every part of the plan, readable as it stands.
+ */
+@EpaccsIntegrationTest
+class PlanSummaryIT {
+
+	private static final String NHS = NhsNumber.SYSTEM;
+
+	@LocalServerPort
+	int port;
+
+	FhirHttp gp;
+
+	FhirHttp ooh;
+
+	String margaret;
+
+	String margaretsNhsNumber;
+
+	String leosNhsNumber;
+
+	/**
+	 * The story records, as people of their own: other tests store the same stories, and
+	 * one NHS number on two records gets no summary.
+	 */
+	@BeforeEach
+	void theStoryRecordsAreStored() {
+		this.gp = new FhirHttp(this.port);
+		this.ooh = FhirHttp.as(this.port, "ooh-clinician");
+		String suffix = "-s" + System.nanoTime();
+		this.margaret = "margaret" + suffix;
+		this.margaretsNhsNumber = unusedNhsNumber();
+		this.leosNhsNumber = unusedNhsNumber();
+		store(Examples.read(Path.of("profiles", "examples", "Bundle-margaret-record.json"))
+			.replaceAll("(?<=[/\"])margaret(?=[-\"])", this.margaret)
+			.replace("9990000018", this.margaretsNhsNumber));
+		store(Examples.read(Path.of("profiles", "examples", "Bundle-leo-record.json"))
+			.replaceAll("(?<=[/\"])leo(?=[-\"])", "leo" + suffix)
+			.replace("9990000026", this.leosNhsNumber));
+	}
+
+	private void store(String story) {
+		Response stored = this.gp.post("/fhir", story);
+		assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+	}
+
+	@Test
+	void anAdultsSummaryByNhsNumberHasEveryPartOfThePlanWithNarrative() {
+		Response response = this.ooh
+			.get("/fhir/Patient/$epaccs-summary?identifier=" + NHS + "%7C" + this.margaretsNhsNumber);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+		Bundle summary = response.resource(Bundle.class);
+		assertThat(summary.getType()).isEqualTo(Bundle.BundleType.DOCUMENT);
+		assertThat(summary.getIdentifier().getValue()).startsWith("urn:uuid:");
+		Composition composition = (Composition) summary.getEntryFirstRep().getResource();
+		assertThat(composition.getType().getCodingFirstRep().getCode()).isEqualTo("861421000000109");
+		assertThat(composition.getSubject().getReference()).isEqualTo("Patient/" + this.margaret);
+		assertThat(composition.getText().getDivAsString()).contains(this.margaretsNhsNumber);
+		assertThat(composition.getSection()).extracting(Composition.SectionComponent::getTitle)
+			.containsExactly("Palliative care register and key worker", "CPR decision and ReSPECT recommendations",
+					"Advance decision to refuse treatment, lasting power of attorney and consent",
+					"Preferred places of care and death", "Advance care plan and what matters to the person",
+					"Anticipatory medicines and where they are kept", "Prognosis and awareness", "Functional status",
+					"Care team and 24/7 contacts", "Carers and next of kin", "Documents");
+
+		assertThat(section(composition, "Palliative care register")).contains("On the palliative care register since")
+			.contains("Key worker: Tom Jones");
+		assertThat(entries(composition, "Palliative care register"))
+			.contains("EpisodeOfCare/" + this.margaret + "-register", "Flag/" + this.margaret + "-register-alert");
+		assertThat(section(composition, "CPR decision")).contains("<b>CPR decision: Not for CPR")
+			.contains("Not recommended: Cardiopulmonary resuscitation")
+			.contains("care priority 80");
+		assertThat(entries(composition, "CPR decision")).contains("Flag/" + this.margaret + "-cpr",
+				"CarePlan/" + this.margaret + "-respect");
+		assertThat(section(composition, "Advance decision")).contains("Advance decision to refuse treatment")
+			.contains("covers life-sustaining treatment: yes")
+			.contains("Consent to share this record: given");
+		String places = section(composition, "Preferred places");
+		assertThat(places.indexOf("1st choice: Preferred place of death: home"))
+			.isLessThan(places.indexOf("2nd choice: Preferred place of death: hospice"))
+			.isPositive();
+		assertThat(section(composition, "Advance care plan")).contains("What matters: Stay at home with her cat");
+		assertThat(section(composition, "Anticipatory medicines")).contains("Kitchen cupboard");
+		assertThat(section(composition, "Prognosis")).contains("Last months of life").contains("Aware of prognosis");
+		assertThat(section(composition, "Functional status")).contains("AKPS");
+		assertThat(section(composition, "Care team")).contains("<b>24/7 palliative care advice line")
+			.contains("01632 960003");
+		assertThat(section(composition, "Carers")).contains("(husband").contains("Susan");
+		assertThat(entries(composition, "Documents")).contains("DocumentReference/" + this.margaret + "-respect-form");
+		// who last changed each item: the GP system that stored it
+		assertThat(section(composition, "CPR decision")).contains("changed ").contains(" by gp-system");
+
+		// every reference in the document resolves inside it
+		List<String> inside = summary.getEntry()
+			.stream()
+			.skip(1)
+			.map((entry) -> entry.getResource().fhirType() + "/" + entry.getResource().getIdElement().getIdPart())
+			.toList();
+		composition.getSection()
+			.forEach((section) -> section.getEntry()
+				.forEach((entry) -> assertThat(inside).contains(entry.getReference())));
+		assertThat(inside).contains("PractitionerRole/nurse-tom-jones-community", "Organization/northfield-spoc",
+				"Practitioner/nurse-tom-jones");
+	}
+
+	@Test
+	void theSummaryIsAValidFhirDocument() {
+		Response summary = this.ooh.get("/fhir/Patient/" + this.margaret + "/$epaccs-summary");
+		assertThat(summary.status()).isEqualTo(200);
+
+		Response validated = this.gp.post("/fhir/Bundle/$validate", summary.body());
+
+		assertThat(validated.status()).as(validated.body()).isEqualTo(200);
+		assertThat(validated.outcome().getIssue()).filteredOn((issue) -> issue.getSeverity().ordinal() <= 1) // fatal,
+																												// error
+			.as(validated.body())
+			.isEmpty();
+	}
+
+	@Test
+	void aChildsSummaryShowsTheirPlanAndTheParentsWithResponsibility() {
+		Response response = this.ooh
+			.get("/fhir/Patient/$epaccs-summary?identifier=" + NHS + "%7C" + this.leosNhsNumber);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+		Composition composition = (Composition) response.resource(Bundle.class).getEntryFirstRep().getResource();
+		assertThat(composition.getText().getDivAsString()).contains("born 2 May 2020");
+		assertThat(section(composition, "CPR decision")).contains("Not for CPR");
+		assertThat(section(composition, "Advance care plan")).contains("Keep going to school");
+		assertThat(section(composition, "Preferred places")).contains("Rainbow Children's Hospice");
+		assertThat(section(composition, "Carers")).contains("Amira")
+			.contains("Has parental responsibility")
+			.contains("07700 900003");
+		assertThat(section(composition, "Anticipatory medicines")).contains("No anticipatory medicines recorded.");
+	}
+
+	@Test
+	void aChangeShowsAtOnceAndOnlyTheCurrentVersion() {
+		String patient = storedPatient("Current");
+		Flag decision = (Flag) Examples.parse(Path.of("profiles", "examples", "Flag-margaret-cpr.json"));
+		decision.setId((String) null);
+		decision.getExtension().clear(); // the detail is in Margaret's ReSPECT plan
+		decision.getCode().getCodingFirstRep().setCode("450475007").setDisplay("For cardiopulmonary resuscitation");
+		decision.getCode().setText("For CPR");
+		decision.getSubject().setReference(patient).setDisplay(null);
+		String flag = "Flag/"
+				+ this.gp.post("/fhir/Flag", FhirHttp.json(decision)).resource(Flag.class).getIdElement().getIdPart();
+		assertThat(section(summaryOf(patient), "CPR decision")).contains("CPR decision: For CPR");
+
+		decision.setId(flag);
+		decision.getCode().getCodingFirstRep().setCode("450476008").setDisplay("Not for cardiopulmonary resuscitation");
+		decision.getCode().setText("Not for CPR");
+		assertThat(this.ooh.put("/fhir/" + flag, FhirHttp.json(decision)).status()).isEqualTo(200);
+
+		Composition composition = summaryOf(patient);
+		assertThat(section(composition, "CPR decision")).contains("CPR decision: Not for CPR")
+			.doesNotContain("For CPR,")
+			.contains("by ooh-clinician, ooh-clinician");
+		assertThat(section(composition, "Preferred places")).contains("No preferred place of care or death recorded.");
+		assertThat(composition.getSectionFirstRep().getText().getDivAsString())
+			.contains("Not on the palliative care register.");
+	}
+
+	@Test
+	void unknownAndInvalidNhsNumbersAreToldApart() {
+		Response unknown = this.ooh.get("/fhir/Patient/$epaccs-summary?identifier=" + NHS + "%7C9990000999");
+		Response invalid = this.ooh.get("/fhir/Patient/$epaccs-summary?identifier=" + NHS + "%7C9990000011");
+		Response notAnNhsNumber = this.ooh.get("/fhir/Patient/$epaccs-summary?identifier=urn:other%7C12");
+		Response unknownId = this.ooh.get("/fhir/Patient/no-such-person/$epaccs-summary");
+
+		assertThat(NhsNumber.problem("9990000999")).isNull();
+		assertThat(unknown.status()).as(unknown.body()).isEqualTo(404);
+		assertThat(unknown.diagnostics()).contains("No person with this NHS number").doesNotContain("9990000999");
+		assertThat(invalid.status()).as(invalid.body()).isEqualTo(400);
+		assertThat(invalid.diagnostics()).contains("check digit");
+		assertThat(notAnNhsNumber.status()).isEqualTo(400);
+		assertThat(notAnNhsNumber.diagnostics()).contains(NHS);
+		assertThat(unknownId.status()).isEqualTo(404);
+	}
+
+	@Test
+	void aPersonWhoRefusedToShareIsHiddenUnlessTheGlassIsBroken() {
+		Organization surgery = new Organization().setName("Summary Refusal Surgery");
+		surgery.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901");
+		String organisation = "Organization/"
+				+ this.gp.post("/fhir/Organization", FhirHttp.json(surgery)).resource(Organization.class).getIdPart();
+		String nhsNumber = unusedNhsNumber();
+		Patient person = new Patient().addName(new HumanName().setFamily("Refused"));
+		person.addIdentifier().setSystem(NHS).setValue(nhsNumber);
+		String patient = "Patient/"
+				+ this.gp.post("/fhir/Patient", FhirHttp.json(person)).resource(Patient.class).getIdPart();
+		Response refusal = this.gp.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\","
+				+ "\"scope\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
+				+ "\"}],\"provision\":{\"type\":\"deny\"}}");
+		assertThat(refusal.status()).as(refusal.body()).isEqualTo(201);
+		String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NHS + "%7C" + nhsNumber;
+
+		assertThat(this.ooh.get(byNumber).status()).isEqualTo(403);
+		assertThat(this.ooh.get(byNumber).diagnostics()).contains("X-Break-Glass");
+		assertThat(this.ooh.get("/fhir/" + patient + "/$epaccs-summary").status()).isEqualTo(403);
+		assertThat(FhirHttp.as(this.port, "spoc-hub").get(byNumber).status()).isEqualTo(404);
+		Response brokenGlass = this.ooh.get(byNumber, "X-Break-Glass", "unconscious at home, plan needed");
+		assertThat(brokenGlass.status()).as(brokenGlass.body()).isEqualTo(200);
+		assertThat(brokenGlass.header("X-Break-Glass-Used")).isEqualTo("true");
+		assertThat(section((Composition) brokenGlass.resource(Bundle.class).getEntryFirstRep().getResource(),
+				"Advance decision"))
+			.contains("Consent to share this record: refused");
+		// the organisation that recorded the refusal still sees the plan
+		assertThat(this.gp.get(byNumber).status()).isEqualTo(200);
+	}
+
+	@Test
+	void analystsGetNoPlans() {
+		Response response = FhirHttp.as(this.port, "icb-analyst")
+			.get("/fhir/Patient/" + this.margaret + "/$epaccs-summary");
+
+		assertThat(response.status()).as(response.body()).isEqualTo(403);
+	}
+
+	private String storedPatient(String family) {
+		return "Patient/"
+				+ this.gp.post("/fhir/Patient", FhirHttp.json(new Patient().addName(new HumanName().setFamily(family))))
+					.resource(Patient.class)
+					.getIdPart();
+	}
+
+	private Composition summaryOf(String patient) {
+		Response response = this.ooh.get("/fhir/" + patient + "/$epaccs-summary");
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+		return (Composition) response.resource(Bundle.class).getEntryFirstRep().getResource();
+	}
+
+	private static String section(Composition composition, String titleStart) {
+		return composition.getSection()
+			.stream()
+			.filter((section) -> section.getTitle().startsWith(titleStart))
+			.findFirst()
+			.orElseThrow()
+			.getText()
+			.getDivAsString();
+	}
+
+	private static List<String> entries(Composition composition, String titleStart) {
+		return composition.getSection()
+			.stream()
+			.filter((section) -> section.getTitle().startsWith(titleStart))
+			.findFirst()
+			.orElseThrow()
+			.getEntry()
+			.stream()
+			.map((reference) -> reference.getReference())
+			.toList();
+	}
+
+	/** A valid NHS number from the range reserved for testing that no other test uses. */
+	private static String unusedNhsNumber() {
+		while (true) {
+			String nine = "999" + String.format("%06d", (int) (Math.random() * 1_000_000));
+			int check = NhsNumber.checkDigit(nine);
+			if (check < 10) {
+				return nine + check;
+			}
+		}
+	}
+
+}
