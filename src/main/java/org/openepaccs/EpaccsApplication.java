@@ -1,5 +1,7 @@
 package org.openepaccs;
 
+import org.openepaccs.population.PopulationCommand;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -15,7 +17,15 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableScheduling
 public class EpaccsApplication {
 
-	public static void main(String[] args) {
+	/**
+	 * Runs the server, or with {@code population} as the first argument, the synthetic
+	 * population loader against a running server (see {@link PopulationCommand}).
+	 */
+	public static void main(String[] args) throws Exception {
+		if (args.length > 0 && "population".equals(args[0])) {
+			PopulationCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+			return;
+		}
 		SpringApplication.run(EpaccsApplication.class, args);
 	}
 

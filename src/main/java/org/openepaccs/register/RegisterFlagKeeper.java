@@ -10,7 +10,13 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -47,6 +53,9 @@ class RegisterFlagKeeper implements FhirStorageInterceptor {
 	/** PRSB: On palliative care register (finding). */
 	static final String ON_REGISTER = "1403151000000103";
 
+	/** SNOMED CT: On end of life care register (the NHS End of Life API's code). */
+	static final String ON_EOL_REGISTER = "526631000000108";
+
 	static final String FLAG_PROFILE = "https://fhir.openepaccs.org/StructureDefinition/epaccs-register-flag";
 
 	static final String FLAG_DETAIL = "http://hl7.org/fhir/StructureDefinition/flag-detail";
@@ -67,6 +76,48 @@ class RegisterFlagKeeper implements FhirStorageInterceptor {
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource) {
 		keepInStep(resource);
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+	public void alertCreated(IBaseResource resource, RequestDetails request) {
+		refuseSecondAlert(resource, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+	public void alertUpdated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		refuseSecondAlert(resource, request);
+	}
+
+	/**
+	 * One register alert per person: a client may still send the alert the server keeps
+	 * (same id), but not a second active one beside it, which would stay up after the
+	 * register entry ends.
+	 */
+	private void refuseSecondAlert(IBaseResource resource, RequestDetails request) {
+		if (!(resource instanceof Flag flag) || request == null || request instanceof SystemRequestDetails
+				|| flag.getStatus() != Flag.FlagStatus.ACTIVE || !flag.getSubject().hasReference()
+				|| flag.getCode()
+					.getCoding()
+					.stream()
+					.noneMatch((coding) -> SNOMED.equals(coding.getSystem())
+							&& (ON_REGISTER.equals(coding.getCode()) || ON_EOL_REGISTER.equals(coding.getCode())))) {
+			return;
+		}
+		TokenOrListParam codes = new TokenOrListParam().add(SNOMED, ON_REGISTER).add(SNOMED, ON_EOL_REGISTER);
+		SearchParameterMap alerts = SearchParameterMap.newSynchronous()
+			.add(Flag.SP_PATIENT, new ReferenceParam(flag.getSubject().getReference()))
+			.add("status", new TokenParam("active"))
+			.add("code", codes);
+		String id = flag.getIdElement().getIdPart();
+		for (IBaseResource existing : this.daoRegistry.getResourceDao(Flag.class)
+			.search(alerts, new SystemRequestDetails())
+			.getResources(0, Integer.MAX_VALUE)) {
+			if (!existing.getIdElement().getIdPart().equals(id)) {
+				throw new UnprocessableEntityException("This person already has an active register alert (Flag/"
+						+ existing.getIdElement().getIdPart() + "); the server keeps it in step with their register "
+						+ "entry: add, change or end the EpisodeOfCare instead of writing the alert");
+			}
+		}
 	}
 
 	private void keepInStep(IBaseResource resource) {

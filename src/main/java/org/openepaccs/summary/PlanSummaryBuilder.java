@@ -75,6 +75,8 @@ final class PlanSummaryBuilder {
 
 	private static final String END_REASON = EXTENSIONS + "epaccs-register-end-reason";
 
+	private static final String IDENTIFICATION = EXTENSIONS + "epaccs-register-identification";
+
 	private static final String EMPTY_REASONS = "http://terminology.hl7.org/CodeSystem/list-empty-reason";
 
 	private final SummaryCodes codes;
@@ -144,9 +146,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private static Narrative narrative(SectionText text) {
-		Narrative narrative = new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED);
-		narrative.setDivAsString(text.div());
-		return narrative;
+		return new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED).setDiv(text.div());
 	}
 
 	private SectionText header(Patient patient, Names names, Instant now) {
@@ -218,6 +218,10 @@ final class PlanSummaryBuilder {
 			}
 			if (entry.hasManagingOrganization()) {
 				line.append(", practice: ").append(names.of(entry.getManagingOrganization()));
+			}
+			Extension identified = entry.getExtensionByUrl(IDENTIFICATION);
+			if (identified != null && identified.getValue() instanceof CodeableConcept how) {
+				line.append("; identified by: ").append(text(how));
 			}
 			section.add(entry, line.toString(), names, record, active);
 			if (entry.hasCareManager()) {

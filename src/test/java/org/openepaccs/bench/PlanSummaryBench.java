@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.openepaccs.conformance.NhsNumber;
-import org.openepaccs.testsupport.Examples;
+import org.openepaccs.population.PopulationCommand;
+import org.openepaccs.population.SyntheticPopulation;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.RunningServer;
@@ -32,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PlanSummaryBench {
 
-	private static final int PEOPLE = Integer.getInteger("bench.people", 400);
+	private static final int PEOPLE = Integer.getInteger("bench.people", 1000);
 
 	private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
 
@@ -44,21 +45,20 @@ class PlanSummaryBench {
 	void summaryVersusEverything() throws Exception {
 		String database = TestDatabase.server().createDatabase();
 		try (RunningServer server = RunningServer.startOnPostgres(database)) {
-			FhirHttp gp = server.http();
 			FhirHttp ooh = FhirHttp.as(server.port(), "ooh-clinician");
-			List<String> people = load(gp);
+			List<String> people = load(server);
 			String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C";
 			for (int i = 0; i < Math.min(200, people.size()); i++) {
 				Latencies.timedRead(ooh, byNumber + people.get(i).split(" ")[1]);
 				Latencies.timedRead(ooh, "/fhir/Patient/" + people.get(i).split(" ")[0] + "/$everything");
 			}
-			Latencies summary = openLoop(ooh, people, (person) -> byNumber + person.split(" ")[1]);
-			Latencies everything = openLoop(ooh, people,
+			Latencies summary = openLoop(ooh, people, "$epaccs-summary", (person) -> byNumber + person.split(" ")[1]);
+			Latencies everything = openLoop(ooh, people, "Patient/{id}/$everything",
 					(person) -> "/fhir/Patient/" + person.split(" ")[0] + "/$everything?_count=100");
 			double summaryRate = saturation(ooh, people, (person) -> byNumber + person.split(" ")[1]);
 			double everythingRate = saturation(ooh, people,
 					(person) -> "/fhir/Patient/" + person.split(" ")[0] + "/$everything?_count=100");
-			String setup = PEOPLE + " people of about 25 resources each (copies of the adult story record), " + RATE
+			String setup = PEOPLE + " people of the synthetic population (seed 1, about 14 resources each), " + RATE
 					+ " requests/s for " + SECONDS + " s per mode (open loop), then " + CLIENTS + " clients for "
 					+ SECONDS + " s per mode; ooh-clinician token, audit on";
 			Latencies.report("summary", "Out-of-hours summary vs Patient/$everything", setup, summary, everything,
@@ -72,46 +72,28 @@ class PlanSummaryBench {
 		}
 	}
 
-	/** "id nhs-number" of each person stored. */
-	private static List<String> load(FhirHttp gp) throws Exception {
-		String story = Examples.read(Path.of("profiles", "examples", "Bundle-margaret-record.json"));
-		List<String> people = java.util.Collections.synchronizedList(new ArrayList<>());
-		ExecutorService loaders = Executors.newFixedThreadPool(2);
-		AtomicInteger next = new AtomicInteger();
-		List<Future<?>> done = new ArrayList<>();
-		long started = System.nanoTime();
-		for (int t = 0; t < 2; t++) {
-			done.add(loaders.submit(() -> {
-				for (int i = next.getAndIncrement(); i < PEOPLE; i = next.getAndIncrement()) {
-					String nine = String.format(Locale.ROOT, "999%06d", 100000 + i * 7);
-					int check = NhsNumber.checkDigit(nine);
-					if (check == 10) {
-						continue;
-					}
-					String id = "bench" + i;
-					Response stored = gp.post("/fhir",
-							story.replaceAll("(?<=[/\"])margaret(?=[-\"])", id).replace("9990000018", nine + check));
-					assertThat(stored.status()).as(stored.body()).isEqualTo(200);
-					people.add(id + " " + nine + check);
-					if (people.size() % 100 == 0) {
-						System.out.printf(Locale.ROOT, "loaded %d people (%.0f s)%n", people.size(),
-								(System.nanoTime() - started) / 1e9);
-					}
-				}
-				return null;
-			}));
+	/**
+	 * "id nhs-number" of each person of the synthetic population that shares their record
+	 * (the out-of-hours clinician cannot see the others without breaking the glass).
+	 */
+	private static List<String> load(RunningServer server) throws Exception {
+		Path progress = Files.createTempFile("population", ".progress");
+		Files.delete(progress);
+		PopulationCommand.main(new String[] { "--server", "http://localhost:" + server.port(), "--people",
+				Integer.toString(PEOPLE), "--clients", "4", "--progress", progress.toString() });
+		SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
+		List<String> people = new ArrayList<>();
+		for (int i = 0; i < PEOPLE; i++) {
+			if (!population.refusesSharing(i)) {
+				people.add(SyntheticPopulation.patientId(i) + " " + SyntheticPopulation.nhsNumber(i));
+			}
 		}
-		for (Future<?> future : done) {
-			future.get();
-		}
-		loaders.shutdown();
-		return new ArrayList<>(people);
+		return people;
 	}
 
-	private static Latencies openLoop(FhirHttp http, List<String> people,
+	private static Latencies openLoop(FhirHttp http, List<String> people, String mode,
 			java.util.function.Function<String, String> path) throws Exception {
-		Latencies latencies = new Latencies(
-				path.apply("X").contains("summary") ? "$epaccs-summary" : "Patient/{id}/$everything");
+		Latencies latencies = new Latencies(mode);
 		ExecutorService clients = Executors.newFixedThreadPool(16);
 		List<Future<Long>> answers = new ArrayList<>();
 		long start = System.nanoTime() + 50_000_000;

@@ -131,7 +131,7 @@ class NotificationIT {
 		assertThat(response.diagnostics()).contains(reason);
 	}
 
-	private static Subscription subscription(String criteria, int receiverPort) {
+	static Subscription subscription(String criteria, int receiverPort) {
 		Subscription subscription = new Subscription();
 		subscription.setStatus(Subscription.SubscriptionStatus.REQUESTED);
 		subscription.setReason("Out-of-hours service: CPR decisions of our patients");
@@ -143,7 +143,7 @@ class NotificationIT {
 		return subscription;
 	}
 
-	private static Flag cprDecision(String patient) {
+	static Flag cprDecision(String patient) {
 		Flag flag = (Flag) Examples.parse(Path.of("profiles", "examples", "Flag-margaret-cpr.json"));
 		flag.setId((String) null);
 		flag.getExtension().clear();
@@ -153,7 +153,7 @@ class NotificationIT {
 		return flag;
 	}
 
-	private static int freePort() throws IOException {
+	static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			socket.setReuseAddress(true);
 			return socket.getLocalPort();

@@ -53,6 +53,27 @@ class RegisterIT {
 	}
 
 	@Test
+	void aSecondRegisterAlertWrittenByAClientIsRefused() {
+		String entryId = this.gp.post("/fhir/EpisodeOfCare", entry("active", null, null))
+			.resource(EpisodeOfCare.class)
+			.getIdElement()
+			.getIdPart();
+		Flag second = flags(ACTIVE_ALERTS + this.patient).get(0).copy();
+		second.setId((String) null);
+		second.getMeta().setVersionId(null);
+
+		Response refused = this.gp.post("/fhir/Flag", FhirHttp.json(second));
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.diagnostics()).contains("already has an active register alert (Flag/" + entryId + "-alert)")
+			.contains("EpisodeOfCare");
+		assertThat(flags(ACTIVE_ALERTS + this.patient)).hasSize(1);
+		// the alert the server keeps may still be sent as it is
+		Flag same = flags(ACTIVE_ALERTS + this.patient).get(0);
+		assertThat(this.gp.put("/fhir/Flag/" + entryId + "-alert", FhirHttp.json(same)).status()).isEqualTo(200);
+	}
+
+	@Test
 	void addingAPersonToTheRegisterRaisesTheAlertAndTakingThemOffLowersIt() {
 		Response added = this.gp.post("/fhir/EpisodeOfCare", entry("active", null, null));
 		assertThat(added.status()).as(added.body()).isEqualTo(201);

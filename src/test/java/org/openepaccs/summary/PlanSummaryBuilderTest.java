@@ -72,8 +72,7 @@ class PlanSummaryBuilderTest {
 				composition(builder.build(new PlanRecord(List.of(margaret(), first), Map.of(), Map.of()), NOW, "b")),
 				"Preferred places");
 
-		assertThat(places).contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;home&quot;")
-			.doesNotContain("<script>");
+		assertThat(places).contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;").doesNotContain("<script>");
 	}
 
 	@Test

@@ -89,6 +89,7 @@ class PlanSummaryIT {
 					"Care team and 24/7 contacts", "Carers and next of kin", "Documents");
 
 		assertThat(section(composition, "Palliative care register")).contains("On the palliative care register since")
+			.contains("identified by: SPICT")
 			.contains("Key worker: Tom Jones");
 		assertThat(entries(composition, "Palliative care register"))
 			.contains("EpisodeOfCare/" + this.margaret + "-register", "Flag/" + this.margaret + "-register-alert");

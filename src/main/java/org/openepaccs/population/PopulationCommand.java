@@ -1,0 +1,109 @@
+package org.openepaccs.population;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code java -jar epaccs.jar population --server http://localhost:8080 --people 10000}:
+ * makes the synthetic population and loads it into a running server. The options:
+ * <ul>
+ * <li>{@code --server} the server's root URL (default {@code http://localhost:8080})</li>
+ * <li>{@code --people} how many people (default 1000); {@code --seed} which population
+ * (default 1)</li>
+ * <li>{@code --clients} transactions at once (default 4)</li>
+ * <li>{@code --client} and {@code --secret}: an OAuth2 client of the server's issuer
+ * (default the dev-only {@code gp-system}), or {@code --token} an access token</li>
+ * <li>{@code --progress} the file that lets a stopped load resume (default
+ * {@code population.progress})</li>
+ * </ul>
+ */
+public final class PopulationCommand {
+
+	static final String NAME = "population";
+
+	private PopulationCommand() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		URI server = URI.create(options.getOrDefault("server", "http://localhost:8080").replaceAll("/+$", ""));
+		int people = Integer.parseInt(options.getOrDefault("people", "1000"));
+		long seed = Long.parseLong(options.getOrDefault("seed", "1"));
+		int clients = Integer.parseInt(options.getOrDefault("clients", "4"));
+		Path progress = Path.of(options.getOrDefault("progress", "population.progress"));
+		Supplier<String> token = options.containsKey("token") ? () -> options.get("token") : () -> clientToken(server,
+				options.getOrDefault("client", "gp-system"), options.getOrDefault("secret", "gp-system-dev-secret"));
+		new PopulationLoader(URI.create(server + "/fhir"), token, clients, System.out)
+			.load(new SyntheticPopulation(seed, people), progress);
+	}
+
+	static Map<String, String> options(String[] args) {
+		Map<String, String> options = new HashMap<>();
+		for (int i = 0; i < args.length; i++) {
+			String arg = args[i];
+			if (!arg.startsWith("--")) {
+				throw new IllegalArgumentException("Unexpected argument '" + arg + "'; options are --name value");
+			}
+			String name = arg.substring(2);
+			String value;
+			int equals = name.indexOf('=');
+			if (equals > 0) {
+				value = name.substring(equals + 1);
+				name = name.substring(0, equals);
+			}
+			else if (i + 1 < args.length) {
+				value = args[++i];
+			}
+			else {
+				throw new IllegalArgumentException("Option --" + name + " needs a value");
+			}
+			if (!java.util.Set.of("server", "people", "seed", "clients", "client", "secret", "token", "progress")
+				.contains(name)) {
+				throw new IllegalArgumentException("Unknown option --" + name);
+			}
+			options.put(name, value);
+		}
+		return options;
+	}
+
+	/** An access token from the server's own (embedded, dev/demo) issuer. */
+	private static String clientToken(URI server, String client, String secret) {
+		try {
+			HttpResponse<String> response = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create(server + "/oauth2/token"))
+					.header("Authorization",
+							"Basic " + Base64.getEncoder()
+								.encodeToString((client + ":" + secret).getBytes(StandardCharsets.UTF_8)))
+					.header("Content-Type", "application/x-www-form-urlencoded")
+					.POST(HttpRequest.BodyPublishers
+						.ofString("grant_type=" + URLEncoder.encode("client_credentials", StandardCharsets.UTF_8)))
+					.build(), HttpResponse.BodyHandlers.ofString());
+			Matcher token = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
+			if (response.statusCode() != 200 || !token.find()) {
+				throw new IllegalStateException("No access token for client " + client + " from " + server
+						+ "/oauth2/token (HTTP " + response.statusCode() + "); give --client and --secret of a "
+						+ "client with the system-integration role, or --token");
+			}
+			return token.group(1);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,238 @@
+package org.openepaccs.population;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * Sends a synthetic population to a running server: the directory first, then each
+ * person's record, then the deaths, with a number of clients at once. Every two seconds
+ * it prints how far it is, the rate and the time left; at the end, resources per second.
+ * <p>
+ * It can stop at any time and start again: each transaction only PUTs resources with ids
+ * of their own, so sending one twice stores nothing new, and the progress file remembers
+ * up to which person every record is in, so a restart skips them.
+ */
+final class PopulationLoader {
+
+	private static final int MOST_TRIES = 8;
+
+	private final URI fhirBase;
+
+	private final Supplier<String> token;
+
+	private final int clients;
+
+	private final PrintStream out;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+	private final AtomicReference<String> bearer = new AtomicReference<>();
+
+	PopulationLoader(URI fhirBase, Supplier<String> token, int clients, PrintStream out) {
+		this.fhirBase = fhirBase;
+		this.token = token;
+		this.clients = clients;
+		this.out = out;
+	}
+
+	/** Loads it; returns the resources sent. */
+	long load(SyntheticPopulation population, Path progressFile) throws IOException, InterruptedException {
+		long started = System.nanoTime();
+		AtomicLong resources = new AtomicLong();
+		Progress progress = Progress.read(progressFile, population);
+		if (progress.recordsDone() == 0 && progress.deathsDone() == 0) {
+			resources.addAndGet(send(population.directory()));
+			this.out.printf(Locale.ROOT, "directory: %d practices in %d ICBs%n", population.practices(),
+					(population.practices() + SyntheticPopulation.PRACTICES_PER_ICB - 1)
+							/ SyntheticPopulation.PRACTICES_PER_ICB);
+		}
+		else {
+			this.out.printf(Locale.ROOT, "resuming: %d records and %d deaths already in%n", progress.recordsDone(),
+					progress.deathsDone());
+		}
+		List<Integer> everyone = IntStream.range(progress.recordsDone(), population.people()).boxed().toList();
+		int recordsDone = phase("records", everyone, population.people(), population::record, resources,
+				(done) -> progress.save(progressFile, done, 0));
+		List<Integer> deaths = population.deaths();
+		List<Integer> deathsLeft = deaths.subList(Math.min(progress.deathsDone(), deaths.size()), deaths.size());
+		phase("deaths", deathsLeft, deaths.size(), population::death, resources,
+				(done) -> progress.save(progressFile, recordsDone, done));
+		double seconds = (System.nanoTime() - started) / 1e9;
+		this.out.printf(Locale.ROOT, "done: %d resources in %.0f s, %.0f resources/s with %d clients%n",
+				resources.get(), seconds, resources.get() / seconds, this.clients);
+		return resources.get();
+	}
+
+	/**
+	 * Sends one transaction per index, several at once; reports the contiguous count done
+	 * (every index below it is in) for the progress file.
+	 */
+	private int phase(String name, List<Integer> indexes, int total, IntFunction<String> transaction,
+			AtomicLong resources, java.util.function.IntConsumer saveProgress) throws InterruptedException {
+		if (indexes.isEmpty()) {
+			return total;
+		}
+		int offset = total - indexes.size();
+		boolean[] done = new boolean[indexes.size()];
+		AtomicInteger next = new AtomicInteger();
+		AtomicInteger finished = new AtomicInteger();
+		AtomicLong phaseResources = new AtomicLong();
+		long started = System.nanoTime();
+		ExecutorService senders = Executors.newFixedThreadPool(this.clients);
+		List<Future<Object>> running = new java.util.ArrayList<>();
+		for (int c = 0; c < this.clients; c++) {
+			running.add(senders.submit(() -> {
+				for (int i = next.getAndIncrement(); i < indexes.size(); i = next.getAndIncrement()) {
+					long sent = send(transaction.apply(indexes.get(i)));
+					phaseResources.addAndGet(sent);
+					resources.addAndGet(sent);
+					synchronized (done) {
+						done[i] = true;
+					}
+					finished.incrementAndGet();
+				}
+				return null;
+			}));
+		}
+		senders.shutdown();
+		int contiguous = 0;
+		while (!senders.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS)) {
+			synchronized (done) {
+				while (contiguous < done.length && done[contiguous]) {
+					contiguous++;
+				}
+			}
+			saveProgress.accept(offset + contiguous);
+			double seconds = (System.nanoTime() - started) / 1e9;
+			double rate = finished.get() / seconds;
+			long left = (rate > 0) ? (long) ((indexes.size() - finished.get()) / rate) : -1;
+			this.out.printf(Locale.ROOT, "%s %d/%d (%d%%) %.1f/s, %.0f resources/s, ETA %s%n", name,
+					offset + finished.get(), total, 100L * (offset + finished.get()) / total, rate,
+					phaseResources.get() / seconds,
+					(left < 0) ? "?" : Duration.ofSeconds(left).toString().substring(2).toLowerCase(Locale.ROOT));
+			failFast(running);
+		}
+		failFast(running);
+		saveProgress.accept(total);
+		return total;
+	}
+
+	private static void failFast(List<Future<Object>> running) throws InterruptedException {
+		for (Future<Object> future : running) {
+			if (future.isDone()) {
+				try {
+					future.get();
+				}
+				catch (java.util.concurrent.ExecutionException ex) {
+					throw new IllegalStateException(ex.getCause().getMessage(), ex.getCause());
+				}
+			}
+		}
+	}
+
+	/**
+	 * Posts one transaction, retrying while the server is busy or away (429, 503, no
+	 * answer); anything else it refuses stops the load with the server's reason.
+	 */
+	private long send(String transaction) throws IOException, InterruptedException {
+		if (transaction == null) {
+			return 0;
+		}
+		for (int attempt = 1;; attempt++) {
+			HttpResponse<String> response;
+			try {
+				response = this.http.send(HttpRequest.newBuilder(this.fhirBase)
+					.timeout(Duration.ofMinutes(2))
+					.header("Content-Type", "application/fhir+json")
+					.header("Authorization", "Bearer " + bearer(false))
+					.POST(HttpRequest.BodyPublishers.ofString(transaction, StandardCharsets.UTF_8))
+					.build(), HttpResponse.BodyHandlers.ofString());
+			}
+			catch (IOException ex) {
+				if (attempt >= MOST_TRIES) {
+					throw ex;
+				}
+				Thread.sleep(500L << attempt);
+				continue;
+			}
+			int status = response.statusCode();
+			if (status / 100 == 2) {
+				return transaction.split("\"request\":", -1).length - 1;
+			}
+			if (status == 401 && attempt < MOST_TRIES) {
+				bearer(true);
+				continue;
+			}
+			if ((status == 429 || status == 503 || status == 409) && attempt < MOST_TRIES) {
+				Thread.sleep(250L << attempt);
+				continue;
+			}
+			throw new IllegalStateException("The server refused a transaction with HTTP " + status + ": "
+					+ response.body().substring(0, Math.min(500, response.body().length())));
+		}
+	}
+
+	private String bearer(boolean renew) {
+		if (renew || this.bearer.get() == null) {
+			this.bearer.set(this.token.get());
+		}
+		return this.bearer.get();
+	}
+
+	/**
+	 * How far an earlier load of the same population got.
+	 *
+	 * @param recordsDone every record below this person number is in
+	 * @param deathsDone the first this many deaths are in
+	 */
+	record Progress(String population, int recordsDone, int deathsDone) {
+
+		static Progress read(Path file, SyntheticPopulation population) throws IOException {
+			String id = population.toString();
+			if (file == null || !Files.exists(file)) {
+				return new Progress(id, 0, 0);
+			}
+			String[] fields = Files.readString(file).trim().split(" ");
+			if (fields.length != 3 || !fields[0].equals(id)) {
+				return new Progress(id, 0, 0); // another population: start afresh
+			}
+			return new Progress(id, Integer.parseInt(fields[1]), Integer.parseInt(fields[2]));
+		}
+
+		void save(Path file, int records, int deaths) {
+			if (file == null) {
+				return;
+			}
+			try {
+				Path written = file.resolveSibling(file.getFileName() + ".new");
+				Files.writeString(written, this.population + " " + records + " " + deaths + "\n");
+				Files.move(written, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+						java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+			}
+			catch (IOException ex) {
+				throw new java.io.UncheckedIOException(ex);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,423 @@
+package org.openepaccs.population;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+import org.openepaccs.conformance.NhsNumber;
+
+/**
+ * A deterministic synthetic population: the same seed and size give the same people, byte
+ * for byte. Each person's record is one FHIR transaction of PUTs with ids derived from
+ * the person's number, so sending it again changes nothing and a load can resume
+ * anywhere. About 5% are children and young people; about a third die during the
+ * simulated year (sent as a second transaction, as a GP would record it). NHS numbers
+ * come from the 999 range the NHS reserves for testing, so none can belong to a real
+ * person. Every code comes from our conformance package's value sets.
+ */
+public final class SyntheticPopulation {
+
+	/** People per GP practice; practices per ICB. */
+	static final int PEOPLE_PER_PRACTICE = 200;
+
+	static final int PRACTICES_PER_ICB = 20;
+
+	static final int MOST_PEOPLE = 500_000;
+
+	private static final LocalDate YEAR_START = LocalDate.of(2026, 1, 1);
+
+	private static final String[] FAMILY = { "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson",
+			"Davies", "Patel", "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+			"Khan", "Lewis", "Harris", "Clarke", "Ali", "Begum", "Okafor", "Nowak", "Murphy", "Hughes" };
+
+	private static final String[] GIVEN_FEMALE = { "Margaret", "Patricia", "Susan", "Jean", "Mary", "Aisha", "Grace",
+			"Fatima", "Olivia", "Amelia", "Joan", "Sarah", "Priya", "Eileen" };
+
+	private static final String[] GIVEN_MALE = { "John", "David", "Michael", "Peter", "Robert", "Mohammed", "James",
+			"Oliver", "Arthur", "George", "Kwame", "Tomasz", "Brian", "Raj" };
+
+	/** Preferred place of death (SNOMED) and the place of death that achieves it. */
+	private static final String[][] PLACES = {
+			{ "110481000000108", "Preferred place of death: home", "876879006", "Died at home" },
+			{ "108401000000102", "Preferred place of death: hospice", "876882001", "Died in hospice" },
+			{ "710571000000101", "Preferred place of death: care home", "876884000", "Died in nursing home" },
+			{ "109401000000108", "Preferred place of death: hospital", "183676005", "Died in hospital" },
+			{ "819211000000102", "Preferred place of death: usual place of residence", "876879006", "Died at home" } };
+
+	private static final String[][] CARE_PLACES = { { "home", "Preferred place of care: home" },
+			{ "hospice", "Preferred place of care: hospice" }, { "care-home", "Preferred place of care: care home" } };
+
+	private static final String[][] PROGNOSES = { { "511401000000102", "Last days of life" },
+			{ "955231000000109", "Last weeks of life" }, { "968211000000101", "Last months of life" },
+			{ "767503006", "Limited life expectancy of approximately one year" } };
+
+	private static final String[] IDENTIFIED_BY = { "surprise-question", "Surprise question", "spict", "SPICT",
+			"gsf-proactive-identification", "GSF Proactive Identification Guidance", "clinical-judgement",
+			"Clinical judgement" };
+
+	private final long seed;
+
+	private final int people;
+
+	public SyntheticPopulation(long seed, int people) {
+		if (people < 1 || people > MOST_PEOPLE) {
+			throw new IllegalArgumentException("a population has 1 to " + MOST_PEOPLE + " people");
+		}
+		this.seed = seed;
+		this.people = people;
+	}
+
+	public int people() {
+		return this.people;
+	}
+
+	/** Names the population, so that a progress file is only used for the same one. */
+	@Override
+	public String toString() {
+		return "seed-" + this.seed + "-people-" + this.people;
+	}
+
+	int practices() {
+		return (this.people + PEOPLE_PER_PRACTICE - 1) / PEOPLE_PER_PRACTICE;
+	}
+
+	/**
+	 * The NHS number of person {@code index}: 999, then a stem of six digits, then the
+	 * check digit. Person i takes stem 2i, or 2i + 1 when 2i has no valid check digit;
+	 * the two cannot both lack one (the last digit's weight is 2), so every person gets a
+	 * distinct number, for up to 500,000 people.
+	 */
+	public static String nhsNumber(int index) {
+		if (index < 0 || index >= MOST_PEOPLE) {
+			throw new IllegalArgumentException("person numbers run from 0 to " + (MOST_PEOPLE - 1));
+		}
+		for (int stem = 2 * index;; stem++) {
+			String nine = String.format(Locale.ROOT, "999%06d", stem);
+			int check = NhsNumber.checkDigit(nine);
+			if (check < 10) {
+				return nine + check;
+			}
+		}
+	}
+
+	/**
+	 * The organisations, practitioners and roles every record refers to, as one
+	 * transaction: ICBs, their 24/7 advice lines and hospices, and the practices with a
+	 * GP and a community nurse each.
+	 */
+	public String directory() {
+		StringBuilder entries = new StringBuilder();
+		int icbs = (practices() + PRACTICES_PER_ICB - 1) / PRACTICES_PER_ICB;
+		for (int icb = 0; icb < icbs; icb++) {
+			entries.append(put("Organization", "syn-icb-" + icb, organisation("syn-icb-" + icb, ods("Y8", icb),
+					"Synthetic ICB " + (icb + 1), "01632 96" + String.format("%04d", icb))));
+			entries.append(put("Organization", "syn-spoc-" + icb,
+					organisation("syn-spoc-" + icb, ods("Y7", icb),
+							"Synthetic 24/7 Palliative Care Advice Line " + (icb + 1),
+							"01632 97" + String.format("%04d", icb))));
+			entries.append(put("Organization", "syn-hospice-" + icb, organisation("syn-hospice-" + icb, ods("Y6", icb),
+					"Synthetic Hospice " + (icb + 1), "01632 98" + String.format("%04d", icb))));
+		}
+		for (int practice = 0; practice < practices(); practice++) {
+			String id = "syn-practice-" + practice;
+			entries.append(put("Organization", id, organisation(id, ods("Y9", practice),
+					"Synthetic Surgery " + (practice + 1), "01632 95" + String.format("%04d", practice))));
+			entries.append(put("Practitioner", "syn-gp-" + practice, practitioner("syn-gp-" + practice, "Dr",
+					GIVEN_FEMALE[practice % GIVEN_FEMALE.length], FAMILY[practice % FAMILY.length])));
+			entries.append(put("PractitionerRole", "syn-gp-role-" + practice,
+					role("syn-gp-role-" + practice, "syn-gp-" + practice, id, "General practitioner")));
+			entries.append(put("Practitioner", "syn-nurse-" + practice, practitioner("syn-nurse-" + practice, "",
+					GIVEN_MALE[practice % GIVEN_MALE.length], FAMILY[(practice + 7) % FAMILY.length])));
+			entries.append(put("PractitionerRole", "syn-nurse-role-" + practice,
+					role("syn-nurse-role-" + practice, "syn-nurse-" + practice, id, "District nurse")));
+		}
+		return transaction(entries);
+	}
+
+	/** The id of person {@code index}'s Patient. */
+	public static String patientId(int index) {
+		return "syn-" + index;
+	}
+
+	/** Person {@code index}'s record while alive, as one transaction. */
+	public String record(int index) {
+		Person p = person(index);
+		StringBuilder entries = new StringBuilder();
+		entries.append(put("Patient", p.id, patient(p, null)));
+		entries.append(put("EpisodeOfCare", p.id + "-register",
+				"""
+						{"resourceType":"EpisodeOfCare","id":"%1$s-register","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-register-entry"]},
+						"extension":[{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-register-identification","valueCodeableConcept":{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-register-identification","code":"%2$s","display":"%3$s"}],"text":"%3$s"}}],
+						"status":"active","type":[{"coding":[{"system":"http://snomed.info/sct","code":"103735009","display":"Palliative care"}],"text":"Palliative care"}],
+						"patient":{"reference":"Patient/%1$s"},"managingOrganization":{"reference":"Organization/%4$s"},"period":{"start":"%5$s"},
+						"careManager":{"reference":"PractitionerRole/%6$s"},"team":[{"reference":"CareTeam/%1$s-team"}]}"""
+					.formatted(p.id, p.identifiedBy, p.identifiedByText, p.practice, p.added, p.nurseRole)));
+		entries.append(put("CareTeam", p.id + "-team",
+				"""
+						{"resourceType":"CareTeam","id":"%1$s-team","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-care-team"]},"status":"active","name":"Palliative care team","subject":{"reference":"Patient/%1$s"},"period":{"start":"%2$s"},
+						"participant":[{"role":[{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-care-team-role","code":"key-worker","display":"Key worker"}],"text":"Key worker"}],"member":{"reference":"PractitionerRole/%3$s"}},
+						{"role":[{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-care-team-role","code":"responsible-gp","display":"Responsible GP"}],"text":"Responsible GP"}],"member":{"reference":"PractitionerRole/%4$s"}},
+						{"role":[{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-care-team-role","code":"24-7-contact","display":"24/7 contact"}],"text":"24/7 palliative care advice line"}],"member":{"reference":"Organization/%5$s"}},
+						{"role":[{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-care-team-role","code":"personal-contact","display":"Personal contact"}],"text":"Main carer"}],"member":{"reference":"RelatedPerson/%1$s-carer"}}],
+						"managingOrganization":[{"reference":"Organization/%6$s"}]}"""
+					.formatted(p.id, p.added, p.nurseRole, p.gpRole, p.spoc, p.practice)));
+		entries.append(put("RelatedPerson", p.id + "-carer",
+				"""
+						{"resourceType":"RelatedPerson","id":"%1$s-carer","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-related-person"]},"active":true,"patient":{"reference":"Patient/%1$s"},
+						"relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"%2$s","display":"%3$s"}]},{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-relationship","code":"carer","display":"Carer"}]}],
+						"name":[{"family":"%4$s","given":["%5$s"]}],"telecom":[{"system":"phone","value":"07700 9%6$05d","use":"mobile"}]}"""
+					.formatted(p.id, p.child ? "MTH" : "FAMMEMB", p.child ? "mother" : "family member", p.family,
+							GIVEN_FEMALE[(index + 3) % GIVEN_FEMALE.length], index % 100000)));
+		String category = p.child
+				? """
+						[{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-plan-type","code":"cypacp-with-respect","display":"Child and young person's advance care plan (with ReSPECT)"}],"text":"Child and young person's advance care plan (with ReSPECT)"},{"coding":[{"system":"http://snomed.info/sct","code":"736373009","display":"End of life care plan"}],"text":"End of life care plan"}]"""
+				: """
+						[{"coding":[{"system":"http://snomed.info/sct","code":"736373009","display":"End of life care plan"}],"text":"End of life care plan"},{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-plan-type","code":"acp-pcsp","display":"Advance care plan / personalised care and support plan"}],"text":"Advance care plan / personalised care and support plan"}]""";
+		entries.append(put("CarePlan", p.id + "-acp",
+				"""
+						{"resourceType":"CarePlan","id":"%1$s-acp","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-advance-care-plan"]},
+						"contained":[{"resourceType":"Goal","id":"goal","lifecycleStatus":"active","description":{"text":"%2$s"},"subject":{"reference":"Patient/%1$s"}}],
+						"extension":[{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-plan-review-date","valueDate":"%3$s"}],
+						"status":"active","intent":"plan","category":%4$s,"title":"Advance care plan","subject":{"reference":"Patient/%1$s"},"period":{"start":"%5$s"},"created":"%5$s",
+						"author":{"reference":"PractitionerRole/%6$s"},"careTeam":[{"reference":"CareTeam/%1$s-team"}],"goal":[{"reference":"#goal"}]}"""
+					.formatted(p.id, p.child ? "Keep going to school" : "Stay at home with family", p.review,
+							category.strip(), p.added, p.gpRole)));
+		if (p.cpr != null) {
+			entries.append(put("Flag", p.id + "-cpr",
+					"""
+							{"resourceType":"Flag","id":"%1$s-cpr","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-cpr-decision-flag"]},"status":"active",
+							"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/flag-category","code":"clinical","display":"Clinical"}]}],
+							"code":{"coding":[{"system":"http://snomed.info/sct","code":"%2$s","display":"%3$s"}],"text":"%4$s"},"subject":{"reference":"Patient/%1$s"},
+							"period":{"start":"%5$s","end":"%6$s"},"author":{"reference":"PractitionerRole/%7$s"}}"""
+						.formatted(p.id, p.cpr,
+								"450476008".equals(p.cpr) ? "Not for cardiopulmonary resuscitation"
+										: "For cardiopulmonary resuscitation",
+								"450476008".equals(p.cpr) ? "Not for CPR" : "For CPR", p.added, p.review, p.gpRole)));
+		}
+		entries.append(put("Observation", p.id + "-ppd-1",
+				preference(p, "ppd-1", 1, "http://snomed.info/sct", PLACES[p.place][0], PLACES[p.place][1])));
+		if (p.secondPlace >= 0) {
+			entries.append(put("Observation", p.id + "-ppd-2", preference(p, "ppd-2", 2, "http://snomed.info/sct",
+					PLACES[p.secondPlace][0], PLACES[p.secondPlace][1])));
+		}
+		entries.append(put("Observation", p.id + "-ppc-1",
+				preference(p, "ppc-1", 1, "https://fhir.openepaccs.org/CodeSystem/epaccs-preferred-place-of-care",
+						CARE_PLACES[p.carePlace][0], CARE_PLACES[p.carePlace][1])));
+		entries.append(put("Observation", p.id + "-prognosis",
+				"""
+						{"resourceType":"Observation","id":"%1$s-prognosis","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-prognosis"]},"status":"final",
+						"code":{"coding":[{"system":"http://snomed.info/sct","code":"%2$s","display":"%3$s"}],"text":"%3$s"},"subject":{"reference":"Patient/%1$s"},"effectiveDateTime":"%4$s","performer":[{"reference":"PractitionerRole/%5$s"}]}"""
+					.formatted(p.id, PROGNOSES[p.prognosis][0], PROGNOSES[p.prognosis][1], p.added, p.gpRole)));
+		if (!p.child) {
+			entries.append(put("Observation", p.id + "-akps",
+					"""
+							{"resourceType":"Observation","id":"%1$s-akps","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-functional-status"]},"status":"final",
+							"code":{"coding":[{"system":"http://snomed.info/sct","code":"901671000000100","display":"Australia-modified Karnofsky Performance Status scale score"}],"text":"AKPS score"},
+							"subject":{"reference":"Patient/%1$s"},"effectiveDateTime":"%2$s","performer":[{"reference":"PractitionerRole/%3$s"}],"valueInteger":%4$d}"""
+						.formatted(p.id, p.added, p.nurseRole, p.akps)));
+		}
+		entries.append(put("Consent", p.id + "-share",
+				"""
+						{"resourceType":"Consent","id":"%1$s-share","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-consent-to-share"]},"status":"active",
+						"scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy","display":"Privacy Consent"}]},
+						"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"IDSCL","display":"information disclosure"}]}],
+						"patient":{"reference":"Patient/%1$s"},"dateTime":"%2$sT10:00:00Z","performer":[{"reference":"Patient/%1$s"}],"organization":[{"reference":"Organization/%3$s"}],
+						"policy":[{"uri":"https://fhir.openepaccs.org/policy/record-sharing"}],"provision":{"type":"%4$s"}}"""
+					.formatted(p.id, p.added, p.practice, p.refusesSharing ? "deny" : "permit")));
+		if (p.anticipatoryMedicines) {
+			entries.append(put("Procedure", p.id + "-jic",
+					"""
+							{"resourceType":"Procedure","id":"%1$s-jic","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-anticipatory-medicines"]},"status":"completed",
+							"code":{"coding":[{"system":"http://snomed.info/sct","code":"376201000000102","display":"Issue of palliative care anticipatory medication box"}],"text":"Just-in-case box issued"},
+							"subject":{"reference":"Patient/%1$s"},"performedDateTime":"%2$s","performer":[{"actor":{"reference":"PractitionerRole/%3$s"}}],"location":{"display":"Kitchen cupboard at home"}}"""
+						.formatted(p.id, p.added, p.nurseRole)));
+		}
+		return transaction(entries);
+	}
+
+	/** Person {@code index}'s death, as the GP records it, or null if they live. */
+	String death(int index) {
+		Person p = person(index);
+		if (p.died == null) {
+			return null;
+		}
+		StringBuilder entries = new StringBuilder();
+		entries.append(put("Patient", p.id, patient(p, p.died + "T03:00:00Z")));
+		int actual = p.diesWherePreferred ? p.place : (p.place + 3) % PLACES.length;
+		entries.append(put("Observation", p.id + "-death",
+				"""
+						{"resourceType":"Observation","id":"%1$s-death","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-actual-place-of-death"]},"status":"final",
+						"code":{"coding":[{"system":"http://snomed.info/sct","code":"%2$s","display":"%3$s"}],"text":"%3$s"},"subject":{"reference":"Patient/%1$s"},
+						"effectiveDateTime":"%4$sT03:00:00Z","performer":[{"reference":"PractitionerRole/%5$s"}]}"""
+					.formatted(p.id, PLACES[actual][2], PLACES[actual][3], p.died, p.gpRole)));
+		return transaction(entries);
+	}
+
+	List<Integer> deaths() {
+		return java.util.stream.IntStream.range(0, this.people).filter((i) -> person(i).died != null).boxed().toList();
+	}
+
+	boolean isChild(int index) {
+		return person(index).child;
+	}
+
+	/**
+	 * Whether person {@code index} refused to share their record beyond their practice.
+	 */
+	public boolean refusesSharing(int index) {
+		return person(index).refusesSharing;
+	}
+
+	boolean dies(int index) {
+		return person(index).died != null;
+	}
+
+	private Person person(int index) {
+		SplittableRandom random = new SplittableRandom(this.seed * 1_000_003L + index);
+		Person p = new Person();
+		p.id = patientId(index);
+		p.nhs = nhsNumber(index);
+		p.child = random.nextInt(100) < 5;
+		int age = p.child ? random.nextInt(18) : 40 + Math.min(64, (int) Math.abs(random.nextGaussian() * 14 + 38));
+		p.female = random.nextBoolean();
+		p.family = FAMILY[random.nextInt(FAMILY.length)];
+		p.given = p.female ? GIVEN_FEMALE[random.nextInt(GIVEN_FEMALE.length)]
+				: GIVEN_MALE[random.nextInt(GIVEN_MALE.length)];
+		p.birthDate = YEAR_START.minusYears(age).minusDays(random.nextInt(365)).toString();
+		int practice = index / PEOPLE_PER_PRACTICE;
+		p.practice = "syn-practice-" + practice;
+		p.gpRole = "syn-gp-role-" + practice;
+		p.nurseRole = "syn-nurse-role-" + practice;
+		p.spoc = "syn-spoc-" + (practice / PRACTICES_PER_ICB);
+		LocalDate added = YEAR_START.minusDays(random.nextInt(300));
+		p.added = added.toString();
+		p.review = added.plusMonths(6).toString();
+		int method = random.nextInt(IDENTIFIED_BY.length / 2);
+		p.identifiedBy = IDENTIFIED_BY[method * 2];
+		p.identifiedByText = IDENTIFIED_BY[method * 2 + 1];
+		p.cpr = (random.nextInt(100) < 80) ? ((random.nextInt(100) < 90) ? "450476008" : "450475007") : null;
+		p.place = random.nextInt(PLACES.length);
+		p.secondPlace = (random.nextInt(100) < 60) ? (p.place + 1 + random.nextInt(PLACES.length - 1)) % PLACES.length
+				: -1;
+		p.carePlace = random.nextInt(CARE_PLACES.length);
+		p.prognosis = random.nextInt(PROGNOSES.length);
+		p.akps = 10 * (1 + random.nextInt(7));
+		p.refusesSharing = random.nextInt(100) < 3;
+		p.anticipatoryMedicines = random.nextInt(100) < 60;
+		if (random.nextInt(3) == 0) {
+			p.died = YEAR_START.plusDays(random.nextInt(330)).toString();
+			p.diesWherePreferred = random.nextInt(100) < 70;
+		}
+		return p;
+	}
+
+	private static String patient(Person p, String deceased) {
+		return """
+				{"resourceType":"Patient","id":"%1$s","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-patient"]},
+				"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"%2$s"}],"name":[{"use":"official","family":"%3$s","given":["%4$s"]}],
+				"gender":"%5$s","birthDate":"%6$s",%7$s"generalPractitioner":[{"reference":"Organization/%8$s"}]}"""
+			.formatted(p.id, p.nhs, p.family, p.given, p.female ? "female" : "male", p.birthDate,
+					(deceased != null) ? "\"deceasedDateTime\":\"" + deceased + "\"," : "", p.practice);
+	}
+
+	private static String preference(Person p, String suffix, int rank, String system, String code, String display) {
+		return """
+				{"resourceType":"Observation","id":"%1$s-%2$s","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-preferred-place"]},
+				"extension":[{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-preference-rank","valuePositiveInt":%3$d}],"status":"final",
+				"code":{"coding":[{"system":"%4$s","code":"%5$s","display":"%6$s"}],"text":"%6$s"},"subject":{"reference":"Patient/%1$s"},
+				"effectiveDateTime":"%7$s","performer":[{"reference":"PractitionerRole/%8$s"}]}"""
+			.formatted(p.id, suffix, rank, system, code, display, p.added, p.gpRole);
+	}
+
+	private static String organisation(String id, String ods, String name, String phone) {
+		return """
+				{"resourceType":"Organization","id":"%s","identifier":[{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"%s"}],"active":true,
+				"type":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/organization-type","code":"prov","display":"Healthcare Provider"}]}],
+				"name":"%s","telecom":[{"system":"phone","value":"%s","use":"work"}]}"""
+			.formatted(id, ods, name, phone);
+	}
+
+	private static String practitioner(String id, String prefix, String given, String family) {
+		return """
+				{"resourceType":"Practitioner","id":"%s","active":true,"name":[{"use":"official","family":"%s","given":["%s"]%s}]}"""
+			.formatted(id, family, given, prefix.isEmpty() ? "" : ",\"prefix\":[\"" + prefix + "\"]");
+	}
+
+	private static String role(String id, String practitioner, String organisation, String title) {
+		return """
+				{"resourceType":"PractitionerRole","id":"%s","active":true,"practitioner":{"reference":"Practitioner/%s"},
+				"organization":{"reference":"Organization/%s"},"code":[{"text":"%s"}],"telecom":[{"system":"phone","value":"01632 960000","use":"work"}]}"""
+			.formatted(id, practitioner, organisation, title);
+	}
+
+	/** Synthetic ODS codes: a prefix kept clear of the examples' Y999xx, and a number. */
+	private static String ods(String prefix, int number) {
+		return prefix + String.format(Locale.ROOT, "%04d", number % 10000);
+	}
+
+	private static String put(String type, String id, String resource) {
+		return "{\"fullUrl\":\"" + type + "/" + id + "\",\"resource\":" + resource.replace("\n", "")
+				+ ",\"request\":{\"method\":\"PUT\",\"url\":\"" + type + "/" + id + "\"}},";
+	}
+
+	private static String transaction(StringBuilder entries) {
+		return "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+				+ entries.substring(0, entries.length() - 1) + "]}";
+	}
+
+	private static final class Person {
+
+		String id;
+
+		String nhs;
+
+		boolean child;
+
+		boolean female;
+
+		String family;
+
+		String given;
+
+		String birthDate;
+
+		String practice;
+
+		String gpRole;
+
+		String nurseRole;
+
+		String spoc;
+
+		String added;
+
+		String review;
+
+		String identifiedBy;
+
+		String identifiedByText;
+
+		String cpr;
+
+		int place;
+
+		int secondPlace;
+
+		int carePlace;
+
+		int prognosis;
+
+		int akps;
+
+		boolean refusesSharing;
+
+		boolean anticipatoryMedicines;
+
+		String died;
+
+		boolean diesWherePreferred;
+
+	}
+
+}
