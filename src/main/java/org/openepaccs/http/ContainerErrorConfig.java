@@ -36,8 +36,9 @@ class ContainerErrorConfig {
 
 	/**
 	 * TRACE (which would echo a request's headers, token included) and methods HTTP does
-	 * not define get 405 as an OperationOutcome. Tomcat itself would refuse TRACE with an
-	 * empty 405 before any filter runs, so it lets TRACE through to this filter instead.
+	 * not define get 405 as an OperationOutcome, and a path with an empty segment 400.
+	 * Tomcat itself would refuse TRACE with an empty 405 before any filter runs, so it
+	 * lets TRACE through to this filter instead.
 	 */
 	@Bean
 	FilterRegistrationBean<OncePerRequestFilter> unsupportedMethodFilter() {
@@ -50,6 +51,15 @@ class ContainerErrorConfig {
 					OperationOutcomeResponse.write(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
 							OperationOutcome.IssueType.NOTSUPPORTED,
 							"HTTP method not supported here; use one of " + String.join(", ", SUPPORTED_METHODS));
+					return;
+				}
+				if (request.getRequestURI().contains("//")) {
+					// Tomcat maps such a path to the FHIR servlet, but Spring's path
+					// parsing
+					// then fails with a 500 and logs the path, ids included
+					OperationOutcomeResponse.write(response, HttpServletResponse.SC_BAD_REQUEST,
+							OperationOutcome.IssueType.INVALID,
+							"The URL path has an empty segment (//); remove the extra slash");
 					return;
 				}
 				chain.doFilter(request, response);

@@ -125,7 +125,7 @@ class OperationsIT {
 		this.http.get("/fhir/Observation?subject:Patient.birthdate=" + family);
 		this.http.get("/fhir/Patient?_sort=" + family);
 		this.http.getVerbatim("/fhir/Patient?name=" + family + "%ZZ");
-		this.http.get("//fhir/Patient/" + nhsNumber);
+		assertThat(this.http.get("//fhir/Patient/" + nhsNumber).status()).isEqualTo(400);
 		this.http.get("/Patient/" + nhsNumber);
 		this.http.get("/fhir/Patient?name=" + family, "X-Padding", "a".repeat(20_000));
 
