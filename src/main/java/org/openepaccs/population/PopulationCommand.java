@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * <ul>
  * <li>{@code --server} the server's root URL (default {@code http://localhost:8080})</li>
  * <li>{@code --people} how many people (default 1000); {@code --seed} which population
- * (default 1)</li>
+ * (default 1); {@code --first} the number of the first person (default 0), so that a
+ * second load adds people instead of replacing them</li>
  * <li>{@code --clients} transactions at once (default 4)</li>
  * <li>{@code --client} and {@code --secret}: an OAuth2 client of the server's issuer
  * (default the dev-only {@code gp-system}), or {@code --token} an access token</li>
@@ -36,16 +37,22 @@ public final class PopulationCommand {
 	}
 
 	public static void main(String[] args) throws Exception {
+		run(args);
+	}
+
+	/** Loads as {@code main} does; returns how many resources were sent. */
+	public static long run(String... args) throws Exception {
 		Map<String, String> options = options(args);
 		URI server = URI.create(options.getOrDefault("server", "http://localhost:8080").replaceAll("/+$", ""));
 		int people = Integer.parseInt(options.getOrDefault("people", "1000"));
+		int first = Integer.parseInt(options.getOrDefault("first", "0"));
 		long seed = Long.parseLong(options.getOrDefault("seed", "1"));
 		int clients = Integer.parseInt(options.getOrDefault("clients", "4"));
 		Path progress = Path.of(options.getOrDefault("progress", "population.progress"));
 		Supplier<String> token = options.containsKey("token") ? () -> options.get("token") : () -> clientToken(server,
 				options.getOrDefault("client", "gp-system"), options.getOrDefault("secret", "gp-system-dev-secret"));
-		new PopulationLoader(URI.create(server + "/fhir"), token, clients, System.out)
-			.load(new SyntheticPopulation(seed, people), progress);
+		return new PopulationLoader(URI.create(server + "/fhir"), token, clients, System.out)
+			.load(new SyntheticPopulation(seed, first, people), progress);
 	}
 
 	static Map<String, String> options(String[] args) {
@@ -68,7 +75,8 @@ public final class PopulationCommand {
 			else {
 				throw new IllegalArgumentException("Option --" + name + " needs a value");
 			}
-			if (!java.util.Set.of("server", "people", "seed", "clients", "client", "secret", "token", "progress")
+			if (!java.util.Set
+				.of("server", "people", "first", "seed", "clients", "client", "secret", "token", "progress")
 				.contains(name)) {
 				throw new IllegalArgumentException("Unknown option --" + name);
 			}

@@ -58,13 +58,24 @@ public final class SyntheticPopulation {
 
 	private final long seed;
 
+	private final int first;
+
 	private final int people;
 
 	public SyntheticPopulation(long seed, int people) {
-		if (people < 1 || people > MOST_PEOPLE) {
-			throw new IllegalArgumentException("a population has 1 to " + MOST_PEOPLE + " people");
+		this(seed, 0, people);
+	}
+
+	/**
+	 * People numbered {@code first} to {@code first + people - 1}: populations with
+	 * ranges that do not overlap share no person, NHS number or practice.
+	 */
+	public SyntheticPopulation(long seed, int first, int people) {
+		if (first < 0 || people < 1 || (long) first + people > MOST_PEOPLE) {
+			throw new IllegalArgumentException("people are numbered 0 to " + (MOST_PEOPLE - 1));
 		}
 		this.seed = seed;
+		this.first = first;
 		this.people = people;
 	}
 
@@ -75,11 +86,28 @@ public final class SyntheticPopulation {
 	/** Names the population, so that a progress file is only used for the same one. */
 	@Override
 	public String toString() {
-		return "seed-" + this.seed + "-people-" + this.people;
+		return "seed-" + this.seed + "-people-" + this.first + "-" + (this.first + this.people - 1);
 	}
 
 	int practices() {
-		return (this.people + PEOPLE_PER_PRACTICE - 1) / PEOPLE_PER_PRACTICE;
+		return lastPractice() - firstPractice() + 1;
+	}
+
+	public int firstPractice() {
+		return this.first / PEOPLE_PER_PRACTICE;
+	}
+
+	public int lastPractice() {
+		return (this.first + this.people - 1) / PEOPLE_PER_PRACTICE;
+	}
+
+	/** The id of the i-th person's Patient (counting from this population's first). */
+	public String patientIdOf(int i) {
+		return patientId(this.first + i);
+	}
+
+	public String nhsNumberOf(int i) {
+		return nhsNumber(this.first + i);
 	}
 
 	/**
@@ -108,8 +136,7 @@ public final class SyntheticPopulation {
 	 */
 	public String directory() {
 		StringBuilder entries = new StringBuilder();
-		int icbs = (practices() + PRACTICES_PER_ICB - 1) / PRACTICES_PER_ICB;
-		for (int icb = 0; icb < icbs; icb++) {
+		for (int icb = firstPractice() / PRACTICES_PER_ICB; icb <= lastPractice() / PRACTICES_PER_ICB; icb++) {
 			entries.append(put("Organization", "syn-icb-" + icb, organisation("syn-icb-" + icb, ods("Y8", icb),
 					"Synthetic ICB " + (icb + 1), "01632 96" + String.format("%04d", icb))));
 			entries.append(put("Organization", "syn-spoc-" + icb,
@@ -119,7 +146,7 @@ public final class SyntheticPopulation {
 			entries.append(put("Organization", "syn-hospice-" + icb, organisation("syn-hospice-" + icb, ods("Y6", icb),
 					"Synthetic Hospice " + (icb + 1), "01632 98" + String.format("%04d", icb))));
 		}
-		for (int practice = 0; practice < practices(); practice++) {
+		for (int practice = firstPractice(); practice <= lastPractice(); practice++) {
 			String id = "syn-practice-" + practice;
 			entries.append(put("Organization", id, organisation(id, ods("Y9", practice),
 					"Synthetic Surgery " + (practice + 1), "01632 95" + String.format("%04d", practice))));
@@ -273,7 +300,9 @@ public final class SyntheticPopulation {
 		return person(index).died != null;
 	}
 
-	private Person person(int index) {
+	/** The i-th person of this population. */
+	private Person person(int i) {
+		int index = this.first + i;
 		SplittableRandom random = new SplittableRandom(this.seed * 1_000_003L + index);
 		Person p = new Person();
 		p.id = patientId(index);

@@ -91,7 +91,7 @@ class PlanSummaryBench {
 		return people;
 	}
 
-	private static Latencies openLoop(FhirHttp http, List<String> people, String mode,
+	static Latencies openLoop(FhirHttp http, List<String> people, String mode,
 			java.util.function.Function<String, String> path) throws Exception {
 		Latencies latencies = new Latencies(mode);
 		ExecutorService clients = Executors.newFixedThreadPool(16);
@@ -119,8 +119,8 @@ class PlanSummaryBench {
 		return latencies;
 	}
 
-	private static double saturation(FhirHttp http, List<String> people,
-			java.util.function.Function<String, String> path) throws Exception {
+	static double saturation(FhirHttp http, List<String> people, java.util.function.Function<String, String> path)
+			throws Exception {
 		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
 		AtomicInteger served = new AtomicInteger();
 		long end = System.nanoTime() + SECONDS * 1_000_000_000L;

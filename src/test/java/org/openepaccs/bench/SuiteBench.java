@@ -1,0 +1,270 @@
+package org.openepaccs.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.population.PopulationCommand;
+import org.openepaccs.population.SyntheticPopulation;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.RunningServer;
+import org.openepaccs.testsupport.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The benchmark suite: this server against the same build with validation, access control
+ * and audit off ("plain HAPI"), both on one PostgreSQL database, in one run, on one
+ * synthetic population loaded once. Scenarios: ingest (validation and all on vs off), the
+ * out-of-hours summary (20 requests/s, and saturation against {@code $everything}), the
+ * SPOC hub's register search and review worklist, a CarePlan read (auth and audit on vs
+ * off), start-up time and memory. Each latency figure is the median of
+ * {@code bench.repeats} runs with their min–max. Writes {@code target/bench/suite.md} and
+ * {@code suite.csv}.
+ * <p>
+ * Why a Java harness rather than Gatling: the scenarios need the FHIR-aware set-up the
+ * tests already have (tokens, the population, two servers in one run), open-loop timing
+ * is a few lines (each request timed from when it was due), and nothing new has to be
+ * downloaded. Both servers and the load run in one JVM on the same cores, so absolute
+ * figures are pessimistic; the ratios are the point.
+ * <p>
+ * {@code EPACCS_TEST_DB_URL=… ./mvnw -Pbench test -Dtest=SuiteBench} with
+ * {@code -Dbench.people=} (default 1000), {@code -Dbench.seconds=} (default 15),
+ * {@code -Dbench.repeats=} (default 3).
+ */
+class SuiteBench {
+
+	private static final int PEOPLE = Integer.getInteger("bench.people", 1000);
+
+	private static final int INGEST_PEOPLE = Integer.getInteger("bench.ingestPeople", 150);
+
+	private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
+
+	private final List<String[]> rows = new ArrayList<>();
+
+	@Test
+	void suite() throws Exception {
+		String database = TestDatabase.server().createDatabase();
+		long startOn = System.nanoTime();
+		try (RunningServer on = RunningServer.startOnPostgres(database)) {
+			double onStart = (System.nanoTime() - startOn) / 1e9;
+			long startOff = System.nanoTime();
+			try (RunningServer off = RunningServer.startOnPostgres(database, "--epaccs.security.enabled=false",
+					"--epaccs.validation.enabled=false")) {
+				double offStart = (System.nanoTime() - startOff) / 1e9;
+				row("start-up", "seconds to ready", onStart, onStart, onStart, offStart);
+
+				double loadRate = load(on, 1, 0, PEOPLE, false);
+				row("population", "resources/s while loading " + PEOPLE + " people (4 clients, all on)", loadRate,
+						loadRate, loadRate, Double.NaN);
+				ingest(on, off);
+				SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
+				List<String> sharing = new ArrayList<>();
+				for (int i = 0; i < PEOPLE; i++) {
+					if (!population.refusesSharing(i)) {
+						sharing.add(population.patientIdOf(i) + " " + population.nhsNumberOf(i));
+					}
+				}
+				summary(on, sharing);
+				register(on, off, population);
+				reads(on, off, sharing);
+			}
+		}
+		memory();
+		report();
+	}
+
+	/**
+	 * Resources/s of loading people into a server, with whatever features it has; the
+	 * plain server ignores tokens, so it gets a dummy one.
+	 */
+	private static double load(RunningServer server, long seed, int first, int people, boolean plain) throws Exception {
+		Path progress = Files.createTempFile("population", ".progress");
+		Files.delete(progress);
+		List<String> arguments = new ArrayList<>(List.of("--server", "http://localhost:" + server.port(), "--people",
+				Integer.toString(people), "--first", Integer.toString(first), "--seed", Long.toString(seed),
+				"--clients", "4", "--progress", progress.toString()));
+		if (plain) {
+			arguments.addAll(List.of("--token", "not-checked"));
+		}
+		long started = System.nanoTime();
+		long resources = PopulationCommand.run(arguments.toArray(String[]::new));
+		return resources / ((System.nanoTime() - started) / 1e9);
+	}
+
+	/** The same number of new people into each server, alternating, REPEATS times. */
+	private void ingest(RunningServer on, RunningServer off) throws Exception {
+		double[] withAll = new double[REPEATS];
+		double[] without = new double[REPEATS];
+		int next = PEOPLE;
+		for (int r = 0; r < REPEATS; r++) {
+			withAll[r] = load(on, 1, next, INGEST_PEOPLE, false);
+			next += INGEST_PEOPLE;
+			without[r] = load(off, 1, next, INGEST_PEOPLE, true);
+			next += INGEST_PEOPLE;
+		}
+		row("ingest", "resources/s, " + INGEST_PEOPLE + " new people, 4 clients (on = validation, access, audit)",
+				median(withAll), min(withAll), max(withAll), median(without));
+	}
+
+	private void summary(RunningServer on, List<String> people) throws Exception {
+		FhirHttp ooh = FhirHttp.as(on.port(), "ooh-clinician");
+		String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C";
+		Function<String, String> summary = (person) -> byNumber + person.split(" ")[1];
+		Function<String, String> everything = (person) -> "/fhir/Patient/" + person.split(" ")[0]
+				+ "/$everything?_count=100";
+		for (int i = 0; i < Math.min(100, people.size()); i++) {
+			Latencies.timedRead(ooh, summary.apply(people.get(i)));
+			Latencies.timedRead(ooh, everything.apply(people.get(i)));
+		}
+		double[] p50 = new double[REPEATS];
+		double[] p95 = new double[REPEATS];
+		double[] summaryRate = new double[REPEATS];
+		double[] everythingRate = new double[REPEATS];
+		for (int r = 0; r < REPEATS; r++) {
+			Latencies run = PlanSummaryBench.openLoop(ooh, people, "$epaccs-summary", summary);
+			p50[r] = run.millisAt(50);
+			p95[r] = run.millisAt(95);
+			summaryRate[r] = PlanSummaryBench.saturation(ooh, people, summary);
+			everythingRate[r] = PlanSummaryBench.saturation(ooh, people, everything);
+		}
+		row("OOH summary", "p50 ms at 20 req/s (open loop)", median(p50), min(p50), max(p50), Double.NaN);
+		row("OOH summary", "p95 ms at 20 req/s (open loop; target ≤ 30)", median(p95), min(p95), max(p95), Double.NaN);
+		row("OOH summary", "req/s at saturation, 8 clients; baseline column: $everything (target ≥ 2×)",
+				median(summaryRate), min(summaryRate), max(summaryRate), median(everythingRate));
+	}
+
+	private void register(RunningServer on, RunningServer off, SyntheticPopulation population) throws Exception {
+		FhirHttp hub = FhirHttp.as(on.port(), "spoc-hub");
+		FhirHttp plain = FhirHttp.anonymous(off.port());
+		List<String> practices = new ArrayList<>();
+		for (int p = population.firstPractice(); p <= population.lastPractice(); p++) {
+			practices.add("syn-practice-" + p + " x");
+		}
+		Function<String, String> search = (practice) -> "/fhir/EpisodeOfCare?organization=Organization/"
+				+ practice.split(" ")[0] + "&status=active&type=http://snomed.info/sct%7C103735009&_count=300";
+		Function<String, String> worklist = (practice) -> "/fhir/CarePlan/$review-worklist?practice=Organization/"
+				+ practice.split(" ")[0] + "&_count=100";
+		double[] searchOn = new double[REPEATS];
+		double[] searchOff = new double[REPEATS];
+		double[] worklistOn = new double[REPEATS];
+		for (int r = 0; r < REPEATS; r++) {
+			searchOn[r] = PlanSummaryBench.openLoop(hub, practices, "register search", search).millisAt(95);
+			searchOff[r] = PlanSummaryBench.openLoop(plain, practices, "register search (plain)", search).millisAt(95);
+			worklistOn[r] = PlanSummaryBench.openLoop(hub, practices, "review worklist", worklist).millisAt(95);
+		}
+		row("SPOC register", "p95 ms, active register of one practice (~130 people) at 20 req/s (target ≤ 100)",
+				median(searchOn), min(searchOn), max(searchOn), median(searchOff));
+		row("SPOC register", "p95 ms, review worklist of one practice at 20 req/s", median(worklistOn), min(worklistOn),
+				max(worklistOn), Double.NaN);
+	}
+
+	private void reads(RunningServer on, RunningServer off, List<String> people) {
+		FhirHttp ooh = FhirHttp.as(on.port(), "ooh-clinician");
+		FhirHttp plain = FhirHttp.anonymous(off.port());
+		double[] ratio = new double[REPEATS];
+		double[] medianOn = new double[REPEATS];
+		double[] medianOff = new double[REPEATS];
+		for (int r = 0; r < REPEATS; r++) {
+			Latencies withAll = new Latencies("on");
+			Latencies without = new Latencies("off");
+			for (int round = 0; round < 4; round++) {
+				for (int i = 0; i < 200; i++) {
+					withAll.add(Latencies.timedRead(ooh, plan(people, i + round * 200)));
+				}
+				for (int i = 0; i < 200; i++) {
+					without.add(Latencies.timedRead(plain, plan(people, i + round * 200)));
+				}
+			}
+			medianOn[r] = withAll.millisAt(50);
+			medianOff[r] = without.millisAt(50);
+			ratio[r] = medianOn[r] / medianOff[r];
+		}
+		row("CarePlan read", "median ms, one client (auth + audit on vs off; target ratio ≤ 1.2)", median(medianOn),
+				min(medianOn), max(medianOn), median(medianOff));
+	}
+
+	private static String plan(List<String> people, int i) {
+		return "/fhir/CarePlan/" + people.get((i * 7) % people.size()).split(" ")[0] + "-acp";
+	}
+
+	private void memory() throws Exception {
+		long heapPeak = 0;
+		for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+			if (pool.getType() == MemoryType.HEAP) {
+				heapPeak += pool.getPeakUsage().getUsed();
+			}
+		}
+		double rss = Double.NaN;
+		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+			if (line.startsWith("VmHWM:")) {
+				rss = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+			}
+		}
+		double heap = heapPeak / (1024.0 * 1024.0);
+		row("memory", "peak heap MiB (sum of pools' peaks; both servers and the load in one JVM; target ≤ 1024)", heap,
+				heap, heap, Double.NaN);
+		row("memory", "peak RSS MiB of that JVM", rss, rss, rss, Double.NaN);
+	}
+
+	private void row(String scenario, String metric, double median, double min, double max, double baseline) {
+		this.rows.add(new String[] { scenario, metric, number(median), number(min), number(max), number(baseline),
+				Double.isNaN(baseline) || baseline == 0 ? ""
+						: String.format(Locale.ROOT, "%.2f×", median / baseline) });
+		System.out.printf(Locale.ROOT, "%s | %s | %s (%s–%s) | baseline %s%n", scenario, metric, number(median),
+				number(min), number(max), number(baseline));
+	}
+
+	private void report() throws Exception {
+		StringBuilder md = new StringBuilder("# Benchmark suite\n\n").append(Latencies.machine())
+			.append("; PostgreSQL; HAPI FHIR 8.8.0; ")
+			.append(PEOPLE)
+			.append(" synthetic people (seed 1); ")
+			.append(REPEATS)
+			.append(" runs per figure (median, min–max); baseline = the same jar with validation, access control "
+					+ "and audit off, same database, same run\n\n")
+			.append("| scenario | metric | median | min | max | baseline | ratio |\n|---|---|---|---|---|---|---|\n");
+		StringBuilder csv = new StringBuilder("scenario,metric,median,min,max,baseline\n");
+		for (String[] row : this.rows) {
+			md.append("| ").append(String.join(" | ", row)).append(" |\n");
+			csv.append(Arrays.stream(row, 0, 6)
+				.map((cell) -> "\"" + cell.replace("\"", "'") + "\"")
+				.reduce((a, b) -> a + "," + b)
+				.orElse("")).append('\n');
+		}
+		System.out.println(md);
+		Path folder = Path.of("target", "bench");
+		Files.createDirectories(folder);
+		Files.writeString(folder.resolve("suite.md"), md);
+		Files.writeString(folder.resolve("suite.csv"), csv);
+		assertThat(this.rows).isNotEmpty();
+	}
+
+	private static String number(double value) {
+		return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.1f", value);
+	}
+
+	private static double median(double[] values) {
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
+		return sorted[sorted.length / 2];
+	}
+
+	private static double min(double[] values) {
+		return Arrays.stream(values).min().orElse(Double.NaN);
+	}
+
+	private static double max(double[] values) {
+		return Arrays.stream(values).max().orElse(Double.NaN);
+	}
+
+}
