@@ -9,28 +9,22 @@ import java.util.List;
 import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.HookParams;
-import ca.uhn.fhir.interceptor.api.IInterceptorBroadcaster;
-import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
-import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.SimplePreResourceShowDetails;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import ca.uhn.fhir.rest.server.util.CompositeInterceptorBroadcaster;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Provenance;
 import org.openepaccs.server.OwnResourceProvider;
+import org.openepaccs.server.ShownResources;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
@@ -51,11 +45,11 @@ class ProvenanceProvider implements OwnResourceProvider {
 
 	private final RecordChanges changes;
 
-	private final IInterceptorBroadcaster interceptors;
+	private final ShownResources shown;
 
-	ProvenanceProvider(RecordChanges changes, IInterceptorBroadcaster interceptors, FhirContext fhirContext) {
+	ProvenanceProvider(RecordChanges changes, ShownResources shown, FhirContext fhirContext) {
 		this.changes = changes;
-		this.interceptors = interceptors;
+		this.shown = shown;
 		// which version a change made is the point of its Provenance; HAPI drops
 		// versions from references when it writes a resource unless told not to
 		Set<String> keepVersions = new HashSet<>(
@@ -87,7 +81,7 @@ class ProvenanceProvider implements OwnResourceProvider {
 		Provenance provenance = this.changes.read(row)
 			.map(Provenances::of)
 			.orElseThrow(() -> new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known"));
-		List<IBaseResource> shown = shown(List.of(provenance), request);
+		List<IBaseResource> shown = this.shown.to(request, List.<IBaseResource>of(provenance));
 		if (shown.isEmpty()) {
 			throw new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known");
 		}
@@ -123,29 +117,6 @@ class ProvenanceProvider implements OwnResourceProvider {
 			return null;
 		}
 		return new Results(query[0].isEmpty() ? null : query[0], query[1].isEmpty() ? null : query[1], request);
-	}
-
-	/**
-	 * What the caller may see of these: the storage hooks that hide the records of people
-	 * who refused to share, and that apply access rules, see them as they see any record.
-	 */
-	private List<IBaseResource> shown(List<IBaseResource> provenances, RequestDetails request) {
-		SimplePreResourceShowDetails details = new SimplePreResourceShowDetails(provenances);
-		HookParams params = new HookParams().add(IPreResourceShowDetails.class, details)
-			.add(RequestDetails.class, request)
-			.addIfMatchesType(ServletRequestDetails.class, request);
-		// the storage interceptors and the server's (consent to share is one of these),
-		// as
-		// HAPI's own storage calls them
-		CompositeInterceptorBroadcaster.newCompositeBroadcaster(this.interceptors, request)
-			.callHooks(Pointcut.STORAGE_PRESHOW_RESOURCES, params);
-		List<IBaseResource> shown = new ArrayList<>();
-		for (int i = 0; i < details.size(); i++) {
-			if (details.getResource(i) != null) {
-				shown.add(details.getResource(i));
-			}
-		}
-		return shown;
 	}
 
 	private static String reference(ReferenceParam param, String impliedType, String name) {
@@ -190,7 +161,7 @@ class ProvenanceProvider implements OwnResourceProvider {
 			ProvenanceProvider.this.changes
 				.history(this.target, this.patient, fromIndex, Math.max(0, toIndex - fromIndex))
 				.forEach((change) -> page.add(Provenances.of(change)));
-			return shown(page, this.request);
+			return ProvenanceProvider.this.shown.to(this.request, page);
 		}
 
 		@Override

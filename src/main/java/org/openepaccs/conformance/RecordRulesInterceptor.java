@@ -38,6 +38,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.PositiveIntType;
 import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.server.InternalSearch;
 
 import org.springframework.stereotype.Component;
 
@@ -129,7 +130,7 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 		if (episode.getStatus() != EpisodeOfCare.EpisodeOfCareStatus.ACTIVE || !episode.getPatient().hasReference()) {
 			return;
 		}
-		SearchParameterMap active = SearchParameterMap.newSynchronous()
+		SearchParameterMap active = InternalSearch.all()
 			.add("patient", new ReferenceParam(episode.getPatient().getReference()))
 			.add("status", new TokenParam("active"))
 			.add("type", new TokenParam(SNOMED, PALLIATIVE_CARE));
@@ -213,7 +214,7 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 		}
 		// R4 core has no Flag code or status search parameter: select the person's flags,
 		// then filter
-		SearchParameterMap flags = SearchParameterMap.newSynchronous()
+		SearchParameterMap flags = InternalSearch.all()
 			.add("subject", new ReferenceParam(flag.getSubject().getReference()));
 		List<String> others = otherIds(Flag.class, flags, flag,
 				(other) -> other.getStatus() == Flag.FlagStatus.ACTIVE && hasCode(other.getCode(), this.cprCodes));
@@ -229,7 +230,7 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 		if (kind == null || !observation.getSubject().hasReference()) {
 			return;
 		}
-		SearchParameterMap firstChoices = SearchParameterMap.newSynchronous()
+		SearchParameterMap firstChoices = InternalSearch.all()
 			.add("subject", new ReferenceParam(observation.getSubject().getReference()))
 			.add("preference-rank", new NumberParam(1));
 		List<Observation> firsts = new ArrayList<>(this.daoRegistry.getResourceDao(Observation.class)

@@ -11,6 +11,7 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.TokenParam;
 import org.hl7.fhir.r4.model.Subscription;
+import org.openepaccs.server.InternalSearch;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -54,7 +55,7 @@ class ActiveSubscriptions {
 
 	@Scheduled(fixedDelay = 10_000, initialDelay = 10_000)
 	void refresh() {
-		SearchParameterMap active = SearchParameterMap.newSynchronous(Subscription.SP_STATUS, new TokenParam("active"));
+		SearchParameterMap active = InternalSearch.all().add(Subscription.SP_STATUS, new TokenParam("active"));
 		List<Subscription> subscriptions = this.daoRegistry.getResourceDao(Subscription.class)
 			.search(active, new SystemRequestDetails())
 			.getResources(0, Integer.MAX_VALUE)

@@ -30,6 +30,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.openepaccs.conformance.ConformancePackage;
 import org.openepaccs.conformance.RecordRulesInterceptor;
 import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.server.InternalSearch;
 
 import org.springframework.stereotype.Component;
 
@@ -99,12 +100,13 @@ class DeathRecorder implements FhirStorageInterceptor {
 
 	private void finishRegisterEntries(Patient patient) {
 		String reference = "Patient/" + patient.getIdElement().getIdPart();
-		SearchParameterMap active = SearchParameterMap.newSynchronous()
+		SearchParameterMap active = InternalSearch.all()
 			.add(EpisodeOfCare.SP_PATIENT, new ReferenceParam(reference))
 			.add(EpisodeOfCare.SP_STATUS, new TokenParam("active"))
 			.add(EpisodeOfCare.SP_TYPE, new TokenParam(SNOMED, RegisterFlagKeeper.PALLIATIVE_CARE));
 		var entries = this.daoRegistry.getResourceDao(EpisodeOfCare.class);
-		for (IBaseResource found : entries.search(active, new SystemRequestDetails()).getAllResources()) {
+		for (IBaseResource found : entries.search(active, new SystemRequestDetails())
+			.getResources(0, Integer.MAX_VALUE)) {
 			EpisodeOfCare entry = (EpisodeOfCare) found;
 			entry.setStatus(EpisodeOfCare.EpisodeOfCareStatus.FINISHED);
 			entry.getPeriod().setEndElement(dayOfDeath(patient));
@@ -168,12 +170,12 @@ class DeathRecorder implements FhirStorageInterceptor {
 	private Optional<String> firstChoice(String patient) {
 		TokenOrListParam preferredPlaces = new TokenOrListParam();
 		PreferredPlaceOfDeath.codes().forEach((code) -> preferredPlaces.add(SNOMED, code));
-		SearchParameterMap preferences = SearchParameterMap.newSynchronous()
+		SearchParameterMap preferences = InternalSearch.all()
 			.add(Observation.SP_SUBJECT, new ReferenceParam(patient))
 			.add(Observation.SP_CODE, preferredPlaces);
 		List<IBaseResource> found = this.daoRegistry.getResourceDao(Observation.class)
 			.search(preferences, new SystemRequestDetails())
-			.getAllResources();
+			.getResources(0, Integer.MAX_VALUE);
 		return found.stream()
 			.map(Observation.class::cast)
 			.filter((observation) -> observation.getStatus() == Observation.ObservationStatus.FINAL

@@ -28,6 +28,7 @@ import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import org.openepaccs.conformance.RecordRulesInterceptor;
 import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.server.InternalSearch;
 
 import org.springframework.stereotype.Component;
 
@@ -104,7 +105,7 @@ class RegisterFlagKeeper implements FhirStorageInterceptor {
 			return;
 		}
 		TokenOrListParam codes = new TokenOrListParam().add(SNOMED, ON_REGISTER).add(SNOMED, ON_EOL_REGISTER);
-		SearchParameterMap alerts = SearchParameterMap.newSynchronous()
+		SearchParameterMap alerts = InternalSearch.all()
 			.add(Flag.SP_PATIENT, new ReferenceParam(flag.getSubject().getReference()))
 			.add("status", new TokenParam("active"))
 			.add("code", codes);

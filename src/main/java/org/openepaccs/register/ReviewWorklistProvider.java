@@ -12,6 +12,7 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceOrListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
@@ -24,6 +25,8 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.StringType;
 import org.openepaccs.server.FhirOperationProvider;
+import org.openepaccs.server.InternalSearch;
+import org.openepaccs.server.ShownResources;
 
 import org.springframework.stereotype.Component;
 
@@ -34,8 +37,10 @@ import org.springframework.stereotype.Component;
  * date or, without one, {@code months-without-review} (default 12) after it was last
  * changed.
  * <p>
- * The searches run as the caller, so consent to share and the caller's access rules apply
- * to what the worklist shows, as to any search.
+ * The searches run as the server, so that they see every match (a search made with the
+ * caller's request stops at one page), and what they find is then shown to the caller
+ * through the same storage hooks as any search: consent to share and the caller's access
+ * rules apply to what the worklist shows.
  */
 @Component
 class ReviewWorklistProvider implements FhirOperationProvider {
@@ -48,8 +53,11 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 
 	private final DaoRegistry daoRegistry;
 
-	ReviewWorklistProvider(DaoRegistry daoRegistry) {
+	private final ShownResources shown;
+
+	ReviewWorklistProvider(DaoRegistry daoRegistry, ShownResources shown) {
 		this.daoRegistry = daoRegistry;
+		this.shown = shown;
 	}
 
 	@Operation(name = OPERATION, type = CarePlan.class, idempotent = true)
@@ -111,14 +119,15 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 	private List<String> patientsOnRegisters(List<String> practices, RequestDetails request) {
 		ReferenceOrListParam organisations = new ReferenceOrListParam();
 		practices.forEach((practice) -> organisations.add(new ReferenceParam(practice)));
-		SearchParameterMap registers = SearchParameterMap.newSynchronous()
+		SearchParameterMap registers = InternalSearch.all()
 			.add(EpisodeOfCare.SP_ORGANIZATION, organisations)
 			.add(EpisodeOfCare.SP_STATUS, new TokenParam("active"))
 			.add(EpisodeOfCare.SP_TYPE, new TokenParam(RegisterFlagKeeper.SNOMED, RegisterFlagKeeper.PALLIATIVE_CARE));
 		Set<String> patients = new LinkedHashSet<>();
-		for (IBaseResource entry : this.daoRegistry.getResourceDao(EpisodeOfCare.class)
-			.search(registers, request)
-			.getAllResources()) {
+		for (IBaseResource entry : this.shown.to(request,
+				this.daoRegistry.getResourceDao(EpisodeOfCare.class)
+					.search(registers, new SystemRequestDetails())
+					.getResources(0, Integer.MAX_VALUE))) {
 			patients.add(((EpisodeOfCare) entry).getPatient().getReference());
 		}
 		return new ArrayList<>(patients);
@@ -130,12 +139,14 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 			ReferenceOrListParam subjects = new ReferenceOrListParam();
 			patients.subList(i, Math.min(i + PATIENTS_PER_QUERY, patients.size()))
 				.forEach((patient) -> subjects.add(new ReferenceParam(patient)));
-			SearchParameterMap active = SearchParameterMap.newSynchronous()
+			SearchParameterMap active = InternalSearch.all()
 				.add(CarePlan.SP_SUBJECT, subjects)
 				.add(CarePlan.SP_STATUS, new TokenParam("active"));
-			this.daoRegistry.getResourceDao(CarePlan.class)
-				.search(active, request)
-				.getAllResources()
+			this.shown
+				.to(request,
+						this.daoRegistry.getResourceDao(CarePlan.class)
+							.search(active, new SystemRequestDetails())
+							.getResources(0, Integer.MAX_VALUE))
 				.forEach((plan) -> plans.add((CarePlan) plan));
 		}
 		return plans;

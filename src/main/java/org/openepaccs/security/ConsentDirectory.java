@@ -24,6 +24,7 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Reference;
 import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.server.InternalSearch;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -121,7 +122,7 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		}
 		this.stale = false;
 		Date started = new Date();
-		SearchParameterMap changed = SearchParameterMap.newSynchronous()
+		SearchParameterMap changed = InternalSearch.all()
 			.add(Consent.SP_SCOPE, new TokenParam(CONSENT_SCOPE, "patient-privacy"));
 		if (this.loadedUpTo != null) {
 			// a little overlap: a write that committed just before the last reload

@@ -25,6 +25,8 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.audit.RecordChanges;
+import org.openepaccs.server.InternalSearch;
+import org.openepaccs.server.ShownResources;
 
 import org.springframework.stereotype.Component;
 
@@ -53,10 +55,13 @@ class PlanRecordQueries {
 
 	private final RecordChanges changes;
 
-	PlanRecordQueries(DaoRegistry daoRegistry, FhirContext fhirContext, RecordChanges changes) {
+	private final ShownResources shown;
+
+	PlanRecordQueries(DaoRegistry daoRegistry, FhirContext fhirContext, RecordChanges changes, ShownResources shown) {
 		this.daoRegistry = daoRegistry;
 		this.terser = fhirContext.newTerser();
 		this.changes = changes;
+		this.shown = shown;
 	}
 
 	/**
@@ -64,12 +69,12 @@ class PlanRecordQueries {
 	 * the caller may see of them is decided when their record is read.
 	 */
 	List<String> patientsWithNhsNumber(String nhsNumber) {
-		SearchParameterMap byNumber = SearchParameterMap.newSynchronous(Patient.SP_IDENTIFIER,
-				new TokenParam(org.openepaccs.conformance.NhsNumber.SYSTEM, nhsNumber));
+		SearchParameterMap byNumber = InternalSearch.all()
+			.add(Patient.SP_IDENTIFIER, new TokenParam(org.openepaccs.conformance.NhsNumber.SYSTEM, nhsNumber));
 		List<String> ids = new ArrayList<>();
 		for (IBaseResource patient : this.daoRegistry.getResourceDao(Patient.class)
 			.search(byNumber, new SystemRequestDetails())
-			.getAllResources()) {
+			.getResources(0, Integer.MAX_VALUE)) {
 			ids.add(patient.getIdElement().getIdPart());
 		}
 		return ids;
@@ -80,7 +85,7 @@ class PlanRecordQueries {
 		// the person would
 		Patient patient = this.daoRegistry.getResourceDao(Patient.class)
 			.read(new IdType("Patient", patientId), request);
-		SearchParameterMap withRecord = SearchParameterMap.newSynchronous("_id", new StringParam(patientId));
+		SearchParameterMap withRecord = InternalSearch.all().add("_id", new StringParam(patientId));
 		withRecord.setRevIncludes(new java.util.HashSet<>(RECORD));
 		List<Resource> record = new ArrayList<>();
 		record.add(patient);
@@ -124,12 +129,14 @@ class PlanRecordQueries {
 		for (Map.Entry<String, Set<String>> type : idsByType.entrySet()) {
 			TokenOrListParam ids = new TokenOrListParam();
 			type.getValue().forEach((id) -> ids.add(new TokenParam(id)));
-			SearchParameterMap byId = SearchParameterMap.newSynchronous().add("_id", ids);
+			SearchParameterMap byId = InternalSearch.all().add("_id", ids);
 			if ("PractitionerRole".equals(type.getKey())) {
 				byId.addInclude(new Include("PractitionerRole:practitioner"));
 				byId.addInclude(new Include("PractitionerRole:organization"));
 			}
-			for (IBaseResource found : all(this.daoRegistry.getResourceDao(type.getKey()).search(byId, request))) {
+			// as the server, so that every one is found, then shown as to the caller
+			for (IBaseResource found : this.shown.to(request,
+					all(this.daoRegistry.getResourceDao(type.getKey()).search(byId, new SystemRequestDetails())))) {
 				if (found != null) {
 					directory.put(found.fhirType() + "/" + found.getIdElement().getIdPart(), (Resource) found);
 				}

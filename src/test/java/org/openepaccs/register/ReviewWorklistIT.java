@@ -84,6 +84,20 @@ class ReviewWorklistIT {
 			.getIdPart();
 	}
 
+	@Test
+	void aPracticeWithMoreThanOnePageOfPeopleHasThemAllOnItsWorklist() {
+		for (int i = 0; i < 25; i++) {
+			plan(onRegister(this.practice), "2026-02-" + String.format("%02d", i + 1));
+		}
+
+		Response worklist = FhirHttp.as(this.port, "spoc-hub")
+			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice + "&_count=500");
+
+		assertThat(worklist.status()).as(worklist.body()).isEqualTo(200);
+		assertThat(worklist.resource(Bundle.class).getTotal()).isEqualTo(25);
+		assertThat(worklist.resource(Bundle.class).getEntry()).hasSize(25);
+	}
+
 	private String notOnRegister() {
 		return "Patient/" + this.gp.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)))
 			.resource(Patient.class)
