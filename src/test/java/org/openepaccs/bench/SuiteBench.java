@@ -116,31 +116,31 @@ class SuiteBench {
 				median(withAll), min(withAll), max(withAll), median(without));
 	}
 
+	/**
+	 * The summary alone: its comparison with {@code $everything} is PlanSummaryBench's,
+	 * because on this database {@code $everything} can outrun the request budget (30 s)
+	 * and would stop the suite.
+	 */
 	private void summary(RunningServer on, List<String> people) throws Exception {
 		FhirHttp ooh = FhirHttp.as(on.port(), "ooh-clinician");
 		String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C";
 		Function<String, String> summary = (person) -> byNumber + person.split(" ")[1];
-		Function<String, String> everything = (person) -> "/fhir/Patient/" + person.split(" ")[0]
-				+ "/$everything?_count=100";
 		for (int i = 0; i < Math.min(100, people.size()); i++) {
 			Latencies.timedRead(ooh, summary.apply(people.get(i)));
-			Latencies.timedRead(ooh, everything.apply(people.get(i)));
 		}
 		double[] p50 = new double[REPEATS];
 		double[] p95 = new double[REPEATS];
 		double[] summaryRate = new double[REPEATS];
-		double[] everythingRate = new double[REPEATS];
 		for (int r = 0; r < REPEATS; r++) {
 			Latencies run = PlanSummaryBench.openLoop(ooh, people, "$epaccs-summary", summary);
 			p50[r] = run.millisAt(50);
 			p95[r] = run.millisAt(95);
 			summaryRate[r] = PlanSummaryBench.saturation(ooh, people, summary);
-			everythingRate[r] = PlanSummaryBench.saturation(ooh, people, everything);
 		}
 		row("OOH summary", "p50 ms at 20 req/s (open loop)", median(p50), min(p50), max(p50), Double.NaN);
 		row("OOH summary", "p95 ms at 20 req/s (open loop; target ≤ 30)", median(p95), min(p95), max(p95), Double.NaN);
-		row("OOH summary", "req/s at saturation, 8 clients; baseline column: $everything (target ≥ 2×)",
-				median(summaryRate), min(summaryRate), max(summaryRate), median(everythingRate));
+		row("OOH summary", "req/s at saturation, 8 clients", median(summaryRate), min(summaryRate), max(summaryRate),
+				Double.NaN);
 	}
 
 	private void register(RunningServer on, RunningServer off, SyntheticPopulation population) throws Exception {
