@@ -1,6 +1,7 @@
 package org.openepaccs.notification;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -13,12 +14,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryLongest the longest wait between retries
  * @param giveUpAfter how long after the change to stop trying
  * @param timeout how long one delivery may take
+ * @param allowedEndpoints the URL prefixes subscriptions may deliver to (for example
+ * {@code https://ooh.example.nhs.uk/}); empty allows any http(s) endpoint. A deployer
+ * should set it: without it a client can make the server call any address it can reach
  */
 @ConfigurationProperties("epaccs.notifications")
 record NotificationProperties(@DefaultValue("5s") Duration retryFirst, @DefaultValue("2m") Duration retryLongest,
-		@DefaultValue("24h") Duration giveUpAfter, @DefaultValue("10s") Duration timeout) {
+		@DefaultValue("24h") Duration giveUpAfter, @DefaultValue("10s") Duration timeout,
+		@DefaultValue List<String> allowedEndpoints) {
 
 	NotificationProperties {
+		allowedEndpoints = (allowedEndpoints != null) ? List.copyOf(allowedEndpoints) : List.of();
+		for (String prefix : allowedEndpoints) {
+			if (!prefix.startsWith("https://") && !prefix.startsWith("http://")) {
+				throw new IllegalArgumentException(
+						"epaccs.notifications.allowed-endpoints must list http:// or https:// URL prefixes, not '"
+								+ prefix + "'");
+			}
+		}
 		if (retryFirst.isNegative() || retryFirst.isZero() || retryLongest.compareTo(retryFirst) < 0) {
 			throw new IllegalArgumentException("epaccs.notifications.retry-first must be positive and no longer than "
 					+ "epaccs.notifications.retry-longest");
@@ -30,6 +43,10 @@ record NotificationProperties(@DefaultValue("5s") Duration retryFirst, @DefaultV
 		if (timeout.isNegative() || timeout.isZero() || timeout.toSeconds() > 60) {
 			throw new IllegalArgumentException("epaccs.notifications.timeout must be between 1 ms and 60 s");
 		}
+	}
+
+	boolean allows(String endpoint) {
+		return this.allowedEndpoints.isEmpty() || this.allowedEndpoints.stream().anyMatch(endpoint::startsWith);
 	}
 
 	/** The wait before retry number {@code attempts} (1 = the first retry). */

@@ -37,12 +37,15 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 
 	private final FhirContext fhirContext;
 
+	private final NotificationProperties properties;
+
 	SubscriptionInterceptor(SearchParamMatcher matcher, ActiveSubscriptions subscriptions, NotificationOutbox outbox,
-			FhirContext fhirContext) {
+			FhirContext fhirContext, NotificationProperties properties) {
 		this.matcher = matcher;
 		this.subscriptions = subscriptions;
 		this.outbox = outbox;
 		this.fhirContext = fhirContext;
+		this.properties = properties;
 	}
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
@@ -92,6 +95,10 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 		if (endpoint.getHost() == null
 				|| !("https".equals(endpoint.getScheme()) || "http".equals(endpoint.getScheme()))) {
 			throw refused("channel.endpoint must be an http or https URL");
+		}
+		if (!this.properties.allows(endpoint.toString())) {
+			throw refused("channel.endpoint is not one this server may deliver to "
+					+ "(epaccs.notifications.allowed-endpoints); ask its operator to allow your receiver");
 		}
 		if (subscription.getChannel().hasPayload()) {
 			throw refused("channel.payload must be left out: notifications here name what changed but carry no "

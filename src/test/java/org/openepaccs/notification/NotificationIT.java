@@ -123,6 +123,9 @@ class NotificationIT {
 		assertRefused(chained, "criteria");
 		assertRefused(email, "rest-hook");
 		assertRefused(ftp, "http or https");
+		Subscription elsewhere = subscription("Flag?patient=" + this.patient, 1);
+		elsewhere.getChannel().setEndpoint("https://receiver.example/hook");
+		assertRefused(elsewhere, "allowed-endpoints");
 	}
 
 	private void assertRefused(Subscription subscription, String reason) {

@@ -1,6 +1,7 @@
 package org.openepaccs.notification;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class NotificationPropertiesTest {
 	@Test
 	void retriesWaitTwiceAsLongEachTimeUpToTheLongestWait() {
 		NotificationProperties properties = new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-				Duration.ofHours(24), Duration.ofSeconds(10));
+				Duration.ofHours(24), Duration.ofSeconds(10), List.of());
 
 		assertThat(properties.retryAfter(1)).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.retryAfter(2)).isEqualTo(Duration.ofSeconds(10));
@@ -22,23 +23,39 @@ class NotificationPropertiesTest {
 	}
 
 	@Test
+	void onlyListedEndpointsAreAllowedOnceAListIsGiven() {
+		NotificationProperties open = new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
+				Duration.ofHours(1), Duration.ofSeconds(10), List.of());
+		NotificationProperties listed = new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
+				Duration.ofHours(1), Duration.ofSeconds(10), List.of("https://ooh.example.nhs.uk/"));
+
+		assertThat(open.allows("http://10.0.0.1/admin")).isTrue();
+		assertThat(listed.allows("https://ooh.example.nhs.uk/hooks/epaccs")).isTrue();
+		assertThat(listed.allows("http://10.0.0.1/admin")).isFalse();
+	}
+
+	@Test
 	void settingsThatCannotWorkStopTheServerStartingWithTheSettingNamed() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ZERO, Duration.ofMinutes(2), Duration.ofHours(1),
-					Duration.ofSeconds(10)))
+					Duration.ofSeconds(10), List.of()))
 			.withMessageContaining("retry-first");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofMinutes(5), Duration.ofMinutes(2),
-					Duration.ofHours(1), Duration.ofSeconds(10)))
+					Duration.ofHours(1), Duration.ofSeconds(10), List.of()))
 			.withMessageContaining("retry-longest");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-					Duration.ofMinutes(1), Duration.ofSeconds(10)))
+					Duration.ofMinutes(1), Duration.ofSeconds(10), List.of()))
 			.withMessageContaining("give-up-after");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-					Duration.ofHours(1), Duration.ofMinutes(5)))
+					Duration.ofHours(1), Duration.ofMinutes(5), List.of()))
 			.withMessageContaining("timeout");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
+					Duration.ofHours(1), Duration.ofSeconds(10), List.of("ooh.example.nhs.uk")))
+			.withMessageContaining("allowed-endpoints");
 	}
 
 }

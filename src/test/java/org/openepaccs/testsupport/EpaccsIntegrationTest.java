@@ -21,7 +21,8 @@ import org.springframework.test.context.ContextConfiguration;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = EpaccsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "epaccs.security.embedded-issuer.enabled=true")
+		properties = { "epaccs.security.embedded-issuer.enabled=true",
+				"epaccs.notifications.allowed-endpoints=http://127.0.0.1:" })
 @ActiveProfiles("postgres")
 @AutoConfigureObservability(tracing = false)
 @ContextConfiguration(initializers = PostgresDatabaseInitializer.class)
