@@ -63,8 +63,8 @@ class AuditEventProvider implements OwnResourceProvider {
 			}
 			oldestFirst = sort.getOrder() != SortOrderEnum.DESC;
 		}
-		AuditQuery query = new AuditQuery(reference(patient, "Patient", AuditEvent.SP_PATIENT),
-				reference(entity, null, AuditEvent.SP_ENTITY),
+		AuditQuery query = new AuditQuery(PlainReference.of("AuditEvent", patient, "Patient", AuditEvent.SP_PATIENT),
+				PlainReference.of("AuditEvent", entity, null, AuditEvent.SP_ENTITY),
 				(date != null) ? instant(date.getLowerBoundAsInstant()) : null,
 				(date != null) ? instant(date.getUpperBoundAsInstant()) : null, code(subtype), code(outcome),
 				code(client), requestId(source), oldestFirst);
@@ -74,24 +74,6 @@ class AuditEventProvider implements OwnResourceProvider {
 	@Override
 	public IBundleProvider resultPages(String pageId, RequestDetails request) {
 		return AuditQuery.ofPageId(pageId).map((query) -> new AuditSearchResults(this.store, query)).orElse(null);
-	}
-
-	/** {@code Type/id}, as the store keeps it, from any form a client may send. */
-	private static String reference(ReferenceParam param, String impliedType, String name) {
-		if (param == null) {
-			return null;
-		}
-		if (param.getChain() != null
-				|| param.hasResourceType() && impliedType != null && !impliedType.equals(param.getResourceType())) {
-			throw new InvalidRequestException("AuditEvent search parameter '" + name + "' takes a plain reference"
-					+ ((impliedType != null) ? " to a " + impliedType : " (Type/id)"));
-		}
-		String type = param.hasResourceType() ? param.getResourceType() : impliedType;
-		if (type == null) {
-			throw new InvalidRequestException(
-					"AuditEvent search parameter '" + name + "' needs the resource type, as in Type/id");
-		}
-		return type + "/" + param.getIdPart();
 	}
 
 	/**

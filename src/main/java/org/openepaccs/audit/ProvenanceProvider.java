@@ -91,8 +91,8 @@ class ProvenanceProvider implements OwnResourceProvider {
 	@Search
 	public IBundleProvider search(@OptionalParam(name = Provenance.SP_TARGET) ReferenceParam target,
 			@OptionalParam(name = Provenance.SP_PATIENT) ReferenceParam patient, RequestDetails request) {
-		String targetReference = reference(target, null, Provenance.SP_TARGET);
-		String patientReference = reference(patient, "Patient", Provenance.SP_PATIENT);
+		String targetReference = PlainReference.of("Provenance", target, null, Provenance.SP_TARGET);
+		String patientReference = PlainReference.of("Provenance", patient, "Patient", Provenance.SP_PATIENT);
 		if (targetReference == null && patientReference == null) {
 			throw new InvalidRequestException("Search Provenance by target (Type/id) or patient (Patient/id)");
 		}
@@ -117,23 +117,6 @@ class ProvenanceProvider implements OwnResourceProvider {
 			return null;
 		}
 		return new Results(query[0].isEmpty() ? null : query[0], query[1].isEmpty() ? null : query[1], request);
-	}
-
-	private static String reference(ReferenceParam param, String impliedType, String name) {
-		if (param == null) {
-			return null;
-		}
-		if (param.getChain() != null
-				|| param.hasResourceType() && impliedType != null && !impliedType.equals(param.getResourceType())) {
-			throw new InvalidRequestException("Provenance search parameter '" + name + "' takes a plain reference"
-					+ ((impliedType != null) ? " to a " + impliedType : " (Type/id)"));
-		}
-		String type = param.hasResourceType() ? param.getResourceType() : impliedType;
-		if (type == null) {
-			throw new InvalidRequestException(
-					"Provenance search parameter '" + name + "' needs the resource type, as in Type/id");
-		}
-		return type + "/" + new IdType(param.getIdPart()).getIdPart();
 	}
 
 	/** The results, read page by page; the page id carries the query, not state. */

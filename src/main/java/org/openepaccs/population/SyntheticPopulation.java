@@ -296,10 +296,6 @@ public final class SyntheticPopulation {
 		return person(index).refusesSharing;
 	}
 
-	boolean dies(int index) {
-		return person(index).died != null;
-	}
-
 	/** The i-th person of this population. */
 	private Person person(int i) {
 		int index = this.first + i;

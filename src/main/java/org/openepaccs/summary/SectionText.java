@@ -45,10 +45,6 @@ final class SectionText {
 		return this;
 	}
 
-	boolean isEmpty() {
-		return this.paragraphs.isEmpty() && this.items.isEmpty();
-	}
-
 	/**
 	 * The narrative as XHTML nodes, built directly: setting a narrative from a string
 	 * parses it, and HAPI's parser rebuilds its table of character entities each time,

@@ -1,6 +1,5 @@
 package org.openepaccs.audit;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import org.hl7.fhir.r4.model.Bundle;
@@ -46,7 +45,7 @@ class ProvenanceIT {
 			.post("/fhir/Patient", FhirHttp.json(new Patient().addName(new HumanName().setFamily("Provenance"))))
 			.resource(Patient.class)
 			.getIdPart();
-		Flag flag = cprDecision(this.patient);
+		Flag flag = Examples.cprDecisionFor(this.patient);
 		this.decision = "Flag/" + this.gp.post("/fhir/Flag", FhirHttp.json(flag)).resource(Flag.class).getIdPart();
 		flag.setId(this.decision);
 		flag.getPeriod().setEndElement(new org.hl7.fhir.r4.model.DateTimeType("2027-01-31"));
@@ -90,7 +89,7 @@ class ProvenanceIT {
 
 	@Test
 	void aRefusedWriteLeavesNoProvenance() {
-		Flag invalid = cprDecision(this.patient);
+		Flag invalid = Examples.cprDecisionFor(this.patient);
 		invalid.setId(this.decision);
 		invalid.getCode().getCodingFirstRep().setCode("not-a-code");
 
@@ -139,16 +138,6 @@ class ProvenanceIT {
 		assertThat(provenances(this.gp.get("/fhir/Provenance?target=" + this.decision))).hasSize(2);
 		assertThat(FhirHttp.as(this.port, "icb-analyst").get("/fhir/Provenance?target=" + this.decision).status())
 			.isEqualTo(403);
-	}
-
-	private static Flag cprDecision(String patient) {
-		Flag flag = (Flag) Examples.parse(Path.of("profiles", "examples", "Flag-margaret-cpr.json"));
-		flag.setId((String) null);
-		flag.getExtension().clear();
-		flag.getSubject().setReference(patient).setDisplay(null);
-		flag.getAuthor().setReference(null); // a display of its own: no practitioner
-												// needed
-		return flag;
 	}
 
 	private static List<Provenance> provenances(Response response) {

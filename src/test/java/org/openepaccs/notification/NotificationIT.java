@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -69,8 +68,9 @@ class NotificationIT {
 		Subscription subscription = subscribed.resource(Subscription.class);
 		assertThat(subscription.getStatus()).isEqualTo(Subscription.SubscriptionStatus.ACTIVE);
 
-		String decision = "Flag/"
-				+ this.gp.post("/fhir/Flag", FhirHttp.json(cprDecision(this.patient))).resource(Flag.class).getIdPart();
+		String decision = "Flag/" + this.gp.post("/fhir/Flag", FhirHttp.json(Examples.cprDecisionFor(this.patient)))
+			.resource(Flag.class)
+			.getIdPart();
 		Thread.sleep(2500); // the first delivery fails: nothing listens yet
 		this.receiver = Receiver.on(receiverPort);
 
@@ -97,8 +97,8 @@ class NotificationIT {
 			.resource(Patient.class)
 			.getIdPart();
 
-		this.gp.post("/fhir/Flag", FhirHttp.json(cprDecision(someoneElse)));
-		Flag flag = cprDecision(this.patient);
+		this.gp.post("/fhir/Flag", FhirHttp.json(Examples.cprDecisionFor(someoneElse)));
+		Flag flag = Examples.cprDecisionFor(this.patient);
 		String decision = "Flag/" + this.gp.post("/fhir/Flag", FhirHttp.json(flag)).resource(Flag.class).getIdPart();
 		flag.setId(decision);
 		flag.getPeriod().setEndElement(new org.hl7.fhir.r4.model.DateTimeType("2027-02-01"));
@@ -144,16 +144,6 @@ class NotificationIT {
 			.setEndpoint("http://127.0.0.1:" + receiverPort + "/hook")
 			.addHeader("Authorization: Bearer receiver-secret");
 		return subscription;
-	}
-
-	static Flag cprDecision(String patient) {
-		Flag flag = (Flag) Examples.parse(Path.of("profiles", "examples", "Flag-margaret-cpr.json"));
-		flag.setId((String) null);
-		flag.getExtension().clear();
-		flag.getSubject().setReference(patient).setDisplay(null);
-		flag.getAuthor().setReference(null); // a display of its own: no practitioner
-												// needed
-		return flag;
 	}
 
 	static int freePort() throws IOException {

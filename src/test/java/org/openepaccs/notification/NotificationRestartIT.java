@@ -4,6 +4,7 @@ import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.RunningServer;
 import org.openepaccs.testsupport.TestDatabase;
@@ -31,7 +32,7 @@ class NotificationRestartIT {
 				.post("/fhir/Subscription",
 						FhirHttp.json(NotificationIT.subscription("Flag?patient=" + patient, receiverPort)))
 				.status()).isEqualTo(201);
-			decision = "Flag/" + gp.post("/fhir/Flag", FhirHttp.json(NotificationIT.cprDecision(patient)))
+			decision = "Flag/" + gp.post("/fhir/Flag", FhirHttp.json(Examples.cprDecisionFor(patient)))
 				.resource(Flag.class)
 				.getIdPart();
 		}

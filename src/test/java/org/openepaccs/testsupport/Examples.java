@@ -61,4 +61,18 @@ public final class Examples {
 		}
 	}
 
+	/**
+	 * A CPR decision (Not for CPR) of Margaret's example for another person: without the
+	 * link to her ReSPECT plan, and with the author's display only.
+	 */
+	public static org.hl7.fhir.r4.model.Flag cprDecisionFor(String patient) {
+		org.hl7.fhir.r4.model.Flag flag = (org.hl7.fhir.r4.model.Flag) parse(
+				Path.of("profiles", "examples", "Flag-margaret-cpr.json"));
+		flag.setId((String) null);
+		flag.getExtension().clear();
+		flag.getSubject().setReference(patient).setDisplay(null);
+		flag.getAuthor().setReference(null);
+		return flag;
+	}
+
 }
