@@ -3,6 +3,7 @@ package org.openepaccs.server;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -10,6 +11,9 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -55,7 +59,9 @@ class DatabaseBudgetConfig {
 			@Override
 			protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 					throws ServletException, IOException {
-				RequestDeadlines.Deadline deadline = deadlines.begin(properties.requestTimeBudget());
+				RequestDeadlines.Deadline deadline = properties.cancelOnDisconnect() ? deadlines
+					.begin(properties.requestTimeBudget(), request.getLocalPort(), request.getRemotePort())
+						: deadlines.begin(properties.requestTimeBudget());
 				try {
 					chain.doFilter(request, response);
 				}
@@ -76,8 +82,16 @@ class DatabaseBudgetConfig {
 		return new DeadlineWatchdog(deadlines);
 	}
 
-	/** Cancels the statements of requests past their budget, four times a second. */
+	/**
+	 * Cancels the statements of requests past their budget, and of requests whose client
+	 * has gone, four times a second.
+	 */
 	static class DeadlineWatchdog {
+
+		private static final Logger log = LoggerFactory.getLogger(DeadlineWatchdog.class);
+
+		// a request answered within this never has its connection looked up
+		private static final Duration LOOK_FOR_DISCONNECT_AFTER = Duration.ofMillis(500);
 
 		private final RequestDeadlines deadlines;
 
@@ -88,6 +102,11 @@ class DatabaseBudgetConfig {
 		@Scheduled(fixedDelay = 250)
 		void cancelOverdue() {
 			this.deadlines.cancelOverdue();
+			int abandoned = this.deadlines.cancelAbandoned(LOOK_FOR_DISCONNECT_AFTER);
+			if (abandoned > 0) {
+				log.info("{} request(s) stopped because the client closed the connection before the answer; "
+						+ "their database work was cancelled and rolled back", abandoned);
+			}
 		}
 
 	}

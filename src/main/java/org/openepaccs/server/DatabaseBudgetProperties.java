@@ -23,12 +23,15 @@ import org.springframework.validation.annotation.Validated;
  * (OAuth2 client id) may hold at once
  * @param clientWait how long a request beyond its client's share waits for a turn before
  * it gets 429 with {@code Retry-After}
+ * @param cancelOnDisconnect whether a request whose client closes the connection before
+ * the answer has its database work cancelled at once rather than at the end of its budget
+ * (on Linux, where the kernel's connection table shows it; see {@link ClientConnections})
  */
 @Validated
 @ConfigurationProperties("epaccs.database")
 public record DatabaseBudgetProperties(@DefaultValue("30s") @NotNull Duration requestTimeBudget,
 		@DefaultValue("0.5") @DecimalMin("0.05") @DecimalMax("1.0") double clientShare,
-		@DefaultValue("2s") @NotNull Duration clientWait) {
+		@DefaultValue("2s") @NotNull Duration clientWait, @DefaultValue("true") boolean cancelOnDisconnect) {
 
 	@AssertTrue(message = "request-time-budget must be between 100ms and 1h")
 	public boolean isRequestTimeBudgetInRange() {

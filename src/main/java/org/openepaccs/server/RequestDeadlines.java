@@ -25,7 +25,16 @@ final class RequestDeadlines {
 	private final Map<Thread, Deadline> byThread = new ConcurrentHashMap<>();
 
 	Deadline begin(Duration budget) {
-		Deadline deadline = new Deadline(System.nanoTime() + budget.toNanos(), budget);
+		return begin(budget, -1, -1);
+	}
+
+	/**
+	 * Opens the budget of the request this thread serves, over the TCP connection between
+	 * the server's local port and the client's port (-1 if unknown).
+	 */
+	Deadline begin(Duration budget, int localPort, int remotePort) {
+		long now = System.nanoTime();
+		Deadline deadline = new Deadline(now, now + budget.toNanos(), budget, localPort, remotePort);
 		this.byThread.put(Thread.currentThread(), deadline);
 		return deadline;
 	}
@@ -88,6 +97,39 @@ final class RequestDeadlines {
 		}
 	}
 
+	/**
+	 * Cancels whatever the requests whose client has closed the connection are running,
+	 * and stops them starting more: nobody is waiting for their answer. Only requests
+	 * older than {@code after} are looked at, and only once their connection has been
+	 * seen open, so a connection the kernel's table cannot show (another network
+	 * namespace, a port rewritten on the way) never counts as closed.
+	 * @return how many requests were found abandoned
+	 */
+	int cancelAbandoned(Duration after) {
+		long now = System.nanoTime();
+		ClientConnections connections = null;
+		int abandoned = 0;
+		for (Deadline deadline : this.byThread.values()) {
+			if (deadline.remotePort <= 0 || deadline.passed || now - deadline.startNanos < after.toNanos()) {
+				continue;
+			}
+			if (connections == null) {
+				connections = ClientConnections.now();
+			}
+			ClientConnections.State state = connections.of(deadline.localPort, deadline.remotePort);
+			if (state == ClientConnections.State.OPEN) {
+				deadline.seenOpen = true;
+			}
+			else if (state == ClientConnections.State.CLOSED_BY_CLIENT
+					|| (state == ClientConnections.State.ABSENT && deadline.seenOpen)) {
+				deadline.passed = true;
+				deadline.open.forEach(RequestDeadlines::cancel);
+				abandoned++;
+			}
+		}
+		return abandoned;
+	}
+
 	private static void cancel(Connection connection) {
 		try {
 			if (connection.isWrapperFor(PGConnection.class)) {
@@ -101,17 +143,28 @@ final class RequestDeadlines {
 
 	static final class Deadline {
 
+		private final long startNanos;
+
 		private final long endNanos;
 
 		private final Duration budget;
+
+		private final int localPort;
+
+		private final int remotePort;
+
+		private volatile boolean seenOpen;
 
 		private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
 		private volatile boolean passed;
 
-		private Deadline(long endNanos, Duration budget) {
+		private Deadline(long startNanos, long endNanos, Duration budget, int localPort, int remotePort) {
+			this.startNanos = startNanos;
 			this.endNanos = endNanos;
 			this.budget = budget;
+			this.localPort = localPort;
+			this.remotePort = remotePort;
 		}
 
 		boolean isPassed() {
