@@ -13,6 +13,9 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import org.hl7.fhir.r4.model.Subscription;
 import org.openepaccs.server.InternalSearch;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +26,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class ActiveSubscriptions {
+
+	private static final Logger logger = LoggerFactory.getLogger(ActiveSubscriptions.class);
 
 	private final DaoRegistry daoRegistry;
 
@@ -54,6 +59,17 @@ class ActiveSubscriptions {
 	}
 
 	@Scheduled(fixedDelay = 10_000, initialDelay = 10_000)
+	void refreshRegularly() {
+		try {
+			refresh();
+		}
+		catch (RuntimeException ex) {
+			// the database is away: keep what was read last, and try again in ten seconds
+			// (a stack trace every ten seconds of an outage would bury the log)
+			logger.warn("Active subscriptions not refreshed: {}", ex.getClass().getSimpleName());
+		}
+	}
+
 	void refresh() {
 		SearchParameterMap active = InternalSearch.all().add(Subscription.SP_STATUS, new TokenParam("active"));
 		List<Subscription> subscriptions = this.daoRegistry.getResourceDao(Subscription.class)
