@@ -52,6 +52,9 @@ class DatabaseOutageIT {
 					assertThat(response.diagnostics()).contains("unavailable");
 					assertThat(response.body()).doesNotContain("SQL", "postgres", "Exception", "jdbc", "HHH");
 				}
+				Response readiness = http.get("/actuator/health/readiness");
+				assertThat(readiness.status()).as("a load balancer stops sending requests").isEqualTo(503);
+				assertThat(readiness.body()).contains("\"status\":\"DOWN\"");
 			}
 			finally {
 				postgres.setReachable(database, true);
@@ -61,10 +64,12 @@ class DatabaseOutageIT {
 				.atMost(Duration.ofSeconds(60))
 				.pollInterval(Duration.ofSeconds(1))
 				.until(() -> http.get(patient).status() == 200);
+			assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
 			assertThat(http.get("/fhir/Patient?family=" + SECRET_NAME + "&_summary=count")
 				.resource(Bundle.class)
 				.getTotal()).as("nothing of the refused write stored").isZero();
 		}
+
 		assertThat(log.getAll()).as("the log of the outage").doesNotContain(SECRET_NAME, SECRET_NHS_NUMBER);
 		assertThat(log.getAll().toLowerCase(java.util.Locale.ROOT)).doesNotContain("insert into", "binding parameter");
 	}
