@@ -36,23 +36,62 @@ public final class PopulationCommand {
 	private PopulationCommand() {
 	}
 
+	static final String USAGE = """
+			Usage: java -jar epaccs-fhir-server.jar population [options]
+			Loads a synthetic EPaCCS population (NHS numbers from the 999 test range) into a running server.
+			  --server URL      the server's root URL (default http://localhost:8080)
+			  --people N        how many people (default 1000)
+			  --first N         number of the first person (default 0); a later load with a higher --first adds people
+			  --seed N          which population (default 1)
+			  --clients N       transactions sent at once (default 4)
+			  --client ID       OAuth2 client of the server's issuer (default the dev-only gp-system)
+			  --secret SECRET   its secret (default the dev-only one)
+			  --token TOKEN     an access token to use instead of --client and --secret
+			  --progress FILE   file that lets a stopped load resume (default population.progress)
+			""";
+
 	public static void main(String[] args) throws Exception {
-		run(args);
+		if (args.length == 1 && ("--help".equals(args[0]) || "-h".equals(args[0]))) {
+			System.out.print(USAGE);
+			return;
+		}
+		try {
+			run(args);
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			// a mistyped option or an unreachable server: the reason, not a stack trace
+			System.err.println("population: " + ex.getMessage());
+			System.err.print(USAGE);
+			System.exit(2);
+		}
 	}
 
 	/** Loads as {@code main} does; returns how many resources were sent. */
 	public static long run(String... args) throws Exception {
 		Map<String, String> options = options(args);
 		URI server = URI.create(options.getOrDefault("server", "http://localhost:8080").replaceAll("/+$", ""));
-		int people = Integer.parseInt(options.getOrDefault("people", "1000"));
-		int first = Integer.parseInt(options.getOrDefault("first", "0"));
-		long seed = Long.parseLong(options.getOrDefault("seed", "1"));
-		int clients = Integer.parseInt(options.getOrDefault("clients", "4"));
+		int people = number(options, "people", 1000);
+		int first = number(options, "first", 0);
+		long seed = number(options, "seed", 1);
+		int clients = number(options, "clients", 4);
+		if (clients < 1 || clients > 64) {
+			throw new IllegalArgumentException("--clients must be between 1 and 64");
+		}
 		Path progress = Path.of(options.getOrDefault("progress", "population.progress"));
 		Supplier<String> token = options.containsKey("token") ? () -> options.get("token") : () -> clientToken(server,
 				options.getOrDefault("client", "gp-system"), options.getOrDefault("secret", "gp-system-dev-secret"));
 		return new PopulationLoader(URI.create(server + "/fhir"), token, clients, System.out)
 			.load(new SyntheticPopulation(seed, first, people), progress);
+	}
+
+	private static int number(Map<String, String> options, String name, int otherwise) {
+		String value = options.get(name);
+		try {
+			return (value != null) ? Integer.parseInt(value) : otherwise;
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException("--" + name + " must be a whole number, not '" + value + "'");
+		}
 	}
 
 	static Map<String, String> options(String[] args) {
@@ -106,7 +145,9 @@ public final class PopulationCommand {
 			return token.group(1);
 		}
 		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+			throw new IllegalStateException(
+					"Cannot reach " + server + " (" + ex.getClass().getSimpleName() + "); is the server running there?",
+					ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
