@@ -1,5 +1,9 @@
 package org.openepaccs.security;
 
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
@@ -14,7 +18,6 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -24,10 +27,20 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Reference;
 import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.server.DatabaseBudgetProperties;
 import org.openepaccs.server.InternalSearch;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Who has refused to share their record, and which organisations (ODS codes) recorded the
@@ -36,10 +49,15 @@ import org.springframework.stereotype.Component;
  * status is {@code rejected} or it is active with {@code provision.type = deny}. The
  * custodian is {@code Consent.organization}.
  * <p>
- * Kept in memory because it is asked about every resource a response shows: loaded in
- * full once, then only what changed, after a Consent is written here and every few
- * seconds for Consents written through another replica. (A deleted Consent is not seen;
- * record a new decision instead.)
+ * Kept in memory because it is asked about every resource a response shows. Each decision
+ * is also written, in the transaction of the Consent it comes from, to a small table
+ * ({@code EPACCS_SHARING_DECISION}, one row per Consent, custodians already resolved to
+ * ODS codes), so that loading the directory is one short query however many people there
+ * are: loaded in full on first use, then only the rows changed since, after a Consent is
+ * written here and every few seconds for Consents written through another replica.
+ * (Reading the Consents themselves, as this once did, took longer than a request's time
+ * budget after a bulk load of a few thousand people, so no search could be answered.) A
+ * deleted Consent is not seen; record a new decision instead.
  */
 @Component
 @Interceptor
@@ -49,20 +67,41 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 
 	static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
+	static final String DECISIONS = "EPACCS_SHARING_DECISION";
+
+	private static final Logger log = LoggerFactory.getLogger(ConsentDirectory.class);
+
 	private final DaoRegistry daoRegistry;
+
+	private final JdbcTemplate jdbc;
+
+	/**
+	 * How far back each reload reads again: rows are stamped when their Consent is
+	 * written, which can be up to a request's whole time budget before that write commits
+	 * and becomes visible.
+	 */
+	private final Duration overlap;
 
 	private volatile Map<String, Set<String>> refusals = Map.of();
 
 	private volatile boolean stale = true;
 
-	private static final long OVERLAP_MILLIS = 10_000;
-
 	private final Map<String, Decision> decisions = new HashMap<>();
 
-	private Date loadedUpTo;
+	private Instant loadedUpTo;
 
-	ConsentDirectory(DaoRegistry daoRegistry) {
+	private final TransactionTemplate transaction;
+
+	ConsentDirectory(DaoRegistry daoRegistry, JdbcTemplate jdbc, DatabaseBudgetProperties budget,
+			PlatformTransactionManager transactions) {
 		this.daoRegistry = daoRegistry;
+		this.jdbc = jdbc;
+		this.transaction = new TransactionTemplate(transactions);
+		this.overlap = budget.requestTimeBudget().plusSeconds(10);
+		jdbc.execute("CREATE TABLE IF NOT EXISTS " + DECISIONS + " (CONSENT_ID VARCHAR(100) PRIMARY KEY,"
+				+ " PATIENT_ID VARCHAR(100) NOT NULL, DECIDED TIMESTAMP, STORED TIMESTAMP, REFUSED BOOLEAN NOT NULL,"
+				+ " CUSTODIANS VARCHAR(2000) NOT NULL, CHANGED TIMESTAMP NOT NULL)");
+		jdbc.execute("CREATE INDEX IF NOT EXISTS EPACCS_SHARING_DECISION_CHANGED ON " + DECISIONS + " (CHANGED)");
 	}
 
 	/**
@@ -88,17 +127,34 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
 	public void created(IBaseResource resource) {
-		markStaleIfConsent(resource);
+		record(resource);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource) {
-		markStaleIfConsent(resource);
+		record(resource);
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
 	public void deleted(IBaseResource resource) {
-		markStaleIfConsent(resource);
+		if (resource instanceof Consent) {
+			this.stale = true;
+		}
+	}
+
+	/**
+	 * Loads the directory as the server starts, so that the first request does not wait
+	 * for it; if the database is away then, the first request that needs it loads it.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	void loadOnStart() {
+		try {
+			reload();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Consent directory not loaded at start-up ({}); it will be on first use",
+					ex.getClass().getSimpleName());
+		}
 	}
 
 	@Scheduled(fixedDelayString = "${epaccs.security.consent-refresh:5s}", initialDelayString = "5s")
@@ -106,45 +162,80 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		this.stale = true;
 	}
 
-	private void markStaleIfConsent(IBaseResource resource) {
-		if (resource instanceof Consent) {
-			this.stale = true;
+	/**
+	 * Writes the decision of a consent-to-share Consent to the decisions table, in the
+	 * Consent's own transaction, so the two are stored together or not at all.
+	 */
+	private void record(IBaseResource resource) {
+		if (!(resource instanceof Consent consent)) {
+			return;
+		}
+		this.stale = true;
+		if (!isConsentToShare(consent) || !consent.getPatient().hasReference()
+				|| consent.getStatus() == Consent.ConsentState.DRAFT) {
+			return;
+		}
+		Decision decision = decisionOf(consent);
+		String patient = consent.getPatient().getReferenceElement().getIdPart();
+		Object[] values = { patient, timestamp(decision.decided()), timestamp(decision.stored()), decision.refused(),
+				String.join(",", decision.custodians()), Timestamp.from(Instant.now()), decision.consentId() };
+		int updated = this.jdbc.update("UPDATE " + DECISIONS + " SET PATIENT_ID = ?, DECIDED = ?, STORED = ?,"
+				+ " REFUSED = ?, CUSTODIANS = ?, CHANGED = ? WHERE CONSENT_ID = ?", values);
+		if (updated == 0) {
+			// HAPI allows one create of a resource id, so no other transaction inserts
+			// this
+			// row at the same time
+			this.jdbc.update("INSERT INTO " + DECISIONS
+					+ " (PATIENT_ID, DECIDED, STORED, REFUSED, CUSTODIANS, CHANGED, CONSENT_ID)"
+					+ " VALUES (?, ?, ?, ?, ?, ?, ?)", values);
 		}
 	}
 
+	private static boolean isConsentToShare(Consent consent) {
+		return consent.getScope()
+			.getCoding()
+			.stream()
+			.anyMatch(
+					(coding) -> CONSENT_SCOPE.equals(coding.getSystem()) && "patient-privacy".equals(coding.getCode()));
+	}
+
+	private Decision decisionOf(Consent consent) {
+		return new Decision(consent.getIdElement().getIdPart(), consent.getDateTime(),
+				consent.getMeta().getLastUpdated(),
+				consent.getStatus() != Consent.ConsentState.ENTEREDINERROR && isRefusal(consent), custodians(consent));
+	}
+
 	/**
-	 * Reads the consent-to-share decisions written since the last reload (all of them the
-	 * first time) and keeps each person's latest.
+	 * Reads the decisions changed since the last reload (all of them the first time) and
+	 * keeps each person's latest.
 	 */
 	synchronized void reload() {
 		if (!this.stale) {
 			return;
 		}
 		this.stale = false;
-		Date started = new Date();
-		SearchParameterMap changed = InternalSearch.all()
-			.add(Consent.SP_SCOPE, new TokenParam(CONSENT_SCOPE, "patient-privacy"));
-		if (this.loadedUpTo != null) {
-			// a little overlap: a write that committed just before the last reload
-			// started
-			// may carry an earlier timestamp; reading it again changes nothing
-			changed.setLastUpdated(new DateRangeParam(new Date(this.loadedUpTo.getTime() - OVERLAP_MILLIS), null));
+		Instant started = Instant.now();
+		boolean complete = this.loadedUpTo == null;
+		if (complete) {
+			fillFromConsentsStoredBeforeTheTable();
 		}
-		List<Consent> consents = this.daoRegistry.getResourceDao(Consent.class)
-			.searchForResources(changed, new SystemRequestDetails());
-		for (Consent consent : consents) {
-			if (!consent.getPatient().hasReference() || consent.getStatus() == Consent.ConsentState.DRAFT) {
-				continue;
+		String sql = "SELECT CONSENT_ID, PATIENT_ID, DECIDED, STORED, REFUSED, CUSTODIANS FROM " + DECISIONS;
+		RowCallbackHandler keep = (row) -> keep(row.getString("PATIENT_ID"),
+				new Decision(row.getString("CONSENT_ID"), date(row.getTimestamp("DECIDED")),
+						date(row.getTimestamp("STORED")), row.getBoolean("REFUSED"),
+						custodians(row.getString("CUSTODIANS"))));
+		try {
+			if (complete) {
+				this.jdbc.query(sql, keep);
 			}
-			String patient = consent.getPatient().getReferenceElement().getIdPart();
-			Decision known = this.decisions.get(patient);
-			Decision incoming = new Decision(consent.getIdElement().getIdPart(), consent.getDateTime(),
-					consent.getMeta().getLastUpdated(),
-					consent.getStatus() != Consent.ConsentState.ENTEREDINERROR && isRefusal(consent),
-					custodians(consent));
-			if (known == null || known.consentId().equals(incoming.consentId()) || incoming.isLaterThan(known)) {
-				this.decisions.put(patient, incoming);
+			else {
+				this.jdbc.query(sql + " WHERE CHANGED >= ?", keep, Timestamp.from(this.loadedUpTo.minus(this.overlap)));
 			}
+		}
+		catch (RuntimeException ex) {
+			// read again in full next time: a refusal must never be missed
+			this.stale = true;
+			throw ex;
 		}
 		this.loadedUpTo = started;
 		Map<String, Set<String>> refused = new HashMap<>();
@@ -154,6 +245,47 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 			}
 		});
 		this.refusals = Map.copyOf(refused);
+	}
+
+	private void keep(String patient, Decision incoming) {
+		Decision known = this.decisions.get(patient);
+		if (known == null || known.consentId().equals(incoming.consentId()) || incoming.isLaterThan(known)) {
+			this.decisions.put(patient, incoming);
+		}
+	}
+
+	/**
+	 * Consents stored before this server kept the decisions table (an upgrade) are not in
+	 * it: on first load, if the table is empty but such Consents exist, their decisions
+	 * are written to it once.
+	 */
+	private void fillFromConsentsStoredBeforeTheTable() {
+		Integer rows = this.jdbc.queryForObject("SELECT COUNT(*) FROM " + DECISIONS, Integer.class);
+		if (rows == null || rows > 0) {
+			return;
+		}
+		SearchParameterMap toShare = InternalSearch.all()
+			.add(Consent.SP_SCOPE, new TokenParam(CONSENT_SCOPE, "patient-privacy"));
+		List<Consent> consents = this.daoRegistry.getResourceDao(Consent.class)
+			.searchForResources(toShare, new SystemRequestDetails());
+		if (!consents.isEmpty()) {
+			log.info("Recording the sharing decisions of {} Consents stored before the decisions table",
+					consents.size());
+			// all or none: a table filled halfway would look filled and hide refusals
+			this.transaction.executeWithoutResult((status) -> consents.forEach(this::record));
+		}
+	}
+
+	private static Timestamp timestamp(Date date) {
+		return (date != null) ? new Timestamp(date.getTime()) : null;
+	}
+
+	private static Date date(Timestamp timestamp) {
+		return (timestamp != null) ? new Date(timestamp.getTime()) : null;
+	}
+
+	private static Set<String> custodians(String codes) {
+		return codes.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(codes.split(",")));
 	}
 
 	/** A person's latest consent-to-share decision. */

@@ -1,0 +1,86 @@
+package org.openepaccs.security;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.RunningServer;
+import org.openepaccs.testsupport.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A decision to share or not, recorded through one server, holds on every server using
+ * the same database, and on a server upgraded from one that did not keep the decisions
+ * table.
+ */
+class ConsentDirectoryIT {
+
+	@Test
+	void aDecisionRecordedThroughOneReplicaHoldsOnTheOthersAndAfterAnUpgrade() throws SQLException {
+		String database = TestDatabase.server().createDatabase();
+		String patient;
+		try (RunningServer one = RunningServer.startOnPostgres(database, "--epaccs.security.consent-refresh=1s");
+				RunningServer other = RunningServer.startOnPostgres(database, "--epaccs.security.consent-refresh=1s")) {
+			FhirHttp gp = one.http(); // organisation Y99901, which records the decision
+			FhirHttp nurseElsewhere = FhirHttp.as(other.port(), "community-nurse"); // Y99902
+			Organization surgery = new Organization().setName("Replica Surgery");
+			surgery.addIdentifier().setSystem(ConsentDirectory.ODS).setValue("Y99901");
+			String organisation = created(gp.post("/fhir/Organization", FhirHttp.json(surgery)));
+			patient = created(gp.post("/fhir/Patient",
+					FhirHttp.json(new Patient().addName(new HumanName().setFamily("Replica")))));
+			assertThat(nurseElsewhere.get("/fhir/" + patient).status()).isEqualTo(200);
+
+			created(gp.post("/fhir/Consent", decision(patient, organisation, "deny", "2026-11-01T10:00:00Z")));
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(20))
+				.until(() -> nurseElsewhere.get("/fhir/" + patient).status() == 403);
+
+			created(gp.post("/fhir/Consent", decision(patient, organisation, "permit", "2026-11-20T10:00:00Z")));
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(20))
+				.until(() -> nurseElsewhere.get("/fhir/" + patient).status() == 200);
+			// an older decision written later does not undo the newer one
+			created(gp.post("/fhir/Consent", decision(patient, organisation, "deny", "2026-11-10T10:00:00Z")));
+			assertThat(one.http().get("/fhir/" + patient).status()).isEqualTo(200);
+			assertThat(FhirHttp.as(one.port(), "community-nurse").get("/fhir/" + patient).status()).isEqualTo(200);
+
+			created(gp.post("/fhir/Consent", decision(patient, organisation, "deny", "2026-11-25T10:00:00Z")));
+		}
+
+		// what a server from before the decisions table left: the Consents, no rows
+		try (Connection connection = DriverManager.getConnection(database, TestDatabase.server().user(),
+				TestDatabase.server().password()); Statement statement = connection.createStatement()) {
+			statement.execute("DELETE FROM " + ConsentDirectory.DECISIONS);
+		}
+		try (RunningServer upgraded = RunningServer.startOnPostgres(database)) {
+			Response read = FhirHttp.as(upgraded.port(), "community-nurse").get("/fhir/" + patient);
+			assertThat(read.status()).as("the latest decision, a refusal, still holds").isEqualTo(403);
+			assertThat(upgraded.http().get("/fhir/" + patient).status()).isEqualTo(200);
+		}
+	}
+
+	private static String decision(String patient, String organisation, String provision, String when) {
+		return "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
+				+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
+				+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patient + "\"},\"dateTime\":\"" + when
+				+ "\",\"performer\":[{\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\""
+				+ organisation + "\"}],\"provision\":{\"type\":\"" + provision + "\"}}";
+	}
+
+	private static String created(Response response) {
+		assertThat(response.status()).as(response.body()).isEqualTo(201);
+		return response.header("Location").replaceAll(".*/fhir/([A-Za-z]+/[^/]+)/_history/.*", "$1");
+	}
+
+}
