@@ -137,19 +137,17 @@ public final class SyntheticPopulation {
 	public String directory() {
 		StringBuilder entries = new StringBuilder();
 		for (int icb = firstPractice() / PRACTICES_PER_ICB; icb <= lastPractice() / PRACTICES_PER_ICB; icb++) {
-			entries.append(put("Organization", "syn-icb-" + icb, organisation("syn-icb-" + icb, ods("Y8", icb),
-					"Synthetic ICB " + (icb + 1), "01632 96" + String.format("%04d", icb))));
-			entries.append(put("Organization", "syn-spoc-" + icb,
-					organisation("syn-spoc-" + icb, ods("Y7", icb),
-							"Synthetic 24/7 Palliative Care Advice Line " + (icb + 1),
-							"01632 97" + String.format("%04d", icb))));
+			entries.append(put("Organization", "syn-icb-" + icb,
+					organisation("syn-icb-" + icb, ods("Y8", icb), "Synthetic ICB " + (icb + 1), landline(icb))));
+			entries.append(put("Organization", "syn-spoc-" + icb, organisation("syn-spoc-" + icb, ods("Y7", icb),
+					"Synthetic 24/7 Palliative Care Advice Line " + (icb + 1), landline(icb))));
 			entries.append(put("Organization", "syn-hospice-" + icb, organisation("syn-hospice-" + icb, ods("Y6", icb),
-					"Synthetic Hospice " + (icb + 1), "01632 98" + String.format("%04d", icb))));
+					"Synthetic Hospice " + (icb + 1), landline(icb))));
 		}
 		for (int practice = firstPractice(); practice <= lastPractice(); practice++) {
 			String id = "syn-practice-" + practice;
-			entries.append(put("Organization", id, organisation(id, ods("Y9", practice),
-					"Synthetic Surgery " + (practice + 1), "01632 95" + String.format("%04d", practice))));
+			entries.append(put("Organization", id,
+					organisation(id, ods("Y9", practice), "Synthetic Surgery " + (practice + 1), landline(practice))));
 			entries.append(put("Practitioner", "syn-gp-" + practice, practitioner("syn-gp-" + practice, "Dr",
 					GIVEN_FEMALE[practice % GIVEN_FEMALE.length], FAMILY[practice % FAMILY.length])));
 			entries.append(put("PractitionerRole", "syn-gp-role-" + practice,
@@ -193,9 +191,9 @@ public final class SyntheticPopulation {
 				"""
 						{"resourceType":"RelatedPerson","id":"%1$s-carer","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-related-person"]},"active":true,"patient":{"reference":"Patient/%1$s"},
 						"relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"%2$s","display":"%3$s"}]},{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-relationship","code":"carer","display":"Carer"}]}],
-						"name":[{"family":"%4$s","given":["%5$s"]}],"telecom":[{"system":"phone","value":"07700 9%6$05d","use":"mobile"}]}"""
+						"name":[{"family":"%4$s","given":["%5$s"]}],"telecom":[{"system":"phone","value":"%6$s","use":"mobile"}]}"""
 					.formatted(p.id, p.child ? "MTH" : "FAMMEMB", p.child ? "mother" : "family member", p.family,
-							GIVEN_FEMALE[(index + 3) % GIVEN_FEMALE.length], index % 100000)));
+							GIVEN_FEMALE[(index + 3) % GIVEN_FEMALE.length], mobile(index))));
 		String category = p.child
 				? """
 						[{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-plan-type","code":"cypacp-with-respect","display":"Child and young person's advance care plan (with ReSPECT)"}],"text":"Child and young person's advance care plan (with ReSPECT)"},{"coding":[{"system":"http://snomed.info/sct","code":"736373009","display":"End of life care plan"}],"text":"End of life care plan"}]"""
@@ -374,6 +372,20 @@ public final class SyntheticPopulation {
 				{"resourceType":"PractitionerRole","id":"%s","active":true,"practitioner":{"reference":"Practitioner/%s"},
 				"organization":{"reference":"Organization/%s"},"code":[{"text":"%s"}],"telecom":[{"system":"phone","value":"01632 960000","use":"work"}]}"""
 			.formatted(id, practitioner, organisation, title);
+	}
+
+	/*
+	 * Telephone numbers come from the ranges Ofcom keeps for drama (01632 960000-960999,
+	 * 07700 900000-900999), which it does not allocate to any provider: numbers outside
+	 * them could ring a real person. Several people and organisations share a number;
+	 * nothing needs them to differ.
+	 */
+	private static String landline(int number) {
+		return String.format(Locale.ROOT, "01632 960%03d", number % 1000);
+	}
+
+	private static String mobile(int number) {
+		return String.format(Locale.ROOT, "07700 900%03d", number % 1000);
 	}
 
 	/** Synthetic ODS codes: a prefix kept clear of the examples' Y999xx, and a number. */

@@ -3,6 +3,8 @@ package org.openepaccs.population;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.validation.FhirValidator;
@@ -38,6 +40,22 @@ class SyntheticPopulationTest {
 		}
 		assertThat(numbers).hasSize(20_000);
 		assertThat(SyntheticPopulation.nhsNumber(SyntheticPopulation.MOST_PEOPLE - 1)).startsWith("999");
+	}
+
+	@Test
+	void everyTelephoneNumberIsOneOfcomKeepsForDrama() {
+		SyntheticPopulation population = new SyntheticPopulation(5, 1200, 300);
+		StringBuilder all = new StringBuilder(population.directory());
+		for (int i = 0; i < population.people(); i++) {
+			all.append(population.record(i));
+		}
+		Matcher phone = Pattern.compile("\"system\":\"phone\",\"value\":\"([^\"]*)\"").matcher(all);
+		int numbers = 0;
+		while (phone.find()) {
+			assertThat(phone.group(1)).matches("01632 960\\d{3}|07700 900\\d{3}");
+			numbers++;
+		}
+		assertThat(numbers).isGreaterThan(population.people());
 	}
 
 	@Test
