@@ -12,9 +12,12 @@ import org.openepaccs.conformance.NhsNumber;
  * for byte. Each person's record is one FHIR transaction of PUTs with ids derived from
  * the person's number, so sending it again changes nothing and a load can resume
  * anywhere. About 5% are children and young people; about a third die during the
- * simulated year (sent as a second transaction, as a GP would record it). NHS numbers
- * come from the 999 range the NHS reserves for testing, so none can belong to a real
- * person. Every code comes from our conformance package's value sets.
+ * simulated year (sent as a second transaction, as a GP would record it). Everyone has an
+ * ethnic category and a deprivation decile, drawn independently of everything else, so
+ * that inequality breakdowns have something to break down (and show no gradient unless
+ * the server makes one). NHS numbers come from the 999 range the NHS reserves for
+ * testing, so none can belong to a real person. Every code comes from our conformance
+ * package's value sets, except the ethnic category, from UK Core's.
  */
 public final class SyntheticPopulation {
 
@@ -332,16 +335,23 @@ public final class SyntheticPopulation {
 			p.died = YEAR_START.plusDays(random.nextInt(330)).toString();
 			p.diesWherePreferred = random.nextInt(100) < 70;
 		}
+		// drawn after everything else, so that the people of a seed stay who they were
+		p.ethnicity = EthnicCategory.of(random.nextInt(1000));
+		p.deprivationDecile = 1 + random.nextInt(10);
 		return p;
 	}
 
 	private static String patient(Person p, String deceased) {
 		return """
 				{"resourceType":"Patient","id":"%1$s","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-patient"]},
+				"extension":[{"url":"%9$s","valueCodeableConcept":{"coding":[{"system":"%10$s","code":"%11$s","display":"%12$s"}]}},
+				{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-deprivation-decile","valueInteger":%13$d}],
 				"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"%2$s"}],"name":[{"use":"official","family":"%3$s","given":["%4$s"]}],
 				"gender":"%5$s","birthDate":"%6$s",%7$s"generalPractitioner":[{"reference":"Organization/%8$s"}]}"""
 			.formatted(p.id, p.nhs, p.family, p.given, p.female ? "female" : "male", p.birthDate,
-					(deceased != null) ? "\"deceasedDateTime\":\"" + deceased + "\"," : "", p.practice);
+					(deceased != null) ? "\"deceasedDateTime\":\"" + deceased + "\"," : "", p.practice,
+					EthnicCategory.EXTENSION, EthnicCategory.SYSTEM, p.ethnicity.code(), p.ethnicity.display(),
+					p.deprivationDecile);
 	}
 
 	private static String preference(Person p, String suffix, int rank, String system, String code, String display) {
@@ -454,6 +464,10 @@ public final class SyntheticPopulation {
 		String died;
 
 		boolean diesWherePreferred;
+
+		EthnicCategory ethnicity;
+
+		int deprivationDecile;
 
 	}
 

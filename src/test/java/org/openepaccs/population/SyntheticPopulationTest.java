@@ -2,7 +2,9 @@ package org.openepaccs.population;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,6 +14,9 @@ import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.conformance.ConformancePackage;
@@ -22,6 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SyntheticPopulationTest {
 
 	private static final FhirContext fhir = FhirContext.forR4Cached();
+
+	private static final String ETHNIC_CATEGORY = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory";
+
+	private static final String DEPRIVATION_DECILE = "https://fhir.openepaccs.org/StructureDefinition/epaccs-deprivation-decile";
 
 	@Test
 	void theSamePopulationComesOutEveryTime() {
@@ -63,16 +72,36 @@ class SyntheticPopulationTest {
 		SyntheticPopulation population = new SyntheticPopulation(1, 2000);
 		long children = 0;
 		long resources = 0;
+		Map<String, Integer> ethnicities = new TreeMap<>();
+		Map<Integer, Integer> deciles = new TreeMap<>();
 		for (int i = 0; i < population.people(); i++) {
 			Bundle record = fhir.newJsonParser().parseResource(Bundle.class, population.record(i));
 			resources += record.getEntry().size();
 			if (population.isChild(i)) {
 				children++;
 			}
-			assertThat(((Patient) record.getEntryFirstRep().getResource()).getIdentifierFirstRep().getValue())
-				.isEqualTo(SyntheticPopulation.nhsNumber(i));
+			Patient patient = (Patient) record.getEntryFirstRep().getResource();
+			assertThat(patient.getIdentifierFirstRep().getValue()).isEqualTo(SyntheticPopulation.nhsNumber(i));
+			Coding ethnicity = ((CodeableConcept) patient.getExtensionByUrl(ETHNIC_CATEGORY).getValue())
+				.getCodingFirstRep();
+			assertThat(ethnicity.getSystem())
+				.isEqualTo("https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland");
+			assertThat(ethnicity.getDisplay()).isNotBlank();
+			ethnicities.merge(ethnicity.getCode(), 1, Integer::sum);
+			deciles.merge(((IntegerType) patient.getExtensionByUrl(DEPRIVATION_DECILE).getValue()).getValue(), 1,
+					Integer::sum);
 		}
 		long deaths = population.deaths().size();
+		// everyone has an ethnic category and a decile; White British the most common,
+		// every decile about a tenth
+		assertThat(ethnicities.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(population.people());
+		assertThat(ethnicities.get("A")).isBetween(1350, 1620);
+		assertThat(ethnicities.keySet()).hasSizeGreaterThanOrEqualTo(12).contains("C", "H", "J", "N", "Z");
+		assertThat(ethnicities.get("C") + ethnicities.get("H") + ethnicities.get("J") + ethnicities.get("N"))
+			.isBetween(160, 400);
+		assertThat(deciles).hasSize(10);
+		assertThat(deciles.keySet()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+		assertThat(deciles.values()).allSatisfy((count) -> assertThat(count).isBetween(140, 260));
 		assertThat(children).isBetween(60L, 140L); // about 5%
 		assertThat(deaths).isBetween(560L, 780L); // about a third
 		// with the death and place of death of a third, 15-25 resources a person
