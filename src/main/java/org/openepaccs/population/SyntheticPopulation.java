@@ -1,6 +1,9 @@
 package org.openepaccs.population;
 
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -12,9 +15,12 @@ import org.openepaccs.conformance.NhsNumber;
  * for byte. Each person's record is one FHIR transaction of PUTs with ids derived from
  * the person's number, so sending it again changes nothing and a load can resume
  * anywhere. About 5% are children and young people; about a third die during the
- * simulated year (sent as a second transaction, as a GP would record it). NHS numbers
- * come from the 999 range the NHS reserves for testing, so none can belong to a real
- * person. Every code comes from our conformance package's value sets.
+ * simulated year (sent as a second transaction, as a GP would record it). Everyone has an
+ * ethnic category and a deprivation decile, drawn independently of everything else, so
+ * that inequality breakdowns have something to break down (and show no gradient unless
+ * the server makes one). NHS numbers come from the 999 range the NHS reserves for
+ * testing, so none can belong to a real person. Every code comes from our conformance
+ * package's value sets, except the ethnic category, from UK Core's.
  */
 public final class SyntheticPopulation {
 
@@ -51,6 +57,32 @@ public final class SyntheticPopulation {
 	private static final String[][] PROGNOSES = { { "511401000000102", "Last days of life" },
 			{ "955231000000109", "Last weeks of life" }, { "968211000000101", "Last months of life" },
 			{ "767503006", "Limited life expectancy of approximately one year" } };
+
+	/** Awareness of prognosis findings (SNOMED), in the order the draw picks them. */
+	private static final String[][] AWARENESS = { { "444332001", "Aware of prognosis" },
+			{ "699093007", "Unaware of prognosis" }, { "764551000000100", "Does not wish to discuss prognosis" },
+			{ "473316003", "Relative aware of prognosis" } };
+
+	/** An adult's next of kin (HL7 v3 RoleCode). */
+	private static final String[][] KIN = { { "SPS", "spouse" }, { "DAUC", "daughter" }, { "SONC", "son" } };
+
+	private static final String NOT_FOR_CPR = "450476008";
+
+	private static final String FOR_CPR = "450475007";
+
+	/**
+	 * Treatments refused in an ADRT: life-sustaining ones, as its SNOMED finding says.
+	 */
+	private static final String[] REFUSALS = {
+			"Mechanical ventilation (invasive or non-invasive), even if my life is at risk",
+			"Artificial nutrition and hydration by tube, even if my life is at risk",
+			"Antibiotics for a life-threatening infection, even if my life is at risk" };
+
+	private static final String RESPECT_FORM_COPY = placeholder("Scanned copy of the signed ReSPECT form");
+
+	private static final String ADRT_COPY = placeholder("Advance decision to refuse treatment, signed and witnessed");
+
+	private static final DateTimeFormatter LONG_DATE = DateTimeFormatter.ofPattern("d MMMM uuuu", Locale.UK);
 
 	private static final String[] IDENTIFIED_BY = { "surprise-question", "Surprise question", "spict", "SPICT",
 			"gsf-proactive-identification", "GSF Proactive Identification Guidance", "clinical-judgement",
@@ -137,19 +169,17 @@ public final class SyntheticPopulation {
 	public String directory() {
 		StringBuilder entries = new StringBuilder();
 		for (int icb = firstPractice() / PRACTICES_PER_ICB; icb <= lastPractice() / PRACTICES_PER_ICB; icb++) {
-			entries.append(put("Organization", "syn-icb-" + icb, organisation("syn-icb-" + icb, ods("Y8", icb),
-					"Synthetic ICB " + (icb + 1), "01632 96" + String.format("%04d", icb))));
-			entries.append(put("Organization", "syn-spoc-" + icb,
-					organisation("syn-spoc-" + icb, ods("Y7", icb),
-							"Synthetic 24/7 Palliative Care Advice Line " + (icb + 1),
-							"01632 97" + String.format("%04d", icb))));
+			entries.append(put("Organization", "syn-icb-" + icb,
+					organisation("syn-icb-" + icb, ods("Y8", icb), "Synthetic ICB " + (icb + 1), landline(icb))));
+			entries.append(put("Organization", "syn-spoc-" + icb, organisation("syn-spoc-" + icb, ods("Y7", icb),
+					"Synthetic 24/7 Palliative Care Advice Line " + (icb + 1), landline(icb))));
 			entries.append(put("Organization", "syn-hospice-" + icb, organisation("syn-hospice-" + icb, ods("Y6", icb),
-					"Synthetic Hospice " + (icb + 1), "01632 98" + String.format("%04d", icb))));
+					"Synthetic Hospice " + (icb + 1), landline(icb))));
 		}
 		for (int practice = firstPractice(); practice <= lastPractice(); practice++) {
 			String id = "syn-practice-" + practice;
-			entries.append(put("Organization", id, organisation(id, ods("Y9", practice),
-					"Synthetic Surgery " + (practice + 1), "01632 95" + String.format("%04d", practice))));
+			entries.append(put("Organization", id,
+					organisation(id, ods("Y9", practice), "Synthetic Surgery " + (practice + 1), landline(practice))));
 			entries.append(put("Practitioner", "syn-gp-" + practice, practitioner("syn-gp-" + practice, "Dr",
 					GIVEN_FEMALE[practice % GIVEN_FEMALE.length], FAMILY[practice % FAMILY.length])));
 			entries.append(put("PractitionerRole", "syn-gp-role-" + practice,
@@ -193,9 +223,9 @@ public final class SyntheticPopulation {
 				"""
 						{"resourceType":"RelatedPerson","id":"%1$s-carer","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-related-person"]},"active":true,"patient":{"reference":"Patient/%1$s"},
 						"relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"%2$s","display":"%3$s"}]},{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-relationship","code":"carer","display":"Carer"}]}],
-						"name":[{"family":"%4$s","given":["%5$s"]}],"telecom":[{"system":"phone","value":"07700 9%6$05d","use":"mobile"}]}"""
+						"name":[{"family":"%4$s","given":["%5$s"]}],"telecom":[{"system":"phone","value":"%6$s","use":"mobile"}]}"""
 					.formatted(p.id, p.child ? "MTH" : "FAMMEMB", p.child ? "mother" : "family member", p.family,
-							GIVEN_FEMALE[(index + 3) % GIVEN_FEMALE.length], index % 100000)));
+							GIVEN_FEMALE[(index + 3) % GIVEN_FEMALE.length], mobile(index))));
 		String category = p.child
 				? """
 						[{"coding":[{"system":"https://fhir.openepaccs.org/CodeSystem/epaccs-plan-type","code":"cypacp-with-respect","display":"Child and young person's advance care plan (with ReSPECT)"}],"text":"Child and young person's advance care plan (with ReSPECT)"},{"coding":[{"system":"http://snomed.info/sct","code":"736373009","display":"End of life care plan"}],"text":"End of life care plan"}]"""
@@ -218,9 +248,9 @@ public final class SyntheticPopulation {
 							"code":{"coding":[{"system":"http://snomed.info/sct","code":"%2$s","display":"%3$s"}],"text":"%4$s"},"subject":{"reference":"Patient/%1$s"},
 							"period":{"start":"%5$s","end":"%6$s"},"author":{"reference":"PractitionerRole/%7$s"}}"""
 						.formatted(p.id, p.cpr,
-								"450476008".equals(p.cpr) ? "Not for cardiopulmonary resuscitation"
+								NOT_FOR_CPR.equals(p.cpr) ? "Not for cardiopulmonary resuscitation"
 										: "For cardiopulmonary resuscitation",
-								"450476008".equals(p.cpr) ? "Not for CPR" : "For CPR", p.added, p.review, p.gpRole)));
+								NOT_FOR_CPR.equals(p.cpr) ? "Not for CPR" : "For CPR", p.added, p.review, p.gpRole)));
 		}
 		entries.append(put("Observation", p.id + "-ppd-1",
 				preference(p, "ppd-1", 1, "http://snomed.info/sct", PLACES[p.place][0], PLACES[p.place][1])));
@@ -236,6 +266,7 @@ public final class SyntheticPopulation {
 						{"resourceType":"Observation","id":"%1$s-prognosis","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-prognosis"]},"status":"final",
 						"code":{"coding":[{"system":"http://snomed.info/sct","code":"%2$s","display":"%3$s"}],"text":"%3$s"},"subject":{"reference":"Patient/%1$s"},"effectiveDateTime":"%4$s","performer":[{"reference":"PractitionerRole/%5$s"}]}"""
 					.formatted(p.id, PROGNOSES[p.prognosis][0], PROGNOSES[p.prognosis][1], p.added, p.gpRole)));
+		entries.append(put("Observation", p.id + "-prognosis-awareness", prognosisAwareness(p)));
 		if (!p.child) {
 			entries.append(put("Observation", p.id + "-akps",
 					"""
@@ -259,6 +290,19 @@ public final class SyntheticPopulation {
 							"code":{"coding":[{"system":"http://snomed.info/sct","code":"376201000000102","display":"Issue of palliative care anticipatory medication box"}],"text":"Just-in-case box issued"},
 							"subject":{"reference":"Patient/%1$s"},"performedDateTime":"%2$s","performer":[{"actor":{"reference":"PractitionerRole/%3$s"}}],"location":{"display":"Kitchen cupboard at home"}}"""
 						.formatted(p.id, p.added, p.nurseRole)));
+		}
+		if (p.nextOfKin) {
+			entries.append(put("RelatedPerson", p.kinId, nextOfKin(p, index)));
+		}
+		if (p.respect) {
+			entries.append(put("CarePlan", p.id + "-respect", respect(p)));
+			entries.append(put("DocumentReference", p.id + "-respect-form", respectForm(p)));
+		}
+		if (p.adrt) {
+			entries.append(put("Consent", p.id + "-adrt", adrt(p)));
+		}
+		if (p.lpa) {
+			entries.append(put("Consent", p.id + "-lpa", lpa(p)));
 		}
 		return transaction(entries);
 	}
@@ -304,12 +348,12 @@ public final class SyntheticPopulation {
 		p.id = patientId(index);
 		p.nhs = nhsNumber(index);
 		p.child = random.nextInt(100) < 5;
-		int age = p.child ? random.nextInt(18) : 40 + Math.min(64, (int) Math.abs(random.nextGaussian() * 14 + 38));
+		p.age = p.child ? random.nextInt(18) : 40 + Math.min(64, (int) Math.abs(random.nextGaussian() * 14 + 38));
 		p.female = random.nextBoolean();
 		p.family = FAMILY[random.nextInt(FAMILY.length)];
 		p.given = p.female ? GIVEN_FEMALE[random.nextInt(GIVEN_FEMALE.length)]
 				: GIVEN_MALE[random.nextInt(GIVEN_MALE.length)];
-		p.birthDate = YEAR_START.minusYears(age).minusDays(random.nextInt(365)).toString();
+		p.birthDate = YEAR_START.minusYears(p.age).minusDays(random.nextInt(365)).toString();
 		int practice = index / PEOPLE_PER_PRACTICE;
 		p.practice = "syn-practice-" + practice;
 		p.gpRole = "syn-gp-role-" + practice;
@@ -321,7 +365,7 @@ public final class SyntheticPopulation {
 		int method = random.nextInt(IDENTIFIED_BY.length / 2);
 		p.identifiedBy = IDENTIFIED_BY[method * 2];
 		p.identifiedByText = IDENTIFIED_BY[method * 2 + 1];
-		p.cpr = (random.nextInt(100) < 80) ? ((random.nextInt(100) < 90) ? "450476008" : "450475007") : null;
+		p.cpr = (random.nextInt(100) < 80) ? ((random.nextInt(100) < 90) ? NOT_FOR_CPR : FOR_CPR) : null;
 		p.place = random.nextInt(PLACES.length);
 		p.secondPlace = (random.nextInt(100) < 60) ? (p.place + 1 + random.nextInt(PLACES.length - 1)) % PLACES.length
 				: -1;
@@ -334,16 +378,181 @@ public final class SyntheticPopulation {
 			p.died = YEAR_START.plusDays(random.nextInt(330)).toString();
 			p.diesWherePreferred = random.nextInt(100) < 70;
 		}
+		// drawn after everything else, so that the people of a seed stay who they were
+		p.ethnicity = EthnicCategory.of(random.nextInt(1000));
+		p.deprivationDecile = 1 + random.nextInt(10);
+		advanceDecisions(p, random, added);
 		return p;
+	}
+
+	/**
+	 * Awareness of the prognosis, next of kin and the plans and decisions made in
+	 * advance: a ReSPECT plan for most adults with a CPR decision (a ReSPECT form always
+	 * records a CPR recommendation), an ADRT for about a tenth of adults, never beside a
+	 * recommendation for CPR, and an LPA for about one in seven adults, whose attorney is
+	 * the next of kin. Every draw is made whether or not it is used, so one choice does
+	 * not shift the others.
+	 */
+	private static void advanceDecisions(Person p, SplittableRandom random, LocalDate added) {
+		int awareness = random.nextInt(100);
+		boolean wantsRespect = random.nextInt(100) < 85;
+		int priority = random.nextInt(5);
+		boolean makesAdrt = random.nextInt(100) < 11;
+		int refusal = random.nextInt(REFUSALS.length);
+		int adrtDaysBefore = random.nextInt(365);
+		boolean makesLpa = random.nextInt(100) < 15;
+		boolean lpaCoversLifeSustainingTreatment = random.nextInt(100) < 70;
+		int lpaDaysBefore = 30 + random.nextInt(700);
+		boolean hasNextOfKin = random.nextInt(100) < 85;
+		int kin = random.nextInt(KIN.length);
+		int kinName = random.nextInt(GIVEN_MALE.length);
+
+		if (p.child && p.age < 12) {
+			p.awareness = 3; // relative aware: a young child's parents are the ones told
+		}
+		else {
+			p.awareness = (awareness < 65) ? 0 : (awareness < 75) ? 1 : (awareness < 85) ? 2 : 3;
+		}
+		p.respect = !p.child && p.cpr != null && wantsRespect;
+		p.respectPriority = NOT_FOR_CPR.equals(p.cpr) ? 60 + 10 * priority : 10 * priority;
+		p.adrt = !p.child && !FOR_CPR.equals(p.cpr) && makesAdrt;
+		p.adrtRefusal = REFUSALS[refusal];
+		p.adrtMade = added.minusDays(adrtDaysBefore).toString();
+		p.lpa = !p.child && makesLpa;
+		p.lpaCoversLifeSustainingTreatment = lpaCoversLifeSustainingTreatment;
+		p.lpaRegistered = added.minusDays(lpaDaysBefore).toString();
+		p.nextOfKin = p.lpa || hasNextOfKin;
+		if (p.child) {
+			p.kinId = p.id + "-father";
+			p.kinCode = "FTH";
+			p.kinDisplay = "father";
+		}
+		else {
+			p.kinId = p.id + "-next-of-kin";
+			p.kinCode = KIN[kin][0];
+			p.kinDisplay = KIN[kin][1];
+		}
+		boolean woman = "DAUC".equals(p.kinCode) || ("SPS".equals(p.kinCode) && !p.female);
+		p.kinGiven = woman ? GIVEN_FEMALE[kinName % GIVEN_FEMALE.length] : GIVEN_MALE[kinName];
 	}
 
 	private static String patient(Person p, String deceased) {
 		return """
 				{"resourceType":"Patient","id":"%1$s","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-patient"]},
+				"extension":[{"url":"%9$s","valueCodeableConcept":{"coding":[{"system":"%10$s","code":"%11$s","display":"%12$s"}]}},
+				{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-deprivation-decile","valueInteger":%13$d}],
 				"identifier":[{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"%2$s"}],"name":[{"use":"official","family":"%3$s","given":["%4$s"]}],
 				"gender":"%5$s","birthDate":"%6$s",%7$s"generalPractitioner":[{"reference":"Organization/%8$s"}]}"""
 			.formatted(p.id, p.nhs, p.family, p.given, p.female ? "female" : "male", p.birthDate,
-					(deceased != null) ? "\"deceasedDateTime\":\"" + deceased + "\"," : "", p.practice);
+					(deceased != null) ? "\"deceasedDateTime\":\"" + deceased + "\"," : "", p.practice,
+					EthnicCategory.EXTENSION, EthnicCategory.SYSTEM, p.ethnicity.code(), p.ethnicity.display(),
+					p.deprivationDecile);
+	}
+
+	private static String prognosisAwareness(Person p) {
+		return """
+				{"resourceType":"Observation","id":"%1$s-prognosis-awareness","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-prognosis-awareness"]},"status":"final",
+				"code":{"coding":[{"system":"http://snomed.info/sct","code":"%2$s","display":"%3$s"}],"text":"%3$s"},"subject":{"reference":"Patient/%1$s"},
+				"focus":[{"reference":"Observation/%1$s-prognosis"}],"effectiveDateTime":"%4$s","performer":[{"reference":"PractitionerRole/%5$s"}]}"""
+			.formatted(p.id, AWARENESS[p.awareness][0], AWARENESS[p.awareness][1], p.added, p.gpRole);
+	}
+
+	/**
+	 * A child's father, with parental responsibility; an adult's next of kin, who is the
+	 * attorney when there is an LPA.
+	 */
+	private static String nextOfKin(Person p, int index) {
+		String role = p.child
+				? ",{\"coding\":[{\"system\":\"https://fhir.openepaccs.org/CodeSystem/epaccs-relationship\",\"code\":\"parental-responsibility\",\"display\":\"Has parental responsibility\"}]}"
+				: ",{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v2-0131\",\"code\":\"N\",\"display\":\"Next-of-Kin\"}]}";
+		if (p.lpa) {
+			role += ",{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-RoleCode\",\"code\":\"HPOWATT\",\"display\":\"healthcare power of attorney\"}]}";
+		}
+		return """
+				{"resourceType":"RelatedPerson","id":"%1$s","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-related-person"]},"active":true,"patient":{"reference":"Patient/%2$s"},
+				"relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"%3$s","display":"%4$s"}]}%5$s],
+				"name":[{"family":"%6$s","given":["%7$s"]}],"telecom":[{"system":"phone","value":"%8$s","use":"mobile"}]%9$s}"""
+			.formatted(p.kinId, p.id, p.kinCode, p.kinDisplay, role, p.family, p.kinGiven, mobile(index + 500),
+					p.lpa ? ",\"period\":{\"start\":\"" + p.lpaRegistered + "\"}" : "");
+	}
+
+	/**
+	 * The ReSPECT plan: its CPR recommendation is the person's CPR decision, and the
+	 * priorities lean to comfort for those not for CPR.
+	 */
+	private static String respect(Person p) {
+		boolean notForCpr = NOT_FOR_CPR.equals(p.cpr);
+		String statement = notForCpr ? "I want to be comfortable, and to stay at home if I can."
+				: "I want treatment that could help me live longer, in hospital if need be.";
+		String activities = notForCpr
+				? """
+						{"detail":{"code":{"text":"Cardiopulmonary resuscitation"},"status":"not-started","doNotPerform":true,"description":"CPR is not recommended (not for CPR)."}},
+						{"detail":{"code":{"text":"Symptom control and comfort care at home"},"status":"in-progress","description":"Treat reversible causes at home where possible; hospital admission only if symptoms cannot be controlled at home."}}"""
+				: """
+						{"detail":{"code":{"text":"Cardiopulmonary resuscitation"},"status":"not-started","doNotPerform":false,"description":"CPR is recommended (for CPR)."}},
+						{"detail":{"code":{"text":"Treatment of reversible causes"},"status":"not-started","description":"Treat reversible causes, with hospital admission if needed."}}""";
+		return """
+				{"resourceType":"CarePlan","id":"%1$s-respect","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-advance-care-plan"]},
+				"extension":[{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-plan-review-date","valueDate":"%2$s"},
+				{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-respect-priority-scale","extension":[{"url":"scale","valueInteger":%3$d},{"url":"statement","valueString":"%4$s"}]}],
+				"status":"active","intent":"plan","category":[{"coding":[{"system":"http://snomed.info/sct","code":"1107891000000106","display":"Has Recommended Summary Plan for Emergency Care and Treatment"}],"text":"ReSPECT"}],
+				"title":"ReSPECT: Recommended Summary Plan for Emergency Care and Treatment","subject":{"reference":"Patient/%1$s"},"period":{"start":"%5$s"},"created":"%5$s",
+				"author":{"reference":"PractitionerRole/%6$s"},"contributor":[{"reference":"Patient/%1$s"},{"reference":"RelatedPerson/%1$s-carer"}],
+				"activity":[%7$s],"supportingInfo":[{"reference":"Flag/%1$s-cpr"},{"reference":"DocumentReference/%1$s-respect-form"}]}"""
+			.formatted(p.id, p.review, p.respectPriority, statement, p.added, p.gpRole, activities.strip());
+	}
+
+	private static String respectForm(Person p) {
+		return """
+				{"resourceType":"DocumentReference","id":"%1$s-respect-form","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-document"]},"status":"current","docStatus":"final",
+				"type":{"coding":[{"system":"http://snomed.info/sct","code":"1382601000000107"}],"text":"ReSPECT form"},
+				"category":[{"coding":[{"system":"http://snomed.info/sct","code":"734163000"}],"text":"Care plan"}],
+				"subject":{"reference":"Patient/%1$s"},"date":"%2$sT11:00:00Z","author":[{"reference":"PractitionerRole/%3$s"}],"authenticator":{"reference":"PractitionerRole/%3$s"},
+				"custodian":{"reference":"Organization/%4$s"},"description":"Signed original kept at home with the patient",
+				"content":[{"attachment":{"contentType":"text/plain","language":"en-GB","title":"ReSPECT form, signed %5$s (scanned copy)","data":"%6$s","creation":"%2$s"}}],
+				"context":{"related":[{"reference":"CarePlan/%1$s-respect"}]}}"""
+			.formatted(p.id, p.added, p.gpRole, p.practice, longDate(p.added), RESPECT_FORM_COPY);
+	}
+
+	private static String adrt(Person p) {
+		return """
+				{"resourceType":"Consent","id":"%1$s-adrt","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-adrt"]},"status":"active",
+				"scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"adr","display":"Advanced Care Directive"}]},
+				"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentcategorycodes","code":"acd","display":"Advance Directive"}]},
+				{"coding":[{"system":"http://snomed.info/sct","code":"816321000000109","display":"Has advance decision to refuse life sustaining treatment (Mental Capacity Act 2005)"}]}],
+				"patient":{"reference":"Patient/%1$s"},"dateTime":"%2$s","performer":[{"reference":"Patient/%1$s"}],
+				"policy":[{"authority":"https://www.legislation.gov.uk","uri":"https://www.legislation.gov.uk/ukpga/2005/9/contents"}],
+				"sourceAttachment":{"contentType":"text/plain","language":"en-GB","title":"Advance decision to refuse treatment (signed and witnessed), %3$s","data":"%4$s"},
+				"provision":{"type":"deny","code":[{"text":"%5$s"}]}}"""
+			.formatted(p.id, p.adrtMade, longDate(p.adrtMade), ADRT_COPY, p.adrtRefusal);
+	}
+
+	private static String lpa(Person p) {
+		return """
+				{"resourceType":"Consent","id":"%1$s-lpa","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-lpa-consent"]},
+				"extension":[{"url":"https://fhir.openepaccs.org/StructureDefinition/epaccs-lpa-covers-life-sustaining-treatment","valueBoolean":%2$s}],"status":"active",
+				"scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"adr","display":"Advanced Care Directive"}]},
+				"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentcategorycodes","code":"acd","display":"Advance Directive"}]},
+				{"coding":[{"system":"http://snomed.info/sct","code":"816361000000101","display":"Has appointed person with personal welfare lasting power of attorney (Mental Capacity Act 2005)"}]}],
+				"patient":{"reference":"Patient/%1$s"},"dateTime":"%3$s","performer":[{"reference":"Patient/%1$s"}],
+				"policy":[{"authority":"https://www.legislation.gov.uk","uri":"https://www.legislation.gov.uk/ukpga/2005/9/contents"}],
+				"provision":{"type":"permit","period":{"start":"%3$s"},
+				"actor":[{"role":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"HPOWATT","display":"healthcare power of attorney"}]},"reference":{"reference":"RelatedPerson/%4$s","display":"%5$s %6$s"}}],
+				"code":[{"text":"%7$s"}]}}"""
+			.formatted(p.id, p.lpaCoversLifeSustainingTreatment, p.lpaRegistered, p.kinId, p.kinGiven, p.family,
+					p.lpaCoversLifeSustainingTreatment
+							? "Health and welfare decisions, including giving or refusing consent to life-sustaining treatment"
+							: "Health and welfare decisions, not including life-sustaining treatment");
+	}
+
+	private static String longDate(String isoDate) {
+		return LocalDate.parse(isoDate).format(LONG_DATE);
+	}
+
+	/** Base64 text standing in for a scanned document, saying that it is one. */
+	private static String placeholder(String document) {
+		return Base64.getEncoder()
+			.encodeToString((document + " (synthetic placeholder)").getBytes(StandardCharsets.UTF_8));
 	}
 
 	private static String preference(Person p, String suffix, int rank, String system, String code, String display) {
@@ -374,6 +583,20 @@ public final class SyntheticPopulation {
 				{"resourceType":"PractitionerRole","id":"%s","active":true,"practitioner":{"reference":"Practitioner/%s"},
 				"organization":{"reference":"Organization/%s"},"code":[{"text":"%s"}],"telecom":[{"system":"phone","value":"01632 960000","use":"work"}]}"""
 			.formatted(id, practitioner, organisation, title);
+	}
+
+	/*
+	 * Telephone numbers come from the ranges Ofcom keeps for drama (01632 960000-960999,
+	 * 07700 900000-900999), which it does not allocate to any provider: numbers outside
+	 * them could ring a real person. Several people and organisations share a number;
+	 * nothing needs them to differ.
+	 */
+	private static String landline(int number) {
+		return String.format(Locale.ROOT, "01632 960%03d", number % 1000);
+	}
+
+	private static String mobile(int number) {
+		return String.format(Locale.ROOT, "07700 900%03d", number % 1000);
 	}
 
 	/** Synthetic ODS codes: a prefix kept clear of the examples' Y999xx, and a number. */
@@ -442,6 +665,40 @@ public final class SyntheticPopulation {
 		String died;
 
 		boolean diesWherePreferred;
+
+		EthnicCategory ethnicity;
+
+		int deprivationDecile;
+
+		int age;
+
+		int awareness;
+
+		boolean respect;
+
+		int respectPriority;
+
+		boolean adrt;
+
+		String adrtRefusal;
+
+		String adrtMade;
+
+		boolean lpa;
+
+		boolean lpaCoversLifeSustainingTreatment;
+
+		String lpaRegistered;
+
+		boolean nextOfKin;
+
+		String kinId;
+
+		String kinCode;
+
+		String kinDisplay;
+
+		String kinGiven;
 
 	}
 

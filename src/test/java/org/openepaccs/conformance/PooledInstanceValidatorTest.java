@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -73,6 +74,25 @@ class PooledInstanceValidatorTest {
 	@Test
 	void findsErrorsInTheInvalidExamples() {
 		assertThat(expected).anySatisfy((messages) -> assertThat(messages).anyMatch((m) -> m.startsWith("ERROR")));
+	}
+
+	/**
+	 * A GP system sends ethnic category in UK Core's extension, whose code system this
+	 * package does not hold: the validator cannot check the code, and must say so without
+	 * refusing the record (unknown code systems cause errors in this validator
+	 * otherwise).
+	 */
+	@Test
+	void acceptsUkCoreEthnicCategoryWithAWarningThatItsCodeSystemIsUnknown() {
+		List<SingleValidationMessage> messages = pooled
+			.validateWithResult(Examples.parse(Path.of("profiles", "examples", "Patient-margaret.json")))
+			.getMessages();
+
+		assertThat(messages).noneMatch((m) -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());
+		assertThat(messages).anySatisfy((m) -> {
+			assertThat(m.getSeverity()).isEqualTo(ResultSeverityEnum.WARNING);
+			assertThat(m.getMessage()).contains("https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland");
+		});
 	}
 
 	private static List<String> mismatches(Random random, int validations) {

@@ -2,7 +2,11 @@ package org.openepaccs.population;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.validation.FhirValidator;
@@ -10,6 +14,9 @@ import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.conformance.ConformancePackage;
@@ -20,6 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SyntheticPopulationTest {
 
 	private static final FhirContext fhir = FhirContext.forR4Cached();
+
+	private static final String ETHNIC_CATEGORY = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory";
+
+	private static final String DEPRIVATION_DECILE = "https://fhir.openepaccs.org/StructureDefinition/epaccs-deprivation-decile";
 
 	@Test
 	void theSamePopulationComesOutEveryTime() {
@@ -41,25 +52,96 @@ class SyntheticPopulationTest {
 	}
 
 	@Test
+	void everyTelephoneNumberIsOneOfcomKeepsForDrama() {
+		SyntheticPopulation population = new SyntheticPopulation(5, 1200, 300);
+		StringBuilder all = new StringBuilder(population.directory());
+		for (int i = 0; i < population.people(); i++) {
+			all.append(population.record(i));
+		}
+		Matcher phone = Pattern.compile("\"system\":\"phone\",\"value\":\"([^\"]*)\"").matcher(all);
+		int numbers = 0;
+		while (phone.find()) {
+			assertThat(phone.group(1)).matches("01632 960\\d{3}|07700 900\\d{3}");
+			numbers++;
+		}
+		assertThat(numbers).isGreaterThan(population.people());
+	}
+
+	@Test
 	void thePopulationLooksLikeARegister() {
 		SyntheticPopulation population = new SyntheticPopulation(1, 2000);
 		long children = 0;
 		long resources = 0;
+		Map<String, Integer> kinds = new TreeMap<>();
+		Map<String, Integer> ethnicities = new TreeMap<>();
+		Map<Integer, Integer> deciles = new TreeMap<>();
 		for (int i = 0; i < population.people(); i++) {
 			Bundle record = fhir.newJsonParser().parseResource(Bundle.class, population.record(i));
 			resources += record.getEntry().size();
+			record.getEntry().forEach((entry) -> kinds.merge(kind(entry.getFullUrl()), 1, Integer::sum));
 			if (population.isChild(i)) {
 				children++;
 			}
-			assertThat(((Patient) record.getEntryFirstRep().getResource()).getIdentifierFirstRep().getValue())
-				.isEqualTo(SyntheticPopulation.nhsNumber(i));
+			Patient patient = (Patient) record.getEntryFirstRep().getResource();
+			assertThat(patient.getIdentifierFirstRep().getValue()).isEqualTo(SyntheticPopulation.nhsNumber(i));
+			Coding ethnicity = ((CodeableConcept) patient.getExtensionByUrl(ETHNIC_CATEGORY).getValue())
+				.getCodingFirstRep();
+			assertThat(ethnicity.getSystem())
+				.isEqualTo("https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland");
+			assertThat(ethnicity.getDisplay()).isNotBlank();
+			ethnicities.merge(ethnicity.getCode(), 1, Integer::sum);
+			deciles.merge(((IntegerType) patient.getExtensionByUrl(DEPRIVATION_DECILE).getValue()).getValue(), 1,
+					Integer::sum);
 		}
 		long deaths = population.deaths().size();
+		// everyone has an ethnic category and a decile; White British the most common,
+		// every decile about a tenth
+		assertThat(ethnicities.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(population.people());
+		assertThat(ethnicities.get("A")).isBetween(1350, 1620);
+		assertThat(ethnicities.keySet()).hasSizeGreaterThanOrEqualTo(12).contains("C", "H", "J", "N", "Z");
+		assertThat(ethnicities.get("C") + ethnicities.get("H") + ethnicities.get("J") + ethnicities.get("N"))
+			.isBetween(160, 400);
+		assertThat(deciles).hasSize(10);
+		assertThat(deciles.keySet()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+		assertThat(deciles.values()).allSatisfy((count) -> assertThat(count).isBetween(140, 260));
 		assertThat(children).isBetween(60L, 140L); // about 5%
 		assertThat(deaths).isBetween(560L, 780L); // about a third
 		// with the death and place of death of a third, 15-25 resources a person
-		assertThat((resources + 2 * deaths) / (double) population.people()).isBetween(10.0, 25.0);
+		assertThat((resources + 2 * deaths) / (double) population.people()).isBetween(15.0, 25.0);
+		long adults = population.people() - children;
+		assertThat(kinds.get("Observation/-prognosis-awareness")).isEqualTo(population.people());
+		assertThat(kinds.get("CarePlan/-respect")).isEqualTo(kinds.get("DocumentReference/-respect-form"))
+			.isBetween((int) (adults * 0.6), (int) (adults * 0.75)); // most adults
+		assertThat(kinds.get("Consent/-adrt")).isBetween((int) (adults * 0.07), (int) (adults * 0.13));
+		assertThat(kinds.get("Consent/-lpa")).isBetween((int) (adults * 0.12), (int) (adults * 0.18));
+		assertThat(kinds.get("RelatedPerson/-next-of-kin") + kinds.get("RelatedPerson/-father"))
+			.isBetween((int) (population.people() * 0.8), (int) (population.people() * 0.92));
 		assertThat(population.practices()).isEqualTo(10);
+	}
+
+	/**
+	 * References between a person's resources resolve in their transaction, and the
+	 * others to the directory, which is loaded first: the server refuses a dangling one.
+	 */
+	@Test
+	void everyReferenceResolvesInTheRecordOrTheDirectory() {
+		SyntheticPopulation population = new SyntheticPopulation(4, 300, 600);
+		Set<String> directory = fullUrls(population.directory());
+		for (int i = 0; i < population.people(); i++) {
+			List<String> transactions = new java.util.ArrayList<>(List.of(population.record(i)));
+			if (population.death(i) != null) {
+				transactions.add(population.death(i));
+			}
+			Set<String> record = fullUrls(population.record(i));
+			for (String transaction : transactions) {
+				Matcher reference = Pattern.compile("\"reference\":\"([^\"#][^\"]*)\"").matcher(transaction);
+				while (reference.find()) {
+					assertThat(record.contains(reference.group(1)) || directory.contains(reference.group(1)))
+						.as(population.patientIdOf(i) + " refers to " + reference.group(1))
+						.isTrue();
+				}
+			}
+		}
 	}
 
 	@Test
@@ -70,9 +152,23 @@ class SyntheticPopulationTest {
 		SyntheticPopulation population = new SyntheticPopulation(3, 400);
 		List<String> transactions = new java.util.ArrayList<>();
 		transactions.add(population.directory());
-		for (int i = 0; i < population.people(); i += 37) {
-			transactions.add(population.record(i));
+		// every 37th person, and anyone with a kind of resource not yet validated
+		Set<String> kinds = new HashSet<>();
+		for (int i = 0; i < population.people(); i++) {
+			String record = population.record(i);
+			Set<String> its = new HashSet<>();
+			fhir.newJsonParser()
+				.parseResource(Bundle.class, record)
+				.getEntry()
+				.forEach((entry) -> its.add(kind(entry.getFullUrl())));
+			if (i % 37 == 0 || !kinds.containsAll(its)) {
+				transactions.add(record);
+				kinds.addAll(its);
+			}
 		}
+		assertThat(kinds).contains("Observation/-prognosis-awareness", "CarePlan/-respect",
+				"DocumentReference/-respect-form", "Consent/-adrt", "Consent/-lpa", "RelatedPerson/-next-of-kin",
+				"RelatedPerson/-father");
 		for (int i : population.deaths().subList(0, 5)) {
 			transactions.add(population.death(i));
 		}
@@ -89,6 +185,23 @@ class SyntheticPopulationTest {
 				assertThat(errors).as(entry.getFullUrl()).isEmpty();
 			}
 		}
+	}
+
+	/**
+	 * What an entry is, without whose: {@code Consent/syn-12-lpa} is
+	 * {@code Consent/-lpa}.
+	 */
+	private static String kind(String fullUrl) {
+		return fullUrl.replaceFirst("/syn-\\d+", "/");
+	}
+
+	private static Set<String> fullUrls(String transaction) {
+		Set<String> urls = new HashSet<>();
+		fhir.newJsonParser()
+			.parseResource(Bundle.class, transaction)
+			.getEntry()
+			.forEach((entry) -> urls.add(entry.getFullUrl()));
+		return urls;
 	}
 
 }
