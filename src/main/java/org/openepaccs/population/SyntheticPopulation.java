@@ -29,7 +29,13 @@ public final class SyntheticPopulation {
 
 	static final int PRACTICES_PER_ICB = 20;
 
-	static final int MOST_PEOPLE = 500_000;
+	static final int MOST_PEOPLE = 450_000;
+
+	/**
+	 * Stems below this are left to the examples and tests (Margaret is 999 000 0018), so
+	 * that a server holding both never has two people with one NHS number.
+	 */
+	static final int FIRST_STEM = 100_000;
 
 	private static final LocalDate YEAR_START = LocalDate.of(2026, 1, 1);
 
@@ -144,15 +150,15 @@ public final class SyntheticPopulation {
 
 	/**
 	 * The NHS number of person {@code index}: 999, then a stem of six digits, then the
-	 * check digit. Person i takes stem 2i, or 2i + 1 when 2i has no valid check digit;
-	 * the two cannot both lack one (the last digit's weight is 2), so every person gets a
-	 * distinct number, for up to 500,000 people.
+	 * check digit. Person i takes stem 100,000 + 2i, or the one after when that has no
+	 * valid check digit; the two cannot both lack one (the last digit's weight is 2), so
+	 * every person gets a distinct number, for up to 450,000 people.
 	 */
 	public static String nhsNumber(int index) {
 		if (index < 0 || index >= MOST_PEOPLE) {
 			throw new IllegalArgumentException("person numbers run from 0 to " + (MOST_PEOPLE - 1));
 		}
-		for (int stem = 2 * index;; stem++) {
+		for (int stem = FIRST_STEM + 2 * index;; stem++) {
 			String nine = String.format(Locale.ROOT, "999%06d", stem);
 			int check = NhsNumber.checkDigit(nine);
 			if (check < 10) {

@@ -49,6 +49,7 @@ class SyntheticPopulationTest {
 		}
 		assertThat(numbers).hasSize(20_000);
 		assertThat(SyntheticPopulation.nhsNumber(SyntheticPopulation.MOST_PEOPLE - 1)).startsWith("999");
+		assertThat(SyntheticPopulation.nhsNumber(0)).as("clear of the examples' numbers").isGreaterThan("9990999999");
 	}
 
 	@Test
