@@ -5,12 +5,19 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.model.util.JpaConstants;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationDefinition;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.SearchParameter;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.conformance.ConformancePackage;
+import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.RunningServer;
@@ -20,9 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Stopping and starting the server on the same PostgreSQL database keeps every record and
- * its history, and the schema migrator finds nothing left to do.
+ * its history, and the schema migrator finds nothing left to do; the conformance
+ * package's search parameters reindex stored records only when an upgrade changes them.
  */
 class RestartIT {
+
+	private static final String CHANGED_BY_UPGRADE = "SearchParameter/epaccs-flag-code";
 
 	@Test
 	void dataAndHistorySurviveARestartAndTheSchemaIsMigratedOnce() throws Exception {
@@ -40,6 +50,19 @@ class RestartIT {
 			changed.setId(id);
 			assertThat(http.put("/fhir/Patient/" + id, FhirHttp.json(changed)).status()).isEqualTo(200);
 			migrationsAfterFirstStart = appliedMigrations(database);
+			assertThat(reindexJobs(database)).as("nothing to reindex on a new database").isZero();
+
+			// a record the package's Flag search parameter indexes, and that search
+			// parameter as an older package version had it
+			assertThat(http.post("/fhir/Flag", FhirHttp.json(Examples.cprDecisionFor("Patient/" + id))).status())
+				.isEqualTo(201);
+			IFhirResourceDao<SearchParameter> searchParameters = first.bean(DaoRegistry.class)
+				.getResourceDao(SearchParameter.class);
+			SearchParameter older = searchParameters.read(new IdType(CHANGED_BY_UPGRADE), new SystemRequestDetails());
+			older.setDescription("As an older version of the package had it");
+			SystemRequestDetails quietly = new SystemRequestDetails();
+			quietly.getUserData().put(JpaConstants.SKIP_REINDEX_ON_UPDATE, true);
+			searchParameters.update(older, quietly);
 		}
 		assertThat(migrationsAfterFirstStart).isPositive();
 
@@ -53,6 +76,8 @@ class RestartIT {
 			Response search = http.get("/fhir/Patient?identifier=" + FhirApiIT.TEST_IDS + "%7C" + identifier);
 			assertThat(search.resource(Bundle.class).getEntry()).hasSize(1);
 			assertThat(appliedMigrations(database)).isEqualTo(migrationsAfterFirstStart);
+			assertThat(reindexJobs(database)).as("the upgraded search parameter reindexes the Flags stored")
+				.isEqualTo(1);
 			// the conformance package was installed again without a new version of
 			// anything
 			for (IBaseResource resource : second.bean(ConformancePackage.class).resources()) {
@@ -67,8 +92,23 @@ class RestartIT {
 				}
 				Response installed = http
 					.get("/fhir/" + resource.fhirType() + "/" + resource.getIdElement().getIdPart());
-				assertThat(installed.header("ETag")).as(resource.getIdElement().getValue()).isEqualTo("W/\"1\"");
+				// the one changed above: installed, changed, installed again
+				String version = CHANGED_BY_UPGRADE.equals("SearchParameter/" + resource.getIdElement().getIdPart())
+						? "3" : "1";
+				assertThat(installed.header("ETag")).as(resource.getIdElement().getValue())
+					.isEqualTo("W/\"" + version + "\"");
 			}
+		}
+	}
+
+	private static int reindexJobs(String database) throws Exception {
+		TestDatabase server = TestDatabase.server();
+		try (Connection connection = DriverManager.getConnection(database, server.user(), server.password());
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement
+					.executeQuery("SELECT count(*) FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = 'REINDEX'")) {
+			rows.next();
+			return rows.getInt(1);
 		}
 	}
 
