@@ -11,6 +11,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.Conformance;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 
@@ -88,6 +89,9 @@ class DeathIT {
 		Flag alert = this.gp.get("/fhir/Flag/" + closed.getIdElement().getIdPart() + "-alert").resource(Flag.class);
 		assertThat(alert.getStatus()).isEqualTo(Flag.FlagStatus.INACTIVE);
 		assertThat(achieved()).isEqualTo(Boolean.TRUE);
+		// the server wrote these itself, so they were not validated on the way in
+		Conformance.assertConforms(this.gp, closed);
+		Conformance.assertConforms(this.gp, alert);
 	}
 
 	@Test

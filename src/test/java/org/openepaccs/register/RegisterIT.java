@@ -11,6 +11,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.Conformance;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 
@@ -88,6 +89,7 @@ class RegisterIT {
 			assertThat(flag.getPeriod().getStartElement().getValueAsString()).isEqualTo("2026-03-02");
 			assertThat(flag.getAuthor().getReference()).isEqualTo(this.practice);
 			assertThat(flag.getText().getDivAsString()).contains("on the palliative care register since 2 March 2026");
+			Conformance.assertConforms(this.gp, flag);
 		});
 
 		Response removed = this.gp.put("/fhir/EpisodeOfCare/" + entryId,
@@ -100,6 +102,7 @@ class RegisterIT {
 		assertThat(lowered.getPeriod().getEndElement().getValueAsString()).isEqualTo("2026-09-30");
 		assertThat(lowered.getText().getDivAsString())
 			.contains("No longer on the palliative care register: Moved away");
+		Conformance.assertConforms(this.gp, lowered);
 		assertThat(this.gp.get("/fhir/Flag/" + entryId + "-alert/_history").resource(Bundle.class).getEntry())
 			.as("the alert's history is kept: raised, then lowered")
 			.hasSize(2);
