@@ -3,12 +3,17 @@ package org.openepaccs.register;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.DateRangeParam;
+import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
@@ -51,6 +56,9 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 
 	private static final int PATIENTS_PER_QUERY = 100;
 
+	/** The package's search parameter on the plan review date extension. */
+	private static final String REVIEW_DATE_PARAMETER = "review-date";
+
 	private final DaoRegistry daoRegistry;
 
 	private final ShownResources shown;
@@ -76,9 +84,10 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 		// as paging for the searches below, and then refuse to load them whole
 		request.removeParameter("_count");
 		request.removeParameter("_offset");
-		List<CarePlan> plans = activePlans(patientsOnRegisters(organisations(practices), request), request);
-		List<ReviewWorklist.Due> due = ReviewWorklist.due(plans, monthsWithoutReview,
-				LocalDate.now(ZoneId.of("Europe/London")));
+		LocalDate today = LocalDate.now(ZoneId.of("Europe/London"));
+		List<CarePlan> plans = possiblyDuePlans(patientsOnRegisters(organisations(practices), request),
+				monthsWithoutReview, today, request);
+		List<ReviewWorklist.Due> due = ReviewWorklist.due(plans, monthsWithoutReview, today);
 
 		Bundle page = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(due.size());
 		String base = request.getFhirServerBase() + "/CarePlan/" + OPERATION + "?"
@@ -133,23 +142,42 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 		return new ArrayList<>(patients);
 	}
 
-	private List<CarePlan> activePlans(List<String> patients, RequestDetails request) {
-		List<CarePlan> plans = new ArrayList<>();
+	/**
+	 * The active plans of these patients that may be due: those with a review date up to
+	 * today, and those not changed for the given months (with or without a review date);
+	 * {@link ReviewWorklist} then applies the exact rule. Reading only these, rather than
+	 * every active plan of the practice, keeps the worklist to the few plans it shows (a
+	 * practice's people have about two active plans each). A day's margin on each bound
+	 * covers the time zone; the rule itself is exact.
+	 */
+	private List<CarePlan> possiblyDuePlans(List<String> patients, int monthsWithoutReview, LocalDate today,
+			RequestDetails request) {
+		Map<String, CarePlan> plans = new LinkedHashMap<>();
 		for (int i = 0; i < patients.size(); i += PATIENTS_PER_QUERY) {
-			ReferenceOrListParam subjects = new ReferenceOrListParam();
-			patients.subList(i, Math.min(i + PATIENTS_PER_QUERY, patients.size()))
-				.forEach((patient) -> subjects.add(new ReferenceParam(patient)));
-			SearchParameterMap active = InternalSearch.all()
-				.add(CarePlan.SP_SUBJECT, subjects)
-				.add(CarePlan.SP_STATUS, new TokenParam("active"));
-			this.shown
-				.to(request,
-						this.daoRegistry.getResourceDao(CarePlan.class)
-							.search(active, new SystemRequestDetails())
-							.getResources(0, Integer.MAX_VALUE))
-				.forEach((plan) -> plans.add((CarePlan) plan));
+			List<String> chunk = patients.subList(i, Math.min(i + PATIENTS_PER_QUERY, patients.size()));
+			SearchParameterMap reviewDatePassed = activePlansOf(chunk).add(REVIEW_DATE_PARAMETER,
+					new DateParam(ParamPrefixEnum.LESSTHAN_OR_EQUALS, today.plusDays(1).toString()));
+			SearchParameterMap unchanged = activePlansOf(chunk);
+			unchanged.setLastUpdated(
+					new DateRangeParam(null, today.minusMonths(monthsWithoutReview).plusDays(1).toString()));
+			for (SearchParameterMap search : List.of(reviewDatePassed, unchanged)) {
+				this.shown
+					.to(request,
+							this.daoRegistry.getResourceDao(CarePlan.class)
+								.search(search, new SystemRequestDetails())
+								.getResources(0, Integer.MAX_VALUE))
+					.forEach((plan) -> plans.putIfAbsent(plan.getIdElement().getIdPart(), (CarePlan) plan));
+			}
 		}
-		return plans;
+		return new ArrayList<>(plans.values());
+	}
+
+	private static SearchParameterMap activePlansOf(List<String> patients) {
+		ReferenceOrListParam subjects = new ReferenceOrListParam();
+		patients.forEach((patient) -> subjects.add(new ReferenceParam(patient)));
+		return InternalSearch.all()
+			.add(CarePlan.SP_SUBJECT, subjects)
+			.add(CarePlan.SP_STATUS, new TokenParam("active"));
 	}
 
 }
