@@ -40,6 +40,8 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -171,6 +173,17 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 			return;
 		}
 		this.stale = true;
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			// a reload between now and the commit cannot see this decision yet: read
+			// again
+			// once it is committed, so a refusal holds here from its first moment
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					ConsentDirectory.this.stale = true;
+				}
+			});
+		}
 		if (!isConsentToShare(consent) || !consent.getPatient().hasReference()
 				|| consent.getStatus() == Consent.ConsentState.DRAFT) {
 			return;
