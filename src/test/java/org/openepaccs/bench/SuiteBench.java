@@ -39,7 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>
  * {@code EPACCS_TEST_DB_URL=… ./mvnw -Pbench test -Dtest=SuiteBench} with
  * {@code -Dbench.people=} (default 1000), {@code -Dbench.seconds=} (default 15),
- * {@code -Dbench.repeats=} (default 3).
+ * {@code -Dbench.repeats=} (default 3), and {@code -Dbench.database=name} to keep the
+ * database between runs: the population is loaded into it once (a stopped load resumes)
+ * and later runs go straight to the scenarios, each ingest run with new people. The smoke
+ * mode is {@code -Dbench.database=epaccs_bench_10k -Dbench.people=10000 -Dbench.seconds=5
+ * -Dbench.repeats=1}; the full mode the same with 100,000 people.
  */
 class SuiteBench {
 
@@ -53,7 +57,9 @@ class SuiteBench {
 
 	@Test
 	void suite() throws Exception {
-		String database = TestDatabase.server().createDatabase();
+		String kept = System.getProperty("bench.database", "");
+		String database = kept.isBlank() ? TestDatabase.server().createDatabase()
+				: TestDatabase.server().keptDatabase(kept);
 		long startOn = System.nanoTime();
 		try (RunningServer on = RunningServer.startOnPostgres(database)) {
 			double onStart = (System.nanoTime() - startOn) / 1e9;
@@ -63,11 +69,15 @@ class SuiteBench {
 				double offStart = (System.nanoTime() - startOff) / 1e9;
 				row("start-up", "seconds to ready", onStart, onStart, onStart, offStart);
 
-				double loadRate = load(on, 1, 0, PEOPLE, false);
-				row("population", "resources/s while loading " + PEOPLE + " people (4 clients, all on)", loadRate,
-						loadRate, loadRate, Double.NaN);
-				analyse(database);
-				ingest(on, off);
+				int stored = patients(off);
+				if (stored < PEOPLE) {
+					double loadRate = load(on, 1, 0, PEOPLE, false, progressFile(kept));
+					row("population", "resources/s while loading " + PEOPLE + " people (4 clients, all on)", loadRate,
+							loadRate, loadRate, Double.NaN);
+					analyse(database);
+				}
+				// new people every run, also on a kept database
+				ingest(on, off, Math.max(PEOPLE, stored));
 				SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
 				List<String> sharing = new ArrayList<>();
 				for (int i = 0; i < PEOPLE; i++) {
@@ -91,6 +101,11 @@ class SuiteBench {
 	private static double load(RunningServer server, long seed, int first, int people, boolean plain) throws Exception {
 		Path progress = Files.createTempFile("population", ".progress");
 		Files.delete(progress);
+		return load(server, seed, first, people, plain, progress);
+	}
+
+	private static double load(RunningServer server, long seed, int first, int people, boolean plain, Path progress)
+			throws Exception {
 		List<String> arguments = new ArrayList<>(List.of("--server", "http://localhost:" + server.port(), "--people",
 				Integer.toString(people), "--first", Integer.toString(first), "--seed", Long.toString(seed),
 				"--clients", "4", "--progress", progress.toString()));
@@ -115,11 +130,36 @@ class SuiteBench {
 		}
 	}
 
+	/**
+	 * Where a load into a kept database records its progress, so that a stopped load
+	 * resumes in the next run; a fresh temporary file otherwise.
+	 */
+	private static Path progressFile(String kept) throws java.io.IOException {
+		if (kept.isBlank()) {
+			Path progress = Files.createTempFile("population", ".progress");
+			Files.delete(progress);
+			return progress;
+		}
+		Files.createDirectories(Path.of("target", "bench"));
+		return Path.of("target", "bench", kept + ".progress");
+	}
+
+	/**
+	 * How many people a kept database holds from earlier runs (asked of the plain server,
+	 * which hides no one): the population, and the people earlier ingest runs added.
+	 */
+	private static int patients(RunningServer plain) {
+		return FhirHttp.anonymous(plain.port())
+			.get("/fhir/Patient?_summary=count")
+			.resource(org.hl7.fhir.r4.model.Bundle.class)
+			.getTotal();
+	}
+
 	/** The same number of new people into each server, alternating, REPEATS times. */
-	private void ingest(RunningServer on, RunningServer off) throws Exception {
+	private void ingest(RunningServer on, RunningServer off, int firstNew) throws Exception {
 		double[] withAll = new double[REPEATS];
 		double[] without = new double[REPEATS];
-		int next = PEOPLE;
+		int next = firstNew;
 		for (int r = 0; r < REPEATS; r++) {
 			withAll[r] = load(on, 1, next, INGEST_PEOPLE, false);
 			next += INGEST_PEOPLE;

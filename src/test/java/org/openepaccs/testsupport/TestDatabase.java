@@ -95,6 +95,33 @@ public final class TestDatabase {
 		return withDatabase(this.adminUrl, name);
 	}
 
+	/**
+	 * A database kept between runs (for benchmarks that load a large population once):
+	 * created if missing, never dropped by the run. The name must not look like a run's
+	 * own databases, which are dropped a day later.
+	 */
+	public synchronized String keptDatabase(String name) {
+		if (!name.matches("[a-z][a-z0-9_]{0,62}") || OUR_DATABASE.matcher(name).matches()) {
+			throw new IllegalArgumentException("Not a name for a kept database: " + name);
+		}
+		boolean exists;
+		try (Connection connection = connect();
+				java.sql.PreparedStatement query = connection
+					.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+			query.setString(1, name);
+			try (ResultSet rows = query.executeQuery()) {
+				exists = rows.next();
+			}
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot list databases on " + this.adminUrl + ": " + ex.getMessage(), ex);
+		}
+		if (!exists) {
+			execute("CREATE DATABASE " + name);
+		}
+		return withDatabase(this.adminUrl, name);
+	}
+
 	synchronized void dropCreatedDatabases() {
 		for (String name : this.created) {
 			// FORCE: the cached application contexts may still hold pooled connections at
