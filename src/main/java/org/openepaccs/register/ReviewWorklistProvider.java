@@ -160,14 +160,16 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 			SearchParameterMap unchanged = activePlansOf(chunk);
 			unchanged.setLastUpdated(
 					new DateRangeParam(null, today.minusMonths(monthsWithoutReview).plusDays(1).toString()));
+			// a plan both searches find is shown to the caller once
+			Map<String, IBaseResource> found = new LinkedHashMap<>();
 			for (SearchParameterMap search : List.of(reviewDatePassed, unchanged)) {
-				this.shown
-					.to(request,
-							this.daoRegistry.getResourceDao(CarePlan.class)
-								.search(search, new SystemRequestDetails())
-								.getResources(0, Integer.MAX_VALUE))
-					.forEach((plan) -> plans.putIfAbsent(plan.getIdElement().getIdPart(), (CarePlan) plan));
+				this.daoRegistry.getResourceDao(CarePlan.class)
+					.search(search, new SystemRequestDetails())
+					.getResources(0, Integer.MAX_VALUE)
+					.forEach((plan) -> found.putIfAbsent(plan.getIdElement().getIdPart(), plan));
 			}
+			this.shown.to(request, new ArrayList<>(found.values()))
+				.forEach((plan) -> plans.put(plan.getIdElement().getIdPart(), (CarePlan) plan));
 		}
 		return new ArrayList<>(plans.values());
 	}

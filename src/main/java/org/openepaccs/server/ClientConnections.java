@@ -60,10 +60,6 @@ final class ClientConnections {
 		return new ClientConnections(byPorts);
 	}
 
-	static boolean available() {
-		return Files.isReadable(TABLES.get(0));
-	}
-
 	/**
 	 * The state of the connection between the server's local port and the client's port.
 	 * Ports alone, not addresses, because the address a request reports may be a proxy's

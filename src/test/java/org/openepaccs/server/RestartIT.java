@@ -102,22 +102,18 @@ class RestartIT {
 	}
 
 	private static int reindexJobs(String database) throws Exception {
-		TestDatabase server = TestDatabase.server();
-		try (Connection connection = DriverManager.getConnection(database, server.user(), server.password());
-				Statement statement = connection.createStatement();
-				ResultSet rows = statement
-					.executeQuery("SELECT count(*) FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = 'REINDEX'")) {
-			rows.next();
-			return rows.getInt(1);
-		}
+		return count(database, "SELECT count(*) FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = 'REINDEX'");
 	}
 
 	private static int appliedMigrations(String database) throws Exception {
+		return count(database, "SELECT count(*) FROM \"" + DatabaseSchema.MIGRATION_TABLE + "\"");
+	}
+
+	private static int count(String database, String query) throws Exception {
 		TestDatabase server = TestDatabase.server();
 		try (Connection connection = DriverManager.getConnection(database, server.user(), server.password());
 				Statement statement = connection.createStatement();
-				ResultSet rows = statement
-					.executeQuery("SELECT count(*) FROM \"" + DatabaseSchema.MIGRATION_TABLE + "\"")) {
+				ResultSet rows = statement.executeQuery(query)) {
 			rows.next();
 			return rows.getInt(1);
 		}
