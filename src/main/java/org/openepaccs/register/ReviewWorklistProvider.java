@@ -3,11 +3,13 @@ package org.openepaccs.register;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.Date;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
@@ -16,6 +18,11 @@ import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.ParamPrefixEnum;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.SearchTotalModeEnum;
+import ca.uhn.fhir.rest.api.SortOrderEnum;
+import ca.uhn.fhir.rest.api.SortSpec;
+import ca.uhn.fhir.rest.api.SummaryEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.ReferenceOrListParam;
@@ -54,7 +61,13 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 
 	private static final int MOST_PRACTICES = 50;
 
-	private static final int PATIENTS_PER_QUERY = 100;
+	/**
+	 * Each group of patients is two sorted searches for the page to be merged from; a
+	 * practice's register (up to a few hundred people) fits in one.
+	 */
+	private static final int PATIENTS_PER_QUERY = 500;
+
+	private static final ZoneId ENGLAND = ZoneId.of("Europe/London");
 
 	/** The package's search parameter on the plan review date extension. */
 	private static final String REVIEW_DATE_PARAMETER = "review-date";
@@ -84,20 +97,31 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 		// as paging for the searches below, and then refuse to load them whole
 		request.removeParameter("_count");
 		request.removeParameter("_offset");
-		LocalDate today = LocalDate.now(ZoneId.of("Europe/London"));
-		List<CarePlan> plans = possiblyDuePlans(patientsOnRegisters(organisations(practices), request),
-				monthsWithoutReview, today, request);
-		List<ReviewWorklist.Due> due = ReviewWorklist.due(plans, monthsWithoutReview, today);
+		LocalDate today = LocalDate.now(ENGLAND);
+		List<String> patients = patientsOnRegisters(organisations(practices), request);
+		List<ReviewWorklist.DueInOrder> sources = new ArrayList<>();
+		int total = 0;
+		for (int i = 0; i < patients.size(); i += PATIENTS_PER_QUERY) {
+			List<String> chunk = patients.subList(i, Math.min(i + PATIENTS_PER_QUERY, patients.size()));
+			PlanSearch reviewDatePassed = new PlanSearch(() -> reviewDatePassed(chunk, today), false);
+			PlanSearch unchanged = new PlanSearch(() -> unchangedFor(chunk, monthsWithoutReview, today), true);
+			sources.add(reviewDatePassed);
+			sources.add(unchanged);
+			total += reviewDatePassed.count() + unchanged.count()
+					- count(withReviewDate(unchangedFor(chunk, monthsWithoutReview, today)));
+		}
+		List<ReviewWorklist.Due> shownPage = shownOf(
+				ReviewWorklist.page(sources, from, pageSize, monthsWithoutReview, today), request);
 
-		Bundle page = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(due.size());
+		Bundle page = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(total);
 		String base = request.getFhirServerBase() + "/CarePlan/" + OPERATION + "?"
 				+ practices.stream().map((p) -> "practice=" + p.getValue()).reduce((a, b) -> a + "&" + b).orElse("")
 				+ "&months-without-review=" + monthsWithoutReview + "&_count=" + pageSize;
 		page.addLink().setRelation(Bundle.LINK_SELF).setUrl(base + "&_offset=" + from);
-		if (from + pageSize < due.size()) {
+		if (from + pageSize < total) {
 			page.addLink().setRelation(Bundle.LINK_NEXT).setUrl(base + "&_offset=" + (from + pageSize));
 		}
-		for (ReviewWorklist.Due item : due.subList(Math.min(from, due.size()), Math.min(from + pageSize, due.size()))) {
+		for (ReviewWorklist.Due item : shownPage) {
 			page.addEntry()
 				.setFullUrl(request.getFhirServerBase() + "/CarePlan/" + item.plan().getIdElement().getIdPart())
 				.setResource(item.plan())
@@ -143,41 +167,105 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 	}
 
 	/**
-	 * The active plans of these patients that may be due: those with a review date up to
-	 * today, and those not changed for the given months (with or without a review date);
-	 * {@link ReviewWorklist} then applies the exact rule. Reading only these, rather than
-	 * every active plan of the practice, keeps the worklist to the few plans it shows (a
-	 * practice's people have about two active plans each). A day's margin on each bound
-	 * covers the time zone; the rule itself is exact.
+	 * The page's plans the caller may see (all of them, unless the access hooks say
+	 * otherwise).
 	 */
-	private List<CarePlan> possiblyDuePlans(List<String> patients, int monthsWithoutReview, LocalDate today,
-			RequestDetails request) {
-		Map<String, CarePlan> plans = new LinkedHashMap<>();
-		for (int i = 0; i < patients.size(); i += PATIENTS_PER_QUERY) {
-			List<String> chunk = patients.subList(i, Math.min(i + PATIENTS_PER_QUERY, patients.size()));
-			SearchParameterMap reviewDatePassed = activePlansOf(chunk).add(REVIEW_DATE_PARAMETER,
-					new DateParam(ParamPrefixEnum.LESSTHAN_OR_EQUALS, today.plusDays(1).toString()));
-			SearchParameterMap unchanged = activePlansOf(chunk);
-			unchanged.setLastUpdated(
-					new DateRangeParam(null, today.minusMonths(monthsWithoutReview).plusDays(1).toString()));
-			// a plan both searches find is shown to the caller once
-			Map<String, IBaseResource> found = new LinkedHashMap<>();
-			for (SearchParameterMap search : List.of(reviewDatePassed, unchanged)) {
-				this.daoRegistry.getResourceDao(CarePlan.class)
-					.search(search, new SystemRequestDetails())
-					.getResources(0, Integer.MAX_VALUE)
-					.forEach((plan) -> found.putIfAbsent(plan.getIdElement().getIdPart(), plan));
-			}
-			this.shown.to(request, new ArrayList<>(found.values()))
-				.forEach((plan) -> plans.put(plan.getIdElement().getIdPart(), (CarePlan) plan));
+	private List<ReviewWorklist.Due> shownOf(List<ReviewWorklist.Due> due, RequestDetails request) {
+		Set<CarePlan> shownPlans = Collections.newSetFromMap(new IdentityHashMap<>());
+		shownPlans.addAll(this.shown.to(request, due.stream().map(ReviewWorklist.Due::plan).toList()));
+		return due.stream().filter((item) -> shownPlans.contains(item.plan())).toList();
+	}
+
+	/** Active plans whose review date is before today, the longest passed first. */
+	private static SearchParameterMap reviewDatePassed(List<String> patients, LocalDate today) {
+		SearchParameterMap search = activePlansOf(patients).add(REVIEW_DATE_PARAMETER,
+				new DateParam(ParamPrefixEnum.LESSTHAN, today.toString()));
+		search.setSort(new SortSpec(REVIEW_DATE_PARAMETER, SortOrderEnum.ASC, new SortSpec("_id")));
+		return search;
+	}
+
+	/**
+	 * Active plans not changed since before the day that many months ago (in England),
+	 * the longest unchanged first. Those with a review date are due on that instead, and
+	 * are left out as they are read: the search cannot ask for a missing review date
+	 * without HAPI indexing every missing value of every parameter.
+	 */
+	private static SearchParameterMap unchangedFor(List<String> patients, int months, LocalDate today) {
+		SearchParameterMap search = activePlansOf(patients);
+		Date since = Date.from(today.minusMonths(months).atStartOfDay(ENGLAND).toInstant());
+		search.setLastUpdated(new DateRangeParam(null, new DateParam(ParamPrefixEnum.LESSTHAN, since)));
+		search.setSort(new SortSpec(Constants.PARAM_LASTUPDATED, SortOrderEnum.ASC, new SortSpec("_id")));
+		return search;
+	}
+
+	private static SearchParameterMap withReviewDate(SearchParameterMap search) {
+		return search.add(REVIEW_DATE_PARAMETER, new DateParam(ParamPrefixEnum.GREATERTHAN_OR_EQUALS, "0001-01-01"));
+	}
+
+	private int count(SearchParameterMap search) {
+		search.setSort(null);
+		search.setSearchTotalMode(SearchTotalModeEnum.ACCURATE);
+		search.setSummaryMode(SummaryEnum.COUNT);
+		Integer size = this.daoRegistry.getResourceDao(CarePlan.class)
+			.search(search, new SystemRequestDetails())
+			.size();
+		return (size != null) ? size : 0;
+	}
+
+	/**
+	 * One search's due plans, read a batch at a time in the search's order. The searches
+	 * run as the server, because HAPI cuts a search made with a client's request to one
+	 * page; what they find is shown to the caller through the storage hooks.
+	 */
+	private final class PlanSearch implements ReviewWorklist.DueInOrder {
+
+		private final Supplier<SearchParameterMap> search;
+
+		private final boolean withoutReviewDateOnly;
+
+		private int offset;
+
+		private boolean finished;
+
+		PlanSearch(Supplier<SearchParameterMap> search, boolean withoutReviewDateOnly) {
+			this.search = search;
+			this.withoutReviewDateOnly = withoutReviewDateOnly;
 		}
-		return new ArrayList<>(plans.values());
+
+		int count() {
+			return ReviewWorklistProvider.this.count(this.search.get());
+		}
+
+		@Override
+		public List<CarePlan> next(int most) {
+			List<CarePlan> plans = new ArrayList<>();
+			while (plans.isEmpty() && !this.finished) {
+				// the batch is the end of a longer first page: HAPI ignores _offset in a
+				// search made through its storage API, and reads from the start anyway
+				SearchParameterMap batch = this.search.get();
+				batch.setCount(this.offset + most);
+				List<IBaseResource> found = ReviewWorklistProvider.this.daoRegistry.getResourceDao(CarePlan.class)
+					.search(batch, new SystemRequestDetails())
+					.getResources(0, this.offset + most);
+				found = found.subList(Math.min(this.offset, found.size()), found.size());
+				this.offset += found.size();
+				this.finished = found.size() < most;
+				for (IBaseResource resource : found) {
+					CarePlan plan = (CarePlan) resource;
+					if (!this.withoutReviewDateOnly || !ReviewWorklist.hasReviewDate(plan)) {
+						plans.add(plan);
+					}
+				}
+			}
+			return plans;
+		}
+
 	}
 
 	private static SearchParameterMap activePlansOf(List<String> patients) {
 		ReferenceOrListParam subjects = new ReferenceOrListParam();
 		patients.forEach((patient) -> subjects.add(new ReferenceParam(patient)));
-		return InternalSearch.all()
+		return SearchParameterMap.newSynchronous()
 			.add(CarePlan.SP_SUBJECT, subjects)
 			.add(CarePlan.SP_STATUS, new TokenParam("active"));
 	}

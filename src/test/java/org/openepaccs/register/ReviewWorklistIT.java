@@ -1,6 +1,10 @@
 package org.openepaccs.register;
 
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.List;
+
+import javax.sql.DataSource;
 
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Organization;
@@ -11,7 +15,9 @@ import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +30,9 @@ class ReviewWorklistIT {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	DataSource dataSource;
 
 	FhirHttp gp;
 
@@ -85,17 +94,79 @@ class ReviewWorklistIT {
 	}
 
 	@Test
-	void aPracticeWithMoreThanOnePageOfPeopleHasThemAllOnItsWorklist() {
+	void aPracticeWithMoreThanOnePageOfPeopleHasThemAllOnItsWorklistPageByPage() {
 		for (int i = 0; i < 25; i++) {
-			plan(onRegister(this.practice), "2026-02-" + String.format("%02d", i + 1));
+			// three people a day, so that pages end among plans due the same day
+			plan(onRegister(this.practice), "2026-02-" + String.format("%02d", 1 + i / 3));
 		}
 
 		Response worklist = FhirHttp.as(this.port, "spoc-hub")
 			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice + "&_count=500");
 
 		assertThat(worklist.status()).as(worklist.body()).isEqualTo(200);
-		assertThat(worklist.resource(Bundle.class).getTotal()).isEqualTo(25);
-		assertThat(worklist.resource(Bundle.class).getEntry()).hasSize(25);
+		Bundle whole = worklist.resource(Bundle.class);
+		assertThat(whole.getTotal()).isEqualTo(25);
+		assertThat(whole.getEntry()).hasSize(25);
+		List<String> paged = new java.util.ArrayList<>();
+		for (int offset = 0; offset < 25; offset += 4) {
+			Bundle page = FhirHttp.as(this.port, "spoc-hub")
+				.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice + "&_count=4&_offset=" + offset)
+				.resource(Bundle.class);
+			assertThat(page.getTotal()).isEqualTo(25);
+			assertThat(page.hasLink() && page.getLink(Bundle.LINK_NEXT) != null).isEqualTo(offset + 4 < 25);
+			paged.addAll(ids(page));
+		}
+		assertThat(paged).isEqualTo(ids(whole));
+	}
+
+	@Test
+	void aPlanIsDueTheDayAfterItsReviewDateInEngland() {
+		LocalDate today = LocalDate.now(ZoneId.of("Europe/London"));
+		String yesterday = plan(onRegister(this.practice), today.minusDays(1).toString());
+		plan(onRegister(this.practice), today.toString());
+
+		Bundle page = FhirHttp.as(this.port, "spoc-hub")
+			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice)
+			.resource(Bundle.class);
+
+		assertThat(ids(page)).containsExactly(yesterday);
+		assertThat(page.getTotal()).isEqualTo(1);
+	}
+
+	@Test
+	void aPlanWithoutAReviewDateIsDueTheMonthsAfterItLastChangedAndOneWithAReviewDateOnlyOnThat() {
+		String withoutReviewDate = planWithoutReviewDate(onRegister(this.practice));
+		String reviewDateToCome = plan(onRegister(this.practice), "2099-01-01");
+		String recentlyChanged = planWithoutReviewDate(onRegister(this.practice));
+		lastChangedMonthsAgo(14, withoutReviewDate, reviewDateToCome);
+
+		Bundle twelve = FhirHttp.as(this.port, "spoc-hub")
+			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice + "&months-without-review=12")
+			.resource(Bundle.class);
+		Bundle eighteen = FhirHttp.as(this.port, "spoc-hub")
+			.get("/fhir/CarePlan/$review-worklist?practice=" + this.practice + "&months-without-review=18")
+			.resource(Bundle.class);
+
+		assertThat(ids(twelve)).containsExactly(withoutReviewDate).doesNotContain(recentlyChanged);
+		assertThat(twelve.getTotal()).isEqualTo(1);
+		assertThat(eighteen.getTotal()).isZero();
+		assertThat(eighteen.getEntry()).isEmpty();
+	}
+
+	/**
+	 * Nothing a client can send backdates a change, so the test moves it in the database.
+	 */
+	private void lastChangedMonthsAgo(int months, String... plans) {
+		JdbcTemplate database = new JdbcTemplate(this.dataSource);
+		for (String plan : plans) {
+			for (String table : List.of("hfj_resource", "hfj_res_ver")) {
+				int changed = database.update("update " + table
+						+ " set res_updated = res_updated - make_interval(months => ?)"
+						+ " where res_id = (select res_id from hfj_resource where res_type = 'CarePlan' and fhir_id = ?)",
+						months, plan);
+				assertThat(changed).isEqualTo(1);
+			}
+		}
 	}
 
 	private String notOnRegister() {
@@ -114,6 +185,15 @@ class ReviewWorklistIT {
 						+ practice + "\"},\"period\":{\"start\":\"2025-12-01\"}}");
 		assertThat(entry.status()).as(entry.body()).isEqualTo(201);
 		return patient;
+	}
+
+	private String planWithoutReviewDate(String patient) {
+		Response created = this.gp.post("/fhir/CarePlan", "{\"resourceType\":\"CarePlan\",\"status\":\"active\","
+				+ "\"intent\":\"plan\",\"category\":[{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":"
+				+ "\"736373009\",\"display\":\"End of life care plan\"}]}],\"subject\":{\"reference\":\"" + patient
+				+ "\"}}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return created.header("Location").replaceAll(".*/CarePlan/([^/]+)/.*", "$1");
 	}
 
 	private String plan(String patient, String reviewDate) {
