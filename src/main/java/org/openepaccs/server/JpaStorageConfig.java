@@ -21,6 +21,7 @@ import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import jakarta.persistence.EntityManagerFactory;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.context.annotation.Bean;
@@ -73,8 +74,13 @@ class JpaStorageConfig {
 	}
 
 	@Bean
-	DatabaseSchema databaseSchema(DataSource dataSource) {
-		return DatabaseSchema.migrate(dataSource);
+	DatabaseSchema databaseSchema(DataSource dataSource,
+			@Value("${epaccs.database.default-statistics-targets:true}") boolean defaultStatisticsTargets) {
+		DatabaseSchema schema = DatabaseSchema.migrate(dataSource);
+		if (schema.kind() == DatabaseSchema.Kind.POSTGRESQL && defaultStatisticsTargets) {
+			PlannerStatistics.useDatabaseDefaults(dataSource);
+		}
+		return schema;
 	}
 
 	@Bean

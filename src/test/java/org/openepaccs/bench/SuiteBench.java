@@ -53,6 +53,9 @@ class SuiteBench {
 
 	private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
 
+	/** The heap the project holds one server process to (issue 6). */
+	private static final int HEAP_CAP_MIB = 1024;
+
 	private final List<String[]> rows = new ArrayList<>();
 
 	@Test
@@ -60,6 +63,14 @@ class SuiteBench {
 		String kept = System.getProperty("bench.database", "");
 		String database = kept.isBlank() ? TestDatabase.server().createDatabase()
 				: TestDatabase.server().keptDatabase(kept);
+		SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
+		List<String> sharing = new ArrayList<>();
+		for (int i = 0; i < PEOPLE; i++) {
+			if (!population.refusesSharing(i)) {
+				sharing.add(population.patientIdOf(i) + " " + population.nhsNumberOf(i));
+			}
+		}
+		int stored;
 		long startOn = System.nanoTime();
 		try (RunningServer on = RunningServer.startOnPostgres(database)) {
 			double onStart = (System.nanoTime() - startOn) / 1e9;
@@ -69,29 +80,81 @@ class SuiteBench {
 				double offStart = (System.nanoTime() - startOff) / 1e9;
 				row("start-up", "seconds to ready", onStart, onStart, onStart, offStart);
 
-				int stored = patients(off);
+				stored = patients(off);
 				if (stored < PEOPLE) {
-					double loadRate = load(on, 1, 0, PEOPLE, false, progressFile(kept));
+					double loadRate = load(on.port(), 1, 0, PEOPLE, false, progressFile(kept));
 					row("population", "resources/s while loading " + PEOPLE + " people (4 clients, all on)", loadRate,
 							loadRate, loadRate, Double.NaN);
 					analyse(database);
 				}
 				// new people every run, also on a kept database
 				ingest(on, off, Math.max(PEOPLE, stored));
-				SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
-				List<String> sharing = new ArrayList<>();
-				for (int i = 0; i < PEOPLE; i++) {
-					if (!population.refusesSharing(i)) {
-						sharing.add(population.patientIdOf(i) + " " + population.nhsNumberOf(i));
-					}
-				}
 				summary(on, sharing);
 				register(on, off, population);
 				reads(on, off, sharing);
 			}
 		}
 		memory();
+		oneServerProcess(database, sharing, practices(population),
+				Math.max(PEOPLE, stored) + 2 * REPEATS * INGEST_PEOPLE);
 		report();
+	}
+
+	private static List<String> practices(SyntheticPopulation population) {
+		List<String> practices = new ArrayList<>();
+		for (int p = population.firstPractice(); p <= population.lastPractice(); p++) {
+			practices.add("syn-practice-" + p + " x");
+		}
+		return practices;
+	}
+
+	/**
+	 * One server as deployed, in its own JVM with the heap cap the project holds itself
+	 * to, under every kind of work the suite has run: new people, summaries at
+	 * saturation, register pages and worklists. Its own heap, collections and resident
+	 * set, and whether it kept up within that heap.
+	 */
+	private void oneServerProcess(String database, List<String> sharing, List<String> practices, int firstNew)
+			throws Exception {
+		try (SeparateServer server = SeparateServer.start(database, HEAP_CAP_MIB)) {
+			double startUp = server.seconds();
+			double ingest = load(server.port(), 1, firstNew, INGEST_PEOPLE, false);
+			FhirHttp ooh = FhirHttp.as(server.port(), "ooh-clinician");
+			String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C";
+			double summaries = PlanSummaryBench.saturation(ooh, sharing, (person) -> byNumber + person.split(" ")[1]);
+			FhirHttp hub = FhirHttp.as(server.port(), "spoc-hub");
+			double registerP95 = PlanSummaryBench
+				.openLoop(hub, practices, "register first page (separate server)",
+						(practice) -> "/fhir/EpisodeOfCare?organization=Organization/" + practice.split(" ")[0]
+								+ "&status=active&type=http://snomed.info/sct%7C103735009&_count=50")
+				.millisAt(95);
+			double worklistP95 = PlanSummaryBench
+				.openLoop(hub, practices, "review worklist (separate server)",
+						(practice) -> "/fhir/CarePlan/$review-worklist?practice=Organization/" + practice.split(" ")[0]
+								+ "&_count=50")
+				.millisAt(95);
+			double seconds = server.seconds();
+			SeparateServer.Heap heap = server.heap();
+			double rss = server.rssPeakMiB();
+			String process = "one server process, -Xmx" + HEAP_CAP_MIB + "m";
+			row("memory", process + ": start-up s", startUp, startUp, startUp, Double.NaN);
+			row("memory", process + ": peak heap MiB, just before a collection (target ≤ 1024)", heap.peakUsed(),
+					heap.peakUsed(), heap.peakUsed(), Double.NaN);
+			row("memory", process + ": peak heap MiB still held after a collection", heap.peakAfterCollection(),
+					heap.peakAfterCollection(), heap.peakAfterCollection(), Double.NaN);
+			row("memory", process + ": peak RSS MiB", rss, rss, rss, Double.NaN);
+			double gcShare = 100 * heap.pauseSeconds() / seconds;
+			row("memory", process + ": % of its " + Math.round(seconds) + " s in " + heap.collections()
+					+ " collection pauses", gcShare, gcShare, gcShare, Double.NaN);
+			row("memory", process + ": ingest resources/s, " + INGEST_PEOPLE + " new people", ingest, ingest, ingest,
+					Double.NaN);
+			row("memory", process + ": summary req/s at saturation, 8 clients", summaries, summaries, summaries,
+					Double.NaN);
+			row("memory", process + ": register first page p95 ms at 20 req/s", registerP95, registerP95, registerP95,
+					Double.NaN);
+			row("memory", process + ": review worklist p95 ms at 20 req/s", worklistP95, worklistP95, worklistP95,
+					Double.NaN);
+		}
 	}
 
 	/**
@@ -99,14 +162,18 @@ class SuiteBench {
 	 * plain server ignores tokens, so it gets a dummy one.
 	 */
 	private static double load(RunningServer server, long seed, int first, int people, boolean plain) throws Exception {
-		Path progress = Files.createTempFile("population", ".progress");
-		Files.delete(progress);
-		return load(server, seed, first, people, plain, progress);
+		return load(server.port(), seed, first, people, plain);
 	}
 
-	private static double load(RunningServer server, long seed, int first, int people, boolean plain, Path progress)
+	private static double load(int port, long seed, int first, int people, boolean plain) throws Exception {
+		Path progress = Files.createTempFile("population", ".progress");
+		Files.delete(progress);
+		return load(port, seed, first, people, plain, progress);
+	}
+
+	private static double load(int port, long seed, int first, int people, boolean plain, Path progress)
 			throws Exception {
-		List<String> arguments = new ArrayList<>(List.of("--server", "http://localhost:" + server.port(), "--people",
+		List<String> arguments = new ArrayList<>(List.of("--server", "http://localhost:" + port, "--people",
 				Integer.toString(people), "--first", Integer.toString(first), "--seed", Long.toString(seed),
 				"--clients", "4", "--progress", progress.toString()));
 		if (plain) {
@@ -200,10 +267,7 @@ class SuiteBench {
 	private void register(RunningServer on, RunningServer off, SyntheticPopulation population) throws Exception {
 		FhirHttp hub = FhirHttp.as(on.port(), "spoc-hub");
 		FhirHttp plain = FhirHttp.anonymous(off.port());
-		List<String> practices = new ArrayList<>();
-		for (int p = population.firstPractice(); p <= population.lastPractice(); p++) {
-			practices.add("syn-practice-" + p + " x");
-		}
+		List<String> practices = practices(population);
 		Function<String, String> search = (practice) -> "/fhir/EpisodeOfCare?organization=Organization/"
 				+ practice.split(" ")[0] + "&status=active&type=http://snomed.info/sct%7C103735009&_count=300";
 		Function<String, String> worklist = (practice) -> "/fhir/CarePlan/$review-worklist?practice=Organization/"

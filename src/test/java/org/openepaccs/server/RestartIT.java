@@ -51,6 +51,7 @@ class RestartIT {
 			assertThat(http.put("/fhir/Patient/" + id, FhirHttp.json(changed)).status()).isEqualTo(200);
 			migrationsAfterFirstStart = appliedMigrations(database);
 			assertThat(reindexJobs(database)).as("nothing to reindex on a new database").isZero();
+			assertThat(raisedStatisticsTargets(database)).as("HAPI's raised planner statistics targets").isZero();
 
 			// a record the package's Flag search parameter indexes, and that search
 			// parameter as an older package version had it
@@ -63,6 +64,8 @@ class RestartIT {
 			SystemRequestDetails quietly = new SystemRequestDetails();
 			quietly.getUserData().put(JpaConstants.SKIP_REINDEX_ON_UPDATE, true);
 			searchParameters.update(older, quietly);
+			// and a raised target, as HAPI's migration of a new table would set one
+			execute(database, "alter table hfj_res_link alter column target_resource_id set statistics 10000");
 		}
 		assertThat(migrationsAfterFirstStart).isPositive();
 
@@ -76,6 +79,7 @@ class RestartIT {
 			Response search = http.get("/fhir/Patient?identifier=" + FhirApiIT.TEST_IDS + "%7C" + identifier);
 			assertThat(search.resource(Bundle.class).getEntry()).hasSize(1);
 			assertThat(appliedMigrations(database)).isEqualTo(migrationsAfterFirstStart);
+			assertThat(raisedStatisticsTargets(database)).isZero();
 			assertThat(reindexJobs(database)).as("the upgraded search parameter reindexes the Flags stored")
 				.isEqualTo(1);
 			// the conformance package was installed again without a new version of
@@ -103,6 +107,19 @@ class RestartIT {
 
 	private static int reindexJobs(String database) throws Exception {
 		return count(database, "SELECT count(*) FROM BT2_JOB_INSTANCE WHERE DEFINITION_ID = 'REINDEX'");
+	}
+
+	private static int raisedStatisticsTargets(String database) throws Exception {
+		return count(database, "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+				+ " WHERE c.relname LIKE 'hfj%' AND a.attstattarget > 0");
+	}
+
+	private static void execute(String database, String sql) throws Exception {
+		TestDatabase server = TestDatabase.server();
+		try (Connection connection = DriverManager.getConnection(database, server.user(), server.password());
+				Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
 	}
 
 	private static int appliedMigrations(String database) throws Exception {

@@ -1,0 +1,171 @@
+package org.openepaccs.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.openepaccs.EpaccsApplication;
+import org.openepaccs.testsupport.TestDatabase;
+
+/**
+ * The server in a JVM of its own, with a heap cap, so that its memory is its own: the
+ * suite's other servers and the load share one JVM, whose figures say nothing about one
+ * server process. Its G1 log gives the heap before and after each collection; its
+ * resident set is read from {@code /proc}.
+ */
+final class SeparateServer implements AutoCloseable {
+
+	private static final Pattern COLLECTION = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\) ([\\d.]+)ms");
+
+	private final Process process;
+
+	private final int port;
+
+	private final Path gcLog;
+
+	private final long started = System.nanoTime();
+
+	private final AtomicLong rssPeakKib = new AtomicLong();
+
+	private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+
+	private SeparateServer(Process process, int port, Path gcLog) {
+		this.process = process;
+		this.port = port;
+		this.gcLog = gcLog;
+		this.sampler.scheduleAtFixedRate(this::sampleRss, 0, 200, TimeUnit.MILLISECONDS);
+	}
+
+	/** Started on this database with every feature on, as deployed, and ready. */
+	static SeparateServer start(String jdbcUrl, int heapMiB) throws Exception {
+		Path folder = Files.createDirectories(Path.of("target", "bench"));
+		Path gcLog = folder.resolve("separate-server-gc.log");
+		Files.deleteIfExists(gcLog);
+		int port;
+		try (ServerSocket free = new ServerSocket(0)) {
+			port = free.getLocalPort();
+		}
+		TestDatabase postgres = TestDatabase.server();
+		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+				"-Xmx" + heapMiB + "m", "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
+				EpaccsApplication.class.getName(), "--server.port=" + port, "--spring.profiles.active=postgres",
+				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + postgres.user(),
+				"--spring.datasource.password=" + postgres.password(),
+				"--epaccs.security.embedded-issuer.enabled=true"));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(folder.resolve("separate-server.log").toFile())
+			.start();
+		SeparateServer server = new SeparateServer(process, port, gcLog);
+		server.awaitReady(Duration.ofMinutes(10));
+		return server;
+	}
+
+	int port() {
+		return this.port;
+	}
+
+	double seconds() {
+		return (System.nanoTime() - this.started) / 1e9;
+	}
+
+	/** The largest resident set seen, MiB (the kernel's high-water mark as well). */
+	double rssPeakMiB() {
+		sampleRss();
+		return this.rssPeakKib.get() / 1024.0;
+	}
+
+	/** Heap figures from the collector's log, MiB and seconds. */
+	Heap heap() throws IOException {
+		double before = 0;
+		double after = 0;
+		double committed = 0;
+		double pauses = 0;
+		int collections = 0;
+		for (String line : Files.readAllLines(this.gcLog)) {
+			Matcher collection = COLLECTION.matcher(line);
+			if (collection.find()) {
+				before = Math.max(before, Double.parseDouble(collection.group(1)));
+				after = Math.max(after, Double.parseDouble(collection.group(2)));
+				committed = Math.max(committed, Double.parseDouble(collection.group(3)));
+				pauses += Double.parseDouble(collection.group(4)) / 1000;
+				collections++;
+			}
+		}
+		return new Heap(before, after, committed, pauses, collections);
+	}
+
+	/**
+	 * @param peakUsed the most the heap held, just before a collection
+	 * @param peakAfterCollection the most still held after one (what the server keeps
+	 * live, with what survived young collections)
+	 * @param peakCommitted the heap the JVM took from the system
+	 * @param pauseSeconds all collection pauses together
+	 */
+	record Heap(double peakUsed, double peakAfterCollection, double peakCommitted, double pauseSeconds,
+			int collections) {
+
+	}
+
+	private void sampleRss() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc", Long.toString(this.process.pid()), "status"))) {
+				if (line.startsWith("VmHWM:") || line.startsWith("VmRSS:")) {
+					long kib = Long.parseLong(line.replaceAll("\\D", ""));
+					this.rssPeakKib.accumulateAndGet(kib, Math::max);
+				}
+			}
+		}
+		catch (IOException | RuntimeException ended) {
+			// the process has ended, or this is not Linux: the last sample stands
+		}
+	}
+
+	private void awaitReady(Duration most) throws Exception {
+		HttpClient http = HttpClient.newHttpClient();
+		long deadline = System.nanoTime() + most.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException(
+						"The separate server stopped while starting; see " + "target/bench/separate-server.log");
+			}
+			try {
+				HttpResponse<Void> ready = http.send(HttpRequest
+					.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/health/readiness"))
+					.build(), HttpResponse.BodyHandlers.discarding());
+				if (ready.statusCode() == 200) {
+					return;
+				}
+			}
+			catch (IOException notYet) {
+				// not listening yet
+			}
+			Thread.sleep(500);
+		}
+		close();
+		throw new IllegalStateException("The separate server was not ready within " + most);
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		this.sampler.shutdownNow();
+		this.process.destroy();
+		if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
+			this.process.destroyForcibly().waitFor();
+		}
+	}
+
+}
