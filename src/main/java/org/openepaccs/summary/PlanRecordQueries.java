@@ -15,7 +15,6 @@ import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.StringParam;
-import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseReference;
@@ -33,8 +32,8 @@ import org.springframework.stereotype.Component;
 /**
  * Loads what the summary shows, as the caller: every query goes through the caller's
  * request, so consent to share, access rules and the audit trail treat it as the reads it
- * is. Two searches in all: the person with their record ({@code _revinclude}), then the
- * organisations, practitioners and roles that record names.
+ * is: the person with their record in one search ({@code _revinclude}), then the
+ * organisations, practitioners and roles that record names ({@link DirectoryEntries}).
  */
 @Component
 class PlanRecordQueries {
@@ -57,11 +56,15 @@ class PlanRecordQueries {
 
 	private final ShownResources shown;
 
-	PlanRecordQueries(DaoRegistry daoRegistry, FhirContext fhirContext, RecordChanges changes, ShownResources shown) {
+	private final DirectoryEntries directoryEntries;
+
+	PlanRecordQueries(DaoRegistry daoRegistry, FhirContext fhirContext, RecordChanges changes, ShownResources shown,
+			DirectoryEntries directoryEntries) {
 		this.daoRegistry = daoRegistry;
 		this.terser = fhirContext.newTerser();
 		this.changes = changes;
 		this.shown = shown;
+		this.directoryEntries = directoryEntries;
 	}
 
 	/**
@@ -110,39 +113,37 @@ class PlanRecordQueries {
 
 	/**
 	 * The directory entries the record names, with the practitioners and organisations of
-	 * the roles among them: one search per type.
+	 * the roles among them, shown as to the caller.
 	 */
 	private Map<String, Resource> directory(List<Resource> record, RequestDetails request) {
-		Map<String, Set<String>> idsByType = new HashMap<>();
-		for (Resource resource : record) {
+		Map<String, Resource> entries = this.directoryEntries.current(directoryReferences(record));
+		List<Resource> roles = entries.values()
+			.stream()
+			.filter((entry) -> "PractitionerRole".equals(entry.fhirType()))
+			.toList();
+		Set<String> ofRoles = directoryReferences(roles);
+		ofRoles.removeAll(entries.keySet());
+		entries.putAll(this.directoryEntries.current(ofRoles));
+		Map<String, Resource> directory = new HashMap<>();
+		for (Resource shownEntry : this.shown.to(request, new ArrayList<>(entries.values()))) {
+			directory.put(shownEntry.fhirType() + "/" + shownEntry.getIdElement().getIdPart(), shownEntry);
+		}
+		return directory;
+	}
+
+	private Set<String> directoryReferences(List<Resource> resources) {
+		Set<String> references = new LinkedHashSet<>();
+		for (Resource resource : resources) {
 			for (IBaseReference reference : this.terser.getAllPopulatedChildElementsOfType(resource,
 					IBaseReference.class)) {
 				IIdType target = reference.getReferenceElement();
 				if (target != null && target.getResourceType() != null && DIRECTORY.contains(target.getResourceType())
-						&& target.hasIdPart() && !target.isLocal()) {
-					idsByType.computeIfAbsent(target.getResourceType(), (type) -> new LinkedHashSet<>())
-						.add(target.getIdPart());
+						&& target.hasIdPart() && !target.isLocal() && !target.isAbsolute()) {
+					references.add(target.getResourceType() + "/" + target.getIdPart());
 				}
 			}
 		}
-		Map<String, Resource> directory = new HashMap<>();
-		for (Map.Entry<String, Set<String>> type : idsByType.entrySet()) {
-			TokenOrListParam ids = new TokenOrListParam();
-			type.getValue().forEach((id) -> ids.add(new TokenParam(id)));
-			SearchParameterMap byId = InternalSearch.all().add("_id", ids);
-			if ("PractitionerRole".equals(type.getKey())) {
-				byId.addInclude(new Include("PractitionerRole:practitioner"));
-				byId.addInclude(new Include("PractitionerRole:organization"));
-			}
-			// as the server, so that every one is found, then shown as to the caller
-			for (IBaseResource found : this.shown.to(request,
-					all(this.daoRegistry.getResourceDao(type.getKey()).search(byId, new SystemRequestDetails())))) {
-				if (found != null) {
-					directory.put(found.fhirType() + "/" + found.getIdElement().getIdPart(), (Resource) found);
-				}
-			}
-		}
-		return directory;
+		return references;
 	}
 
 }

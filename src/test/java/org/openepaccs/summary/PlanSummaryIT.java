@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Organization;
@@ -185,6 +187,32 @@ class PlanSummaryIT {
 		assertThat(section(composition, "Preferred places")).contains("No preferred place of care or death recorded.");
 		assertThat(composition.getSectionFirstRep().getText().getDivAsString())
 			.contains("Not on the palliative care register.");
+	}
+
+	@Test
+	void aChangedAdviceLineNumberShowsInTheNextSummary() {
+		String patient = storedPatient("Advice");
+		Organization line = new Organization().setName("Northfield Hospice at Home " + System.nanoTime());
+		line.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("01632 960100");
+		String lineId = this.gp.post("/fhir/Organization", FhirHttp.json(line))
+			.resource(Organization.class)
+			.getIdElement()
+			.getIdPart();
+		CareTeam team = (CareTeam) Examples.parse(Path.of("profiles", "examples", "CareTeam-margaret-care-team.json"));
+		team.setId((String) null);
+		team.getSubject().setReference(patient).setDisplay(null);
+		team.getParticipant().subList(1, team.getParticipant().size()).clear();
+		team.getParticipantFirstRep().getMember().setReference("Organization/" + lineId).setDisplay(null);
+		team.setText(null);
+		Response stored = this.gp.post("/fhir/CareTeam", FhirHttp.json(team));
+		assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+		assertThat(section(summaryOf(patient), "Care team")).contains("01632 960100");
+
+		line.setId(lineId);
+		line.getTelecomFirstRep().setValue("01632 960199");
+		assertThat(this.gp.put("/fhir/Organization/" + lineId, FhirHttp.json(line)).status()).isEqualTo(200);
+
+		assertThat(section(summaryOf(patient), "Care team")).contains("01632 960199").doesNotContain("01632 960100");
 	}
 
 	@Test
