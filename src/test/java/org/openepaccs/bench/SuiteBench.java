@@ -137,10 +137,9 @@ class SuiteBench {
 						(practice) -> "/fhir/EpisodeOfCare?organization=Organization/" + practice.split(" ")[0]
 								+ "&status=active&type=http://snomed.info/sct%7C103735009&_count=50")
 				.millisAt(95);
-			double worklistP95 = PlanSummaryBench
-				.openLoop(hub, practices, "review worklist (separate server)",
-						(practice) -> "/fhir/CarePlan/$review-worklist?practice=Organization/" + practice.split(" ")[0]
-								+ "&_count=50")
+			double worklistP95 = oneAtATime(hub, practices,
+					(practice) -> "/fhir/CarePlan/$review-worklist?practice=Organization/" + practice.split(" ")[0]
+							+ "&_count=100")
 				.millisAt(95);
 			double seconds = server.seconds();
 			SeparateServer.Heap heap = server.heap();
@@ -161,8 +160,8 @@ class SuiteBench {
 					Double.NaN);
 			row("memory", process + ": register first page p95 ms at 20 req/s", registerP95, registerP95, registerP95,
 					Double.NaN);
-			row("memory", process + ": review worklist p95 ms at 20 req/s", worklistP95, worklistP95, worklistP95,
-					Double.NaN);
+			row("memory", process + ": review worklist p95 ms, one request at a time", worklistP95, worklistP95,
+					worklistP95, Double.NaN);
 		}
 	}
 
@@ -294,14 +293,27 @@ class SuiteBench {
 				.millisAt(95);
 			searchOn[r] = PlanSummaryBench.openLoop(hub, practices, "register search", search).millisAt(95);
 			searchOff[r] = PlanSummaryBench.openLoop(plain, practices, "register search (plain)", search).millisAt(95);
-			worklistOn[r] = PlanSummaryBench.openLoop(hub, practices, "review worklist", worklist).millisAt(95);
+			worklistOn[r] = oneAtATime(hub, practices, worklist).millisAt(95);
 		}
 		row("SPOC register", "p95 ms, first page (50) of one practice's active register at 20 req/s (target ≤ 100)",
 				median(pageOn), min(pageOn), max(pageOn), median(pageOff));
 		row("SPOC register", "p95 ms, whole active register of one practice (~130 people) in one page at 20 req/s",
 				median(searchOn), min(searchOn), max(searchOn), median(searchOff));
-		row("SPOC register", "p95 ms, review worklist of one practice at 20 req/s", median(worklistOn), min(worklistOn),
-				max(worklistOn), Double.NaN);
+		row("SPOC register",
+				"p95 ms, review worklist of one practice, first page (100), one request at a time (a hub opening its list)",
+				median(worklistOn), min(worklistOn), max(worklistOn), Double.NaN);
+	}
+
+	/**
+	 * Each practice's request once, one after another: a hub opens its worklist a few
+	 * times a day, so twenty a second would measure a queue, not the worklist.
+	 */
+	private static Latencies oneAtATime(FhirHttp http, List<String> practices, Function<String, String> path) {
+		Latencies latencies = new Latencies("one at a time");
+		for (String practice : practices) {
+			latencies.add(Latencies.timedRead(http, path.apply(practice)));
+		}
+		return latencies;
 	}
 
 	private void reads(RunningServer on, RunningServer off, List<String> people) {
