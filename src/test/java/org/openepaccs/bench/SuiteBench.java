@@ -53,7 +53,7 @@ class SuiteBench {
 
 	private static final int REPEATS = Integer.getInteger("bench.repeats", 3);
 
-	private static final int WARM_UP_PEOPLE = 20;
+	private static final int WARM_UP_PEOPLE = INGEST_PEOPLE;
 
 	/** The heap the project holds one server process to (issue 6). */
 	private static final int HEAP_CAP_MIB = 1024;
