@@ -22,10 +22,11 @@ import org.openepaccs.EpaccsApplication;
 import org.openepaccs.testsupport.TestDatabase;
 
 /**
- * The server in a JVM of its own, with a heap cap, so that its memory is its own: the
- * suite's other servers and the load share one JVM, whose figures say nothing about one
- * server process. Its G1 log gives the heap before and after each collection; its
- * resident set is read from {@code /proc}.
+ * The server in a JVM of its own, with a heap cap, as it is deployed: its memory is its
+ * own, and the load generator's threads and garbage do not share its heap or its
+ * collections. Its G1 log gives the heap before and after each collection; its resident
+ * set is read from {@code /proc}. Started from the test class path, so it runs the code
+ * just compiled; its log is {@code target/bench/{name}.log}.
  */
 final class SeparateServer implements AutoCloseable {
 
@@ -39,6 +40,8 @@ final class SeparateServer implements AutoCloseable {
 
 	private final long started = System.nanoTime();
 
+	private double startUpSeconds;
+
 	private final AtomicLong rssPeakKib = new AtomicLong();
 
 	private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
@@ -50,10 +53,13 @@ final class SeparateServer implements AutoCloseable {
 		this.sampler.scheduleAtFixedRate(this::sampleRss, 0, 200, TimeUnit.MILLISECONDS);
 	}
 
-	/** Started on this database with every feature on, as deployed, and ready. */
-	static SeparateServer start(String jdbcUrl, int heapMiB) throws Exception {
+	/**
+	 * Started on this database as deployed (every feature on, unless the arguments say
+	 * otherwise), and ready.
+	 */
+	static SeparateServer start(String jdbcUrl, int heapMiB, String name, String... moreArguments) throws Exception {
 		Path folder = Files.createDirectories(Path.of("target", "bench"));
-		Path gcLog = folder.resolve("separate-server-gc.log");
+		Path gcLog = folder.resolve(name + "-gc.log");
 		Files.deleteIfExists(gcLog);
 		int port;
 		try (ServerSocket free = new ServerSocket(0)) {
@@ -66,11 +72,13 @@ final class SeparateServer implements AutoCloseable {
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password(),
 				"--epaccs.security.embedded-issuer.enabled=true"));
+		command.addAll(List.of(moreArguments));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(folder.resolve("separate-server.log").toFile())
+			.redirectOutput(folder.resolve(name + ".log").toFile())
 			.start();
 		SeparateServer server = new SeparateServer(process, port, gcLog);
-		server.awaitReady(Duration.ofMinutes(10));
+		server.awaitReady(Duration.ofMinutes(10), name);
+		server.startUpSeconds = server.seconds();
 		return server;
 	}
 
@@ -78,8 +86,14 @@ final class SeparateServer implements AutoCloseable {
 		return this.port;
 	}
 
+	/** Since it was started. */
 	double seconds() {
 		return (System.nanoTime() - this.started) / 1e9;
+	}
+
+	/** From start to ready (readiness probe up). */
+	double startUpSeconds() {
+		return this.startUpSeconds;
 	}
 
 	/** The largest resident set seen, MiB (the kernel's high-water mark as well). */
@@ -134,7 +148,7 @@ final class SeparateServer implements AutoCloseable {
 		}
 	}
 
-	private void awaitReady(Duration most) throws Exception {
+	private void awaitReady(Duration most, String name) throws Exception {
 		HttpClient http = HttpClient.newHttpClient();
 		long deadline = System.nanoTime() + most.toNanos();
 		while (System.nanoTime() < deadline) {
@@ -156,7 +170,7 @@ final class SeparateServer implements AutoCloseable {
 			Thread.sleep(500);
 		}
 		close();
-		throw new IllegalStateException("The separate server was not ready within " + most);
+		throw new IllegalStateException("The " + name + " server was not ready within " + most);
 	}
 
 	@Override

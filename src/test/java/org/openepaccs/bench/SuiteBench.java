@@ -1,8 +1,5 @@
 package org.openepaccs.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +13,6 @@ import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.population.PopulationCommand;
 import org.openepaccs.population.SyntheticPopulation;
 import org.openepaccs.testsupport.FhirHttp;
-import org.openepaccs.testsupport.RunningServer;
 import org.openepaccs.testsupport.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,8 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Why a Java harness rather than Gatling: the scenarios need the FHIR-aware set-up the
  * tests already have (tokens, the population, two servers in one run), open-loop timing
  * is a few lines (each request timed from when it was due), and nothing new has to be
- * downloaded. Both servers and the load run in one JVM on the same cores, so absolute
- * figures are pessimistic; the ratios are the point.
+ * downloaded. Each server runs in a JVM of its own under the heap cap
+ * ({@link SeparateServer}), as deployed, so that its memory is its own; the load runs in
+ * the test's JVM. On a 2-core machine the servers, the load and PostgreSQL still share
+ * the cores, so absolute figures are pessimistic; the ratios are the point.
  * <p>
  * {@code EPACCS_TEST_DB_URL=… ./mvnw -Pbench test -Dtest=SuiteBench} with
  * {@code -Dbench.people=} (default 1000), {@code -Dbench.seconds=} (default 15),
@@ -72,40 +70,32 @@ class SuiteBench {
 				sharing.add(population.patientIdOf(i) + " " + population.nhsNumberOf(i));
 			}
 		}
-		int stored;
-		int firstNew;
-		long startOn = System.nanoTime();
-		try (RunningServer on = RunningServer.startOnPostgres(database)) {
-			double onStart = (System.nanoTime() - startOn) / 1e9;
-			long startOff = System.nanoTime();
-			try (RunningServer off = RunningServer.startOnPostgres(database, "--epaccs.security.enabled=false",
-					"--epaccs.validation.enabled=false")) {
-				double offStart = (System.nanoTime() - startOff) / 1e9;
-				row("start-up", "seconds to ready", onStart, onStart, onStart, offStart);
-
-				stored = patients(off);
-				if (stored < PEOPLE) {
-					double loadRate = load(on.port(), 1, 0, PEOPLE, false, progressFile(kept));
-					row("population", "resources/s while loading " + PEOPLE + " people (4 clients, all on)", loadRate,
-							loadRate, loadRate, Double.NaN);
-					analyse(database);
-				}
-				// new people every run, also on a kept database
-				firstNew = Math.max(PEOPLE, stored);
-				if (stored >= PEOPLE) {
-					// no load ran to warm the servers up (JIT, the validators' caches)
-					load(on.port(), 1, firstNew, WARM_UP_PEOPLE, false);
-					load(off.port(), 1, firstNew + WARM_UP_PEOPLE, WARM_UP_PEOPLE, true);
-					firstNew += 2 * WARM_UP_PEOPLE;
-				}
-				ingest(on, off, firstNew);
-				summary(on, sharing);
-				register(on, off, population);
-				reads(on, off, sharing);
+		try (SeparateServer on = SeparateServer.start(database, HEAP_CAP_MIB, "on");
+				SeparateServer off = SeparateServer.start(database, HEAP_CAP_MIB, "off",
+						"--epaccs.security.enabled=false", "--epaccs.validation.enabled=false")) {
+			row("start-up", "seconds to ready", on.startUpSeconds(), on.startUpSeconds(), on.startUpSeconds(),
+					off.startUpSeconds());
+			int stored = patients(off);
+			if (stored < PEOPLE) {
+				double loadRate = load(on.port(), 1, 0, PEOPLE, false, progressFile(kept));
+				row("population", "resources/s while loading " + PEOPLE + " people (4 clients, all on)", loadRate,
+						loadRate, loadRate, Double.NaN);
+				analyse(database);
 			}
+			// new people every run, also on a kept database
+			int firstNew = Math.max(PEOPLE, stored);
+			if (stored >= PEOPLE) {
+				// no load ran to warm the servers up (JIT, the validators' caches)
+				load(on.port(), 1, firstNew, WARM_UP_PEOPLE, false);
+				load(off.port(), 1, firstNew + WARM_UP_PEOPLE, WARM_UP_PEOPLE, true);
+				firstNew += 2 * WARM_UP_PEOPLE;
+			}
+			ingest(on, off, firstNew);
+			summary(on, sharing);
+			register(on, off, population);
+			reads(on, off, sharing);
+			memory(on, off);
 		}
-		memory();
-		oneServerProcess(database, sharing, practices(population), firstNew + 2 * REPEATS * INGEST_PEOPLE);
 		report();
 	}
 
@@ -118,58 +108,11 @@ class SuiteBench {
 	}
 
 	/**
-	 * One server as deployed, in its own JVM with the heap cap the project holds itself
-	 * to, under every kind of work the suite has run: new people, summaries at
-	 * saturation, register pages and worklists. Its own heap, collections and resident
-	 * set, and whether it kept up within that heap.
-	 */
-	private void oneServerProcess(String database, List<String> sharing, List<String> practices, int firstNew)
-			throws Exception {
-		try (SeparateServer server = SeparateServer.start(database, HEAP_CAP_MIB)) {
-			double startUp = server.seconds();
-			double ingest = load(server.port(), 1, firstNew, INGEST_PEOPLE, false);
-			FhirHttp ooh = FhirHttp.as(server.port(), "ooh-clinician");
-			String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C";
-			double summaries = PlanSummaryBench.saturation(ooh, sharing, (person) -> byNumber + person.split(" ")[1]);
-			FhirHttp hub = FhirHttp.as(server.port(), "spoc-hub");
-			double registerP95 = PlanSummaryBench
-				.openLoop(hub, practices, "register first page (separate server)",
-						(practice) -> "/fhir/EpisodeOfCare?organization=Organization/" + practice.split(" ")[0]
-								+ "&status=active&type=http://snomed.info/sct%7C103735009&_count=50")
-				.millisAt(95);
-			double worklistP95 = oneAtATime(hub, practices,
-					(practice) -> "/fhir/CarePlan/$review-worklist?practice=Organization/" + practice.split(" ")[0]
-							+ "&_count=100")
-				.millisAt(95);
-			double seconds = server.seconds();
-			SeparateServer.Heap heap = server.heap();
-			double rss = server.rssPeakMiB();
-			String process = "one server process, -Xmx" + HEAP_CAP_MIB + "m";
-			row("memory", process + ": start-up s", startUp, startUp, startUp, Double.NaN);
-			row("memory", process + ": peak heap MiB, just before a collection (target ≤ 1024)", heap.peakUsed(),
-					heap.peakUsed(), heap.peakUsed(), Double.NaN);
-			row("memory", process + ": peak heap MiB still held after a collection", heap.peakAfterCollection(),
-					heap.peakAfterCollection(), heap.peakAfterCollection(), Double.NaN);
-			row("memory", process + ": peak RSS MiB", rss, rss, rss, Double.NaN);
-			double gcShare = 100 * heap.pauseSeconds() / seconds;
-			row("memory", process + ": % of its " + Math.round(seconds) + " s in " + heap.collections()
-					+ " collection pauses", gcShare, gcShare, gcShare, Double.NaN);
-			row("memory", process + ": ingest resources/s, " + INGEST_PEOPLE + " new people", ingest, ingest, ingest,
-					Double.NaN);
-			row("memory", process + ": summary req/s at saturation, 8 clients", summaries, summaries, summaries,
-					Double.NaN);
-			row("memory", process + ": register first page p95 ms at 20 req/s", registerP95, registerP95, registerP95,
-					Double.NaN);
-			row("memory", process + ": review worklist p95 ms, one request at a time", worklistP95, worklistP95,
-					worklistP95, Double.NaN);
-		}
-	}
-
-	/**
 	 * Resources/s of loading people into a server, with whatever features it has; the
 	 * plain server ignores tokens, so it gets a dummy one.
 	 */
-	private static double load(RunningServer server, long seed, int first, int people, boolean plain) throws Exception {
+	private static double load(SeparateServer server, long seed, int first, int people, boolean plain)
+			throws Exception {
 		return load(server.port(), seed, first, people, plain);
 	}
 
@@ -223,7 +166,7 @@ class SuiteBench {
 	 * How many people a kept database holds from earlier runs (asked of the plain server,
 	 * which hides no one): the population, and the people earlier ingest runs added.
 	 */
-	private static int patients(RunningServer plain) {
+	private static int patients(SeparateServer plain) {
 		return FhirHttp.anonymous(plain.port())
 			.get("/fhir/Patient?_summary=count")
 			.resource(org.hl7.fhir.r4.model.Bundle.class)
@@ -231,7 +174,7 @@ class SuiteBench {
 	}
 
 	/** The same number of new people into each server, alternating, REPEATS times. */
-	private void ingest(RunningServer on, RunningServer off, int firstNew) throws Exception {
+	private void ingest(SeparateServer on, SeparateServer off, int firstNew) throws Exception {
 		double[] withAll = new double[REPEATS];
 		double[] without = new double[REPEATS];
 		int next = firstNew;
@@ -250,7 +193,7 @@ class SuiteBench {
 	 * because on this database {@code $everything} can outrun the request budget (30 s)
 	 * and would stop the suite.
 	 */
-	private void summary(RunningServer on, List<String> people) throws Exception {
+	private void summary(SeparateServer on, List<String> people) throws Exception {
 		FhirHttp ooh = FhirHttp.as(on.port(), "ooh-clinician");
 		String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C";
 		Function<String, String> summary = (person) -> byNumber + person.split(" ")[1];
@@ -272,7 +215,7 @@ class SuiteBench {
 				Double.NaN);
 	}
 
-	private void register(RunningServer on, RunningServer off, SyntheticPopulation population) throws Exception {
+	private void register(SeparateServer on, SeparateServer off, SyntheticPopulation population) throws Exception {
 		FhirHttp hub = FhirHttp.as(on.port(), "spoc-hub");
 		FhirHttp plain = FhirHttp.anonymous(off.port());
 		List<String> practices = practices(population);
@@ -297,7 +240,7 @@ class SuiteBench {
 		}
 		row("SPOC register", "p95 ms, first page (50) of one practice's active register at 20 req/s (target ≤ 100)",
 				median(pageOn), min(pageOn), max(pageOn), median(pageOff));
-		row("SPOC register", "p95 ms, whole active register of one practice (~130 people) in one page at 20 req/s",
+		row("SPOC register", "p95 ms, whole active register of one practice in one page (_count=300) at 20 req/s",
 				median(searchOn), min(searchOn), max(searchOn), median(searchOff));
 		row("SPOC register",
 				"p95 ms, review worklist of one practice, first page (100), one request at a time (a hub opening its list)",
@@ -316,7 +259,7 @@ class SuiteBench {
 		return latencies;
 	}
 
-	private void reads(RunningServer on, RunningServer off, List<String> people) {
+	private void reads(SeparateServer on, SeparateServer off, List<String> people) {
 		FhirHttp ooh = FhirHttp.as(on.port(), "ooh-clinician");
 		FhirHttp plain = FhirHttp.anonymous(off.port());
 		double[] ratio = new double[REPEATS];
@@ -345,23 +288,25 @@ class SuiteBench {
 		return "/fhir/CarePlan/" + people.get((i * 7) % people.size()).split(" ")[0] + "-acp";
 	}
 
-	private void memory() throws Exception {
-		long heapPeak = 0;
-		for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-			if (pool.getType() == MemoryType.HEAP) {
-				heapPeak += pool.getPeakUsage().getUsed();
-			}
-		}
-		double rss = Double.NaN;
-		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-			if (line.startsWith("VmHWM:")) {
-				rss = Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-			}
-		}
-		double heap = heapPeak / (1024.0 * 1024.0);
-		row("memory", "peak heap MiB (sum of pools' peaks; both servers and the load in one JVM; target ≤ 1024)", heap,
-				heap, heap, Double.NaN);
-		row("memory", "peak RSS MiB of that JVM", rss, rss, rss, Double.NaN);
+	/**
+	 * Each server's own memory: peak heap (just before a collection, and the most still
+	 * held after one), peak resident set, and the share of the run spent in collection
+	 * pauses, each server in its own JVM under the heap cap.
+	 */
+	private void memory(SeparateServer on, SeparateServer off) throws Exception {
+		SeparateServer.Heap heapOn = on.heap();
+		SeparateServer.Heap heapOff = off.heap();
+		String cap = "one server process, -Xmx" + HEAP_CAP_MIB + "m";
+		row("memory", cap + ": peak heap MiB, just before a collection (target ≤ 1024)", heapOn.peakUsed(),
+				heapOn.peakUsed(), heapOn.peakUsed(), heapOff.peakUsed());
+		row("memory", cap + ": peak heap MiB still held after a collection", heapOn.peakAfterCollection(),
+				heapOn.peakAfterCollection(), heapOn.peakAfterCollection(), heapOff.peakAfterCollection());
+		double rssOn = on.rssPeakMiB();
+		double rssOff = off.rssPeakMiB();
+		row("memory", cap + ": peak RSS MiB", rssOn, rssOn, rssOn, rssOff);
+		double pausesOn = 100 * heapOn.pauseSeconds() / on.seconds();
+		double pausesOff = 100 * heapOff.pauseSeconds() / off.seconds();
+		row("memory", cap + ": % of the run in collection pauses", pausesOn, pausesOn, pausesOn, pausesOff);
 	}
 
 	private void row(String scenario, String metric, double median, double min, double max, double baseline) {
