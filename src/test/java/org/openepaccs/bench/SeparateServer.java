@@ -134,6 +134,21 @@ final class SeparateServer implements AutoCloseable {
 
 	}
 
+	/**
+	 * What the heap holds that is still in use, MiB: the class histogram's total, which
+	 * the JVM takes after a full collection (so call it once the work is done).
+	 */
+	double liveHeapMiB() throws IOException, InterruptedException {
+		Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+		Process histogram = new ProcessBuilder(jcmd.toString(), Long.toString(this.process.pid()), "GC.class_histogram")
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(histogram.getInputStream().readAllBytes());
+		histogram.waitFor();
+		Matcher total = Pattern.compile("Total\\s+\\d+\\s+(\\d+)").matcher(output);
+		return total.find() ? Long.parseLong(total.group(1)) / (1024.0 * 1024.0) : Double.NaN;
+	}
+
 	private void sampleRss() {
 		try {
 			for (String line : Files.readAllLines(Path.of("/proc", Long.toString(this.process.pid()), "status"))) {

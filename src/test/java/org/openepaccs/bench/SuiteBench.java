@@ -301,6 +301,10 @@ class SuiteBench {
 				heapOn.peakUsed(), heapOn.peakUsed(), heapOff.peakUsed());
 		row("memory", cap + ": peak heap MiB still held after a collection", heapOn.peakAfterCollection(),
 				heapOn.peakAfterCollection(), heapOn.peakAfterCollection(), heapOff.peakAfterCollection());
+		double liveOn = on.liveHeapMiB();
+		double liveOff = off.liveHeapMiB();
+		row("memory", cap + ": heap MiB in use after a full collection at the end of the run", liveOn, liveOn, liveOn,
+				liveOff);
 		double rssOn = on.rssPeakMiB();
 		double rssOff = off.rssPeakMiB();
 		row("memory", cap + ": peak RSS MiB", rssOn, rssOn, rssOn, rssOff);
