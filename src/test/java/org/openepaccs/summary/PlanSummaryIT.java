@@ -233,6 +233,16 @@ class PlanSummaryIT {
 	}
 
 	@Test
+	void aDeletedRecordIsGoneNotUnknown() {
+		String patient = storedPatient("Deleted");
+		assertThat(this.gp.send("DELETE", "/fhir/" + patient, null).status()).isIn(200, 204);
+
+		Response summary = this.ooh.get("/fhir/" + patient + "/$epaccs-summary");
+
+		assertThat(summary.status()).as(summary.body()).isEqualTo(410);
+	}
+
+	@Test
 	void aPersonWhoRefusedToShareIsHiddenUnlessTheGlassIsBroken() {
 		Organization surgery = new Organization().setName("Summary Refusal Surgery");
 		surgery.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901");
