@@ -104,19 +104,18 @@ final class ReviewWorklist {
 	}
 
 	/**
-	 * A review date without a time is that calendar day wherever the server runs; one
-	 * with a time is the day it falls on in England.
+	 * The calendar day written in the review date, whatever time or zone follows it: the
+	 * day the database's date index compares, so that a plan listed as due is due.
 	 */
 	private static Optional<LocalDate> reviewDate(CarePlan plan) {
 		Extension review = plan.getExtensionByUrl(REVIEW_DATE);
 		if (review == null || !(review.getValue() instanceof BaseDateTimeType date) || date.getValue() == null) {
 			return Optional.empty();
 		}
-		if (date.getPrecision().ordinal() <= TemporalPrecisionEnum.DAY.ordinal()) {
-			return Optional.of(LocalDate.of(date.getYear(), date.getMonth() + 1,
-					(date.getPrecision() == TemporalPrecisionEnum.DAY) ? date.getDay() : 1));
-		}
-		return Optional.of(date.getValue().toInstant().atZone(ENGLAND).toLocalDate());
+		boolean monthKnown = date.getPrecision().ordinal() >= TemporalPrecisionEnum.MONTH.ordinal();
+		boolean dayKnown = date.getPrecision().ordinal() >= TemporalPrecisionEnum.DAY.ordinal();
+		return Optional
+			.of(LocalDate.of(date.getYear(), monthKnown ? date.getMonth() + 1 : 1, dayKnown ? date.getDay() : 1));
 	}
 
 	/** What has been read from one source so far. */

@@ -62,6 +62,11 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 	private static final int MOST_PRACTICES = 50;
 
 	/**
+	 * Further than any worklist goes; a bound, so that offset and count cannot overflow.
+	 */
+	private static final int MOST_OFFSET = 100_000;
+
+	/**
 	 * Each group of patients is two sorted searches for the page to be merged from; a
 	 * practice's register (up to a few hundred people) fits in one.
 	 */
@@ -89,9 +94,10 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 		int monthsWithoutReview = (months != null && months.getValue() != null) ? months.getValue() : 12;
 		int pageSize = (count != null && count.getValue() != null) ? count.getValue() : 50;
 		int from = (offset != null && offset.getValue() != null) ? offset.getValue() : 0;
-		if (monthsWithoutReview < 1 || monthsWithoutReview > 120 || pageSize < 1 || pageSize > 500 || from < 0) {
+		if (monthsWithoutReview < 1 || monthsWithoutReview > 120 || pageSize < 1 || pageSize > 500 || from < 0
+				|| from > MOST_OFFSET) {
 			throw new InvalidRequestException(
-					"months-without-review must be 1–120, _count 1–500 and _offset 0 or more");
+					"months-without-review must be 1–120, _count 1–500 and _offset 0–" + MOST_OFFSET);
 		}
 		// the worklist pages itself: HAPI would read the request's own _count and _offset
 		// as paging for the searches below, and then refuse to load them whole
@@ -192,10 +198,27 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 	 */
 	private static SearchParameterMap unchangedFor(List<String> patients, int months, LocalDate today) {
 		SearchParameterMap search = activePlansOf(patients);
-		Date since = Date.from(today.minusMonths(months).atStartOfDay(ENGLAND).toInstant());
+		Date since = Date.from(firstDayNotDue(months, today).atStartOfDay(ENGLAND).toInstant());
 		search.setLastUpdated(new DateRangeParam(null, new DateParam(ParamPrefixEnum.LESSTHAN, since)));
 		search.setSort(new SortSpec(Constants.PARAM_LASTUPDATED, SortOrderEnum.ASC, new SortSpec("_id")));
 		return search;
+	}
+
+	/**
+	 * The first day a plan can have last changed on and not be due today: due means that
+	 * day plus the months is before today, and adding months clamps month ends (31 March
+	 * less one month is 28 February, yet a plan changed on 28 February is due on 28
+	 * March), so the day is found rather than subtracted.
+	 */
+	static LocalDate firstDayNotDue(int months, LocalDate today) {
+		LocalDate day = today.minusMonths(months);
+		while (day.plusMonths(months).isBefore(today)) {
+			day = day.plusDays(1);
+		}
+		while (!day.minusDays(1).plusMonths(months).isBefore(today)) {
+			day = day.minusDays(1);
+		}
+		return day;
 	}
 
 	private static SearchParameterMap withReviewDate(SearchParameterMap search) {
@@ -223,9 +246,13 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 
 		private final boolean withoutReviewDateOnly;
 
+		/** Rows of the search read so far (plans left out included). */
 		private int offset;
 
 		private boolean finished;
+
+		/** Read but not yet handed out. */
+		private final java.util.ArrayDeque<CarePlan> unread = new java.util.ArrayDeque<>();
 
 		PlanSearch(Supplier<SearchParameterMap> search, boolean withoutReviewDateOnly) {
 			this.search = search;
@@ -238,26 +265,38 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 
 		@Override
 		public List<CarePlan> next(int most) {
+			while (this.unread.isEmpty() && !this.finished) {
+				readMore(most);
+			}
 			List<CarePlan> plans = new ArrayList<>();
-			while (plans.isEmpty() && !this.finished) {
-				// the batch is the end of a longer first page: HAPI ignores _offset in a
-				// search made through its storage API, and reads from the start anyway
-				SearchParameterMap batch = this.search.get();
-				batch.setCount(this.offset + most);
-				List<IBaseResource> found = ReviewWorklistProvider.this.daoRegistry.getResourceDao(CarePlan.class)
-					.search(batch, new SystemRequestDetails())
-					.getResources(0, this.offset + most);
-				found = found.subList(Math.min(this.offset, found.size()), found.size());
-				this.offset += found.size();
-				this.finished = found.size() < most;
-				for (IBaseResource resource : found) {
-					CarePlan plan = (CarePlan) resource;
-					if (!this.withoutReviewDateOnly || !ReviewWorklist.hasReviewDate(plan)) {
-						plans.add(plan);
-					}
-				}
+			while (plans.size() < most && !this.unread.isEmpty()) {
+				plans.add(this.unread.poll());
 			}
 			return plans;
+		}
+
+		/**
+		 * The next rows, as the end of a longer first page: HAPI ignores _offset in a
+		 * search made through its storage API and reads from the start anyway. Each read
+		 * at least doubles what has been read, so a long read costs a few searches, not
+		 * one per batch.
+		 */
+		private void readMore(int most) {
+			int upTo = Math.max(this.offset + Math.max(most, 10), 2 * this.offset);
+			SearchParameterMap batch = this.search.get();
+			batch.setCount(upTo);
+			List<IBaseResource> found = ReviewWorklistProvider.this.daoRegistry.getResourceDao(CarePlan.class)
+				.search(batch, new SystemRequestDetails())
+				.getResources(0, upTo);
+			List<IBaseResource> fresh = found.subList(Math.min(this.offset, found.size()), found.size());
+			this.offset += fresh.size();
+			this.finished = found.size() < upTo;
+			for (IBaseResource resource : fresh) {
+				CarePlan plan = (CarePlan) resource;
+				if (!this.withoutReviewDateOnly || !ReviewWorklist.hasReviewDate(plan)) {
+					this.unread.add(plan);
+				}
+			}
 		}
 
 	}

@@ -49,6 +49,8 @@ final class PlannerStatistics {
 	static void useDatabaseDefaults(DataSource dataSource) {
 		long started = System.nanoTime();
 		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			// each change on its own (ANALYZE cannot run in a transaction block)
+			connection.setAutoCommit(true);
 			List<String[]> raised = new ArrayList<>();
 			try (ResultSet columns = statement.executeQuery(RAISED)) {
 				while (columns.next()) {
@@ -58,19 +60,34 @@ final class PlannerStatistics {
 			if (raised.isEmpty()) {
 				return;
 			}
+			// a table another replica or a vacuum holds is left for the next start rather
+			// than holding this one up
+			statement.execute("set lock_timeout = '5s'");
 			Set<String> tables = new LinkedHashSet<>();
 			for (String[] column : raised) {
-				statement.execute("alter table " + quoted(column[0]) + " alter column " + quoted(column[1])
-						+ " set statistics -1");
 				tables.add(column[0]);
 			}
+			int done = 0;
 			for (String table : tables) {
-				statement.execute("analyze " + quoted(table));
+				try {
+					for (String[] column : raised) {
+						if (column[0].equals(table)) {
+							statement.execute("alter table " + quoted(table) + " alter column " + quoted(column[1])
+									+ " set statistics -1");
+						}
+					}
+					statement.execute("analyze " + quoted(table));
+					done++;
+				}
+				catch (SQLException ex) {
+					log.warn("Planner statistics of {} left as they were for now: {}", table, ex.getMessage());
+				}
 			}
+			statement.execute("reset lock_timeout");
 			log.info(
-					"Planner statistics targets of {} HAPI index column(s) put back to the database default and "
-							+ "{} table(s) analysed in {} ms",
-					raised.size(), tables.size(), (System.nanoTime() - started) / 1_000_000);
+					"Planner statistics targets of HAPI's index columns put back to the database default on {} of {} "
+							+ "table(s), analysed, in {} ms",
+					done, tables.size(), (System.nanoTime() - started) / 1_000_000);
 		}
 		catch (SQLException ex) {
 			// slower planning, not a reason to refuse to start

@@ -34,7 +34,10 @@ import org.springframework.stereotype.Component;
 @Component
 class DirectoryEntries {
 
-	private static final int MOST_KEPT = 20_000;
+	/**
+	 * A few thousand organisations and people a region's records name; about 5 KB each.
+	 */
+	private static final int MOST_KEPT = 5_000;
 
 	/** Read-only to callers: every caller gets copies. */
 	private final Map<String, Resource> byVersion = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
@@ -95,21 +98,31 @@ class DirectoryEntries {
 	 */
 	private Map<String, Long> currentVersions(Collection<String> references) {
 		Set<String> distinct = new LinkedHashSet<>(references);
-		List<Object> arguments = new ArrayList<>();
-		StringBuilder pairs = new StringBuilder();
+		Set<String> types = new LinkedHashSet<>();
+		Set<String> ids = new LinkedHashSet<>();
 		for (String reference : distinct) {
 			String[] typeAndId = reference.split("/", 2);
-			pairs.append(pairs.isEmpty() ? "" : " OR ").append("(RES_TYPE = ? AND FHIR_ID = ?)");
-			arguments.add(typeAndId[0]);
-			arguments.add(typeAndId[1]);
+			types.add(typeAndId[0]);
+			ids.add(typeAndId[1]);
 		}
+		List<Object> arguments = new ArrayList<>(types);
+		arguments.addAll(ids);
 		Map<String, Long> versions = new HashMap<>();
-		this.jdbc.query(
-				"SELECT RES_TYPE, FHIR_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND (" + pairs + ")",
-				(row) -> {
-					versions.put(row.getString(1) + "/" + row.getString(2), row.getLong(3));
-				}, arguments.toArray());
+		// type and id as two lists, which any database answers from the (type, id) index;
+		// a type and id that only match across two references are dropped below
+		this.jdbc
+			.query("SELECT RES_TYPE, FHIR_ID, RES_VER FROM HFJ_RESOURCE WHERE RES_DELETED_AT IS NULL AND RES_TYPE IN ("
+					+ placeholders(types.size()) + ") AND FHIR_ID IN (" + placeholders(ids.size()) + ")", (row) -> {
+						String reference = row.getString(1) + "/" + row.getString(2);
+						if (distinct.contains(reference)) {
+							versions.put(reference, row.getLong(3));
+						}
+					}, arguments.toArray());
 		return versions;
+	}
+
+	private static String placeholders(int count) {
+		return String.join(", ", Collections.nCopies(count, "?"));
 	}
 
 }

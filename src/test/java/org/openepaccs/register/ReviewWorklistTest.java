@@ -79,11 +79,28 @@ class ReviewWorklistTest {
 	}
 
 	@Test
-	void aReviewDateIsItsCalendarDayAndATimeCountsInEngland() {
+	void aReviewDateIsTheDayWrittenInIt() {
 		assertThat(ReviewWorklist.dueOn(plan("a", "2026-07-01", null), 12)).contains(LocalDate.of(2026, 7, 1));
 		CarePlan lateEvening = new CarePlan();
 		lateEvening.addExtension(ReviewWorklist.REVIEW_DATE, new DateTimeType("2026-06-30T23:30:00Z"));
-		assertThat(ReviewWorklist.dueOn(lateEvening, 12)).contains(LocalDate.of(2026, 7, 1));
+		assertThat(ReviewWorklist.dueOn(lateEvening, 12)).contains(LocalDate.of(2026, 6, 30));
+		CarePlan monthOnly = new CarePlan();
+		monthOnly.addExtension(ReviewWorklist.REVIEW_DATE, new DateType("2026-09"));
+		assertThat(ReviewWorklist.dueOn(monthOnly, 12)).contains(LocalDate.of(2026, 9, 1));
+	}
+
+	@Test
+	void aPlanChangedAtAMonthsEndIsDueOnTheClampedDay() {
+		LocalDate lastOfMarch = LocalDate.of(2026, 3, 31);
+
+		// 28 February plus a month is 28 March: due on the 31st, and so searched for
+		assertThat(ReviewWorklistProvider.firstDayNotDue(1, lastOfMarch)).isEqualTo(LocalDate.of(2026, 3, 1));
+		assertThat(ReviewWorklistProvider.firstDayNotDue(12, LocalDate.of(2026, 11, 24)))
+			.isEqualTo(LocalDate.of(2025, 11, 24));
+		// a leap day: 29 February 2028 less 12 months is 28 February 2027, due on 28
+		// February 2028
+		assertThat(ReviewWorklistProvider.firstDayNotDue(12, LocalDate.of(2028, 2, 29)))
+			.isEqualTo(LocalDate.of(2027, 3, 1));
 	}
 
 	private static List<String> ids(List<ReviewWorklist.Due> due) {
