@@ -34,8 +34,15 @@ class EmbeddedDefaultIT {
 			assertThat(metadata.resource(CapabilityStatement.class).getSoftware().getName())
 				.isEqualTo("EPaCCS FHIR Server");
 
+			String practice = http
+				.post("/fhir/Organization",
+						FhirHttp.json(new org.hl7.fhir.r4.model.Organization().setName("H2 Surgery")))
+				.resource(org.hl7.fhir.r4.model.Organization.class)
+				.getIdElement()
+				.getIdPart();
 			Patient patient = new Patient();
 			patient.addName().setFamily("Embedded");
+			patient.addGeneralPractitioner().setReference("Organization/" + practice);
 			Response created = http.post("/fhir/Patient", FhirHttp.json(patient));
 			assertThat(created.status()).isEqualTo(201);
 			String id = created.resource(Patient.class).getIdElement().getIdPart();
@@ -49,6 +56,12 @@ class EmbeddedDefaultIT {
 			assertThat(trail.resource(org.hl7.fhir.r4.model.Bundle.class).getEntry()).extracting(
 					(entry) -> ((org.hl7.fhir.r4.model.AuditEvent) entry.getResource()).getSubtypeFirstRep().getCode())
 				.containsExactly("read", "create");
+
+			// the plan summary names the practice from the directory on this database too
+			Response summary = FhirHttp.as(server.port(), "ooh-clinician")
+				.get("/fhir/Patient/" + id + "/$epaccs-summary");
+			assertThat(summary.status()).as(summary.body()).isEqualTo(200);
+			assertThat(summary.body()).contains("H2 Surgery");
 		}
 		assertThat(Files.exists(this.dataFolder.resolve("epaccs.mv.db"))).isTrue();
 	}
