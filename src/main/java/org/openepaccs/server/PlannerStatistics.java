@@ -35,13 +35,13 @@ final class PlannerStatistics {
 	private static final Logger log = LoggerFactory.getLogger(PlannerStatistics.class);
 
 	/**
-	 * Columns of HAPI's tables with a target of their own (-1 before PostgreSQL 17, NULL
-	 * since).
+	 * Columns of HAPI's tables with the targets HAPI's migration sets (the default is -1
+	 * before PostgreSQL 17, NULL since); a target a DBA chose is left alone.
 	 */
 	private static final String RAISED = "select c.relname, a.attname from pg_attribute a"
 			+ " join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace"
 			+ " where n.nspname = current_schema() and c.relname like 'hfj\\_%' and c.relkind = 'r'"
-			+ " and a.attnum > 0 and not a.attisdropped and a.attstattarget > 0 order by 1, 2";
+			+ " and a.attnum > 0 and not a.attisdropped and a.attstattarget in (1000, 10000) order by 1, 2";
 
 	private PlannerStatistics() {
 	}
