@@ -2,6 +2,7 @@ package org.openepaccs.register;
 
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
@@ -252,7 +253,7 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 		private boolean finished;
 
 		/** Read but not yet handed out. */
-		private final java.util.ArrayDeque<CarePlan> unread = new java.util.ArrayDeque<>();
+		private final ArrayDeque<CarePlan> unread = new ArrayDeque<>();
 
 		PlanSearch(Supplier<SearchParameterMap> search, boolean withoutReviewDateOnly) {
 			this.search = search;

@@ -174,9 +174,9 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		}
 		this.stale = true;
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			// a reload between now and the commit cannot see this decision yet: read
-			// again
-			// once it is committed, so a refusal holds here from its first moment
+			// a reload between now and the commit cannot see this decision yet:
+			// read again once it is committed, so that a refusal holds here from
+			// its first moment
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCommit() {
