@@ -11,10 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,15 +45,10 @@ final class SeparateServer implements AutoCloseable {
 
 	private double startUpSeconds;
 
-	private final AtomicLong rssPeakKib = new AtomicLong();
-
-	private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-
 	private SeparateServer(Process process, int port, Path gcLog) {
 		this.process = process;
 		this.port = port;
 		this.gcLog = gcLog;
-		this.sampler.scheduleAtFixedRate(this::sampleRss, 0, 200, TimeUnit.MILLISECONDS);
 	}
 
 	/**
@@ -111,10 +103,19 @@ final class SeparateServer implements AutoCloseable {
 		return this.startUpSeconds;
 	}
 
-	/** The largest resident set seen, MiB (the kernel's high-water mark as well). */
+	/** The largest resident set the process has had, MiB: the kernel keeps its peak. */
 	double rssPeakMiB() {
-		sampleRss();
-		return this.rssPeakKib.get() / 1024.0;
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc", Long.toString(this.process.pid()), "status"))) {
+				if (line.startsWith("VmHWM:")) {
+					return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+				}
+			}
+		}
+		catch (IOException ended) {
+			// the process has ended, or this is not Linux
+		}
+		return Double.NaN;
 	}
 
 	/** Heap figures from the collector's log, MiB and seconds. */
@@ -164,20 +165,6 @@ final class SeparateServer implements AutoCloseable {
 		return total.find() ? Long.parseLong(total.group(1)) / (1024.0 * 1024.0) : Double.NaN;
 	}
 
-	private void sampleRss() {
-		try {
-			for (String line : Files.readAllLines(Path.of("/proc", Long.toString(this.process.pid()), "status"))) {
-				if (line.startsWith("VmHWM:") || line.startsWith("VmRSS:")) {
-					long kib = Long.parseLong(line.replaceAll("\\D", ""));
-					this.rssPeakKib.accumulateAndGet(kib, Math::max);
-				}
-			}
-		}
-		catch (IOException | RuntimeException ended) {
-			// the process has ended, or this is not Linux: the last sample stands
-		}
-	}
-
 	private void awaitReady(Duration most, String name) throws Exception {
 		HttpClient http = HttpClient.newHttpClient();
 		long deadline = System.nanoTime() + most.toNanos();
@@ -204,7 +191,6 @@ final class SeparateServer implements AutoCloseable {
 
 	@Override
 	public void close() throws InterruptedException {
-		this.sampler.shutdownNow();
 		this.process.destroy();
 		if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
 			this.process.destroyForcibly().waitFor();

@@ -111,11 +111,6 @@ class SuiteBench {
 	 * Resources/s of loading people into a server, with whatever features it has; the
 	 * plain server ignores tokens, so it gets a dummy one.
 	 */
-	private static double load(SeparateServer server, long seed, int first, int people, boolean plain)
-			throws Exception {
-		return load(server.port(), seed, first, people, plain);
-	}
-
 	private static double load(int port, long seed, int first, int people, boolean plain) throws Exception {
 		Path progress = Files.createTempFile("population", ".progress");
 		Files.delete(progress);
@@ -179,9 +174,9 @@ class SuiteBench {
 		double[] without = new double[REPEATS];
 		int next = firstNew;
 		for (int r = 0; r < REPEATS; r++) {
-			withAll[r] = load(on, 1, next, INGEST_PEOPLE, false);
+			withAll[r] = load(on.port(), 1, next, INGEST_PEOPLE, false);
 			next += INGEST_PEOPLE;
-			without[r] = load(off, 1, next, INGEST_PEOPLE, true);
+			without[r] = load(off.port(), 1, next, INGEST_PEOPLE, true);
 			next += INGEST_PEOPLE;
 		}
 		row("ingest", "resources/s, " + INGEST_PEOPLE + " new people, 4 clients (on = validation, access, audit)",
