@@ -1,6 +1,8 @@
 package org.openepaccs.conformance;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,7 +17,11 @@ import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.exceptions.FHIRException;
+import org.hl7.fhir.r5.elementmodel.JsonParser;
 import org.hl7.fhir.r5.elementmodel.Manager;
+import org.hl7.fhir.r5.elementmodel.ParserBase.ValidationPolicy;
+import org.hl7.fhir.r5.elementmodel.ValidatedFragment;
 import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.r5.utils.validation.ValidatorSession;
 import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
@@ -23,7 +29,10 @@ import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
 import org.hl7.fhir.utilities.i18n.I18nConstants;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
 import org.hl7.fhir.validation.ValidatorSettings;
+import org.hl7.fhir.validation.codesystem.CodingsObserver;
 import org.hl7.fhir.validation.instance.InstanceValidator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The FHIR instance validator with the same settings as HAPI's
@@ -32,16 +41,30 @@ import org.hl7.fhir.validation.instance.InstanceValidator;
  * <p>
  * Why: building an InstanceValidator reads the core library's OID table from a CSV file
  * every time, which was more than half of the cost of validating one resource here
- * (profiled with JFR on HAPI 8.8.0 / core 6.7.9). An InstanceValidator is not thread-safe
- * and keeps per-validation bookkeeping that it never clears (85 to 175 kB per resource,
- * measured; a fresh validator per resource leaks nothing), so each one is used by one
- * thread at a time and retired after {@link #MAX_USES} validations. Reuse was checked to
- * give exactly the messages a fresh validator gives, over thousands of validations of our
+ * (profiled with JFR on HAPI 8.8.0 / core 6.7.9). An InstanceValidator is not
+ * thread-safe, so each one is used by one thread at a time. It keeps every code it saw,
+ * with the parsed resource around it (85 to 175 kB per resource, measured), for a check
+ * of IPS codes we do not make: that list is emptied after each validation, and a
+ * validator is retired after {@link #MAX_USES_FORGETTING} validations ({@link #MAX_USES}
+ * where the list cannot be emptied). Each validator also keeps its own JSON parser, whose
+ * construction was a twentieth of the cost of a validation. Reuse was checked to give
+ * exactly the messages a fresh validator gives, over thousands of validations of our
  * valid and invalid examples in random order ({@code PooledInstanceValidatorTest}).
  */
 final class PooledInstanceValidator extends FhirInstanceValidator {
 
+	/** Where the validator's list of codes seen cannot be emptied. */
 	static final int MAX_USES = 50;
+
+	/**
+	 * Where it can: what each validator still keeps (the canonical lookups it made, the
+	 * deprecation warnings it gave) is small and bounded by the package.
+	 */
+	static final int MAX_USES_FORGETTING = 2_000;
+
+	private static final Logger log = LoggerFactory.getLogger(PooledInstanceValidator.class);
+
+	private static final Field[] CODINGS_SEEN = codingsSeen();
 
 	private static final int MAX_IDLE = 8;
 
@@ -72,7 +95,15 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 		byte[] content = context.getResourceAsString().getBytes(StandardCharsets.UTF_8);
 		Lease lease = borrow();
 		try {
-			lease.validator.validate(null, messages, new ByteArrayInputStream(content), format, profiles);
+			if (format == Manager.FhirFormat.JSON) {
+				lease.validateJson(content, profiles, messages);
+			}
+			else {
+				lease.validator.validate(null, messages, new ByteArrayInputStream(content), format, profiles);
+			}
+		}
+		catch (IOException ex) {
+			throw new FHIRException(ex);
 		}
 		finally {
 			giveBack(lease);
@@ -127,7 +158,8 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 
 	private void giveBack(Lease lease) {
 		lease.uses++;
-		if (lease.uses < MAX_USES && this.idle.size() < MAX_IDLE) {
+		boolean forgot = lease.forgetCodingsSeen();
+		if (lease.uses < (forgot ? MAX_USES_FORGETTING : MAX_USES) && this.idle.size() < MAX_IDLE) {
 			this.idle.offerFirst(lease);
 		}
 	}
@@ -154,14 +186,74 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 		return validator;
 	}
 
-	private static final class Lease {
+	/**
+	 * The field of the core validator that holds its coding observer, and the observer's
+	 * list of codes seen; null where this version of the core library has neither.
+	 */
+	private static Field[] codingsSeen() {
+		try {
+			Field observer = InstanceValidator.class.getDeclaredField("codingObserver");
+			Field list = CodingsObserver.class.getDeclaredField("list");
+			if (!List.class.isAssignableFrom(list.getType())) {
+				throw new NoSuchFieldException("CodingsObserver.list is not a list");
+			}
+			observer.setAccessible(true);
+			list.setAccessible(true);
+			return new Field[] { observer, list };
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			log.warn("The validator's list of codes seen cannot be emptied in this core library version ({}): "
+					+ "each validator is retired after {} validations instead", ex.toString(), MAX_USES);
+			return null;
+		}
+	}
+
+	private final class Lease {
 
 		private final InstanceValidator validator;
+
+		/** Built once per validator: a new one builds a FHIRPath engine each time. */
+		private final JsonParser parser;
 
 		private int uses;
 
 		private Lease(InstanceValidator validator) {
 			this.validator = validator;
+			this.parser = new JsonParser(provideWorkerContext());
+			this.parser.setupValidation(ValidationPolicy.EVERYTHING);
+		}
+
+		/**
+		 * What
+		 * {@link InstanceValidator#validate(Object, List, java.io.InputStream, Manager.FhirFormat, List)}
+		 * does for JSON, with this lease's parser.
+		 */
+		void validateJson(byte[] content, List<StructureDefinition> profiles, List<ValidationMessage> messages)
+				throws IOException {
+			for (ValidatedFragment fragment : this.parser.parse(new ByteArrayInputStream(content))) {
+				if (fragment.getElement() != null) {
+					this.validator.validate(null, fragment.getErrors(), null, fragment.getElement(), profiles);
+				}
+				messages.addAll(fragment.getErrors());
+			}
+		}
+
+		/**
+		 * Empties the codes the validator's coding observer keeps from every validation
+		 * (with the path to each, so the whole parsed resource): read only for an IPS
+		 * check we do not make, and what made a reused validator grow.
+		 */
+		boolean forgetCodingsSeen() {
+			if (CODINGS_SEEN == null) {
+				return false;
+			}
+			try {
+				((List<?>) CODINGS_SEEN[1].get(CODINGS_SEEN[0].get(this.validator))).clear();
+				return true;
+			}
+			catch (ReflectiveOperationException | RuntimeException ex) {
+				return false;
+			}
 		}
 
 	}
