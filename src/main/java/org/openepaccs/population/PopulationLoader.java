@@ -60,7 +60,9 @@ final class PopulationLoader {
 		AtomicLong resources = new AtomicLong();
 		Progress progress = Progress.read(progressFile, population);
 		if (progress.recordsDone() == 0 && progress.deathsDone() == 0) {
-			resources.addAndGet(send(population.directory()));
+			for (String part : population.directory()) {
+				resources.addAndGet(send(part));
+			}
 			this.out.printf(Locale.ROOT, "directory: %d practices in %d ICBs%n", population.practices(),
 					(population.practices() + SyntheticPopulation.PRACTICES_PER_ICB - 1)
 							/ SyntheticPopulation.PRACTICES_PER_ICB);

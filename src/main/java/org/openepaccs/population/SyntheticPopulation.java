@@ -3,6 +3,7 @@ package org.openepaccs.population;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +29,9 @@ public final class SyntheticPopulation {
 	static final int PEOPLE_PER_PRACTICE = 200;
 
 	static final int PRACTICES_PER_ICB = 20;
+
+	/** Five entries each: 500 entries per transaction. */
+	static final int PRACTICES_PER_DIRECTORY_TRANSACTION = 100;
 
 	static final int MOST_PEOPLE = 450_000;
 
@@ -168,11 +172,14 @@ public final class SyntheticPopulation {
 	}
 
 	/**
-	 * The organisations, practitioners and roles every record refers to, as one
-	 * transaction: ICBs, their 24/7 advice lines and hospices, and the practices with a
-	 * GP and a community nurse each.
+	 * The organisations, practitioners and roles every record refers to, as transactions
+	 * to send in order: ICBs, their 24/7 advice lines and hospices, then the practices
+	 * with a GP and a community nurse each, {@link #PRACTICES_PER_DIRECTORY_TRANSACTION}
+	 * at a time (a server takes at most 1,000 entries in one transaction by default;
+	 * 100,000 people have 500 practices, 2,575 entries in all).
 	 */
-	public String directory() {
+	public List<String> directory() {
+		List<String> transactions = new ArrayList<>();
 		StringBuilder entries = new StringBuilder();
 		for (int icb = firstPractice() / PRACTICES_PER_ICB; icb <= lastPractice() / PRACTICES_PER_ICB; icb++) {
 			entries.append(put("Organization", "syn-icb-" + icb,
@@ -182,7 +189,13 @@ public final class SyntheticPopulation {
 			entries.append(put("Organization", "syn-hospice-" + icb, organisation("syn-hospice-" + icb, ods("Y6", icb),
 					"Synthetic Hospice " + (icb + 1), landline(icb))));
 		}
+		transactions.add(transaction(entries));
+		entries.setLength(0);
 		for (int practice = firstPractice(); practice <= lastPractice(); practice++) {
+			if (practice > firstPractice() && (practice - firstPractice()) % PRACTICES_PER_DIRECTORY_TRANSACTION == 0) {
+				transactions.add(transaction(entries));
+				entries.setLength(0);
+			}
 			String id = "syn-practice-" + practice;
 			entries.append(put("Organization", id,
 					organisation(id, ods("Y9", practice), "Synthetic Surgery " + (practice + 1), landline(practice))));
@@ -195,7 +208,8 @@ public final class SyntheticPopulation {
 			entries.append(put("PractitionerRole", "syn-nurse-role-" + practice,
 					role("syn-nurse-role-" + practice, "syn-nurse-" + practice, id, "District nurse")));
 		}
-		return transaction(entries);
+		transactions.add(transaction(entries));
+		return transactions;
 	}
 
 	/** The id of person {@code index}'s Patient. */

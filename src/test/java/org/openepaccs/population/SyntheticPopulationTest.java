@@ -55,7 +55,7 @@ class SyntheticPopulationTest {
 	@Test
 	void everyTelephoneNumberIsOneOfcomKeepsForDrama() {
 		SyntheticPopulation population = new SyntheticPopulation(5, 1200, 300);
-		StringBuilder all = new StringBuilder(population.directory());
+		StringBuilder all = new StringBuilder(String.join("", population.directory()));
 		for (int i = 0; i < population.people(); i++) {
 			all.append(population.record(i));
 		}
@@ -127,7 +127,8 @@ class SyntheticPopulationTest {
 	@Test
 	void everyReferenceResolvesInTheRecordOrTheDirectory() {
 		SyntheticPopulation population = new SyntheticPopulation(4, 300, 600);
-		Set<String> directory = fullUrls(population.directory());
+		Set<String> directory = new HashSet<>();
+		population.directory().forEach((part) -> directory.addAll(fullUrls(part)));
 		for (int i = 0; i < population.people(); i++) {
 			List<String> transactions = new java.util.ArrayList<>(List.of(population.record(i)));
 			if (population.death(i) != null) {
@@ -152,7 +153,7 @@ class SyntheticPopulationTest {
 		validator.registerValidatorModule(new FhirInstanceValidator(conformance.validationSupport()));
 		SyntheticPopulation population = new SyntheticPopulation(3, 400);
 		List<String> transactions = new java.util.ArrayList<>();
-		transactions.add(population.directory());
+		transactions.addAll(population.directory());
 		// every 37th person, and anyone with a kind of resource not yet validated
 		Set<String> kinds = new HashSet<>();
 		for (int i = 0; i < population.people(); i++) {
@@ -194,6 +195,32 @@ class SyntheticPopulationTest {
 	 */
 	private static String kind(String fullUrl) {
 		return fullUrl.replaceFirst("/syn-\\d+", "/");
+	}
+
+	/**
+	 * The largest population's directory goes in transactions a server takes (at most
+	 * 1,000 entries by default), each referring only to itself and to those sent before
+	 * it: 100,000 people's directory in one transaction was refused with 400.
+	 */
+	@Test
+	void theDirectoryOfTheLargestPopulationLoadsInTransactionsOfAtMost1000EntriesInOrder() {
+		SyntheticPopulation population = new SyntheticPopulation(1, SyntheticPopulation.MOST_PEOPLE);
+		Set<String> sent = new HashSet<>();
+		int entries = 0;
+		for (String transaction : population.directory()) {
+			Set<String> these = fullUrls(transaction);
+			assertThat(these).hasSizeLessThanOrEqualTo(1000);
+			sent.addAll(these);
+			Matcher reference = Pattern.compile("\"reference\":\"([^\"#][^\"]*)\"").matcher(transaction);
+			while (reference.find()) {
+				assertThat(sent).as("sent by then").contains(reference.group(1));
+			}
+			entries += these.size();
+		}
+		assertThat(entries).as("3 per ICB and 5 per practice")
+			.isEqualTo(5 * population.practices()
+					+ 3 * ((population.lastPractice() / SyntheticPopulation.PRACTICES_PER_ICB)
+							- (population.firstPractice() / SyntheticPopulation.PRACTICES_PER_ICB) + 1));
 	}
 
 	private static Set<String> fullUrls(String transaction) {
