@@ -84,10 +84,9 @@ class SuiteBench {
 			}
 			// new people every run, also on a kept database
 			int firstNew = Math.max(PEOPLE, stored);
-			// warm each server up (JIT, the validators' caches) with writes of its own:
-			// the
-			// population's load warms only the server it goes to, which then outran the
-			// baseline (277 against 216 resources/s)
+			// each server warmed up (JIT, validators' caches) by writes of its own: the
+			// population's load warms only the server it goes to, which then outran
+			// the baseline (277 against 216 resources/s)
 			if (stored >= PEOPLE) {
 				load(on.port(), 1, firstNew, WARM_UP_PEOPLE, false);
 				firstNew += WARM_UP_PEOPLE;
