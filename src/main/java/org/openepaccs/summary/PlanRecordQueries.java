@@ -8,14 +8,15 @@ import java.util.Map;
 import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.model.config.PartitionSettings;
+import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.model.api.Include;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.StringParam;
-import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseReference;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -24,9 +25,11 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.audit.RecordChanges;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.server.InternalSearch;
 import org.openepaccs.server.ShownResources;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -58,9 +61,15 @@ class PlanRecordQueries {
 
 	private final DirectoryEntries directoryEntries;
 
+	private final JdbcTemplate jdbc;
+
+	private final PartitionSettings partitionSettings;
+
 	PlanRecordQueries(DaoRegistry daoRegistry, FhirContext fhirContext, RecordChanges changes, ShownResources shown,
-			DirectoryEntries directoryEntries) {
+			DirectoryEntries directoryEntries, JdbcTemplate jdbc, PartitionSettings partitionSettings) {
 		this.daoRegistry = daoRegistry;
+		this.jdbc = jdbc;
+		this.partitionSettings = partitionSettings;
 		this.terser = fhirContext.newTerser();
 		this.changes = changes;
 		this.shown = shown;
@@ -68,19 +77,17 @@ class PlanRecordQueries {
 	}
 
 	/**
-	 * The id of the person with this NHS number, found whatever the caller may see: what
-	 * the caller may see of them is decided when their record is read.
+	 * The id of each person with this NHS number, found whatever the caller may see: what
+	 * the caller may see of them is decided when their record is read. Asked of HAPI's
+	 * token index directly, by the hash HAPI searches it with: a search through HAPI
+	 * loaded and parsed each Patient only for its id, a sixteenth of a summary's CPU.
 	 */
 	List<String> patientsWithNhsNumber(String nhsNumber) {
-		SearchParameterMap byNumber = InternalSearch.all()
-			.add(Patient.SP_IDENTIFIER, new TokenParam(org.openepaccs.conformance.NhsNumber.SYSTEM, nhsNumber));
-		List<String> ids = new ArrayList<>();
-		for (IBaseResource patient : this.daoRegistry.getResourceDao(Patient.class)
-			.search(byNumber, new SystemRequestDetails())
-			.getResources(0, Integer.MAX_VALUE)) {
-			ids.add(patient.getIdElement().getIdPart());
-		}
-		return ids;
+		long systemAndValue = ResourceIndexedSearchParamToken.calculateHashSystemAndValue(this.partitionSettings,
+				RequestPartitionId.defaultPartition(), "Patient", Patient.SP_IDENTIFIER, NhsNumber.SYSTEM, nhsNumber);
+		return this.jdbc.queryForList("SELECT DISTINCT r.FHIR_ID FROM HFJ_SPIDX_TOKEN t JOIN HFJ_RESOURCE r"
+				+ " ON r.RES_ID = t.RES_ID WHERE t.HASH_SYS_AND_VALUE = ? AND t.RES_TYPE = 'Patient'"
+				+ " AND r.RES_TYPE = 'Patient' AND r.RES_DELETED_AT IS NULL", String.class, systemAndValue);
 	}
 
 	PlanRecord load(String patientId, RequestDetails request) {

@@ -232,6 +232,47 @@ class PlanSummaryIT {
 		assertThat(unknownId.status()).isEqualTo(404);
 	}
 
+	/**
+	 * The NHS number is looked up in HAPI's token index directly: a corrected number, a
+	 * second record with the same number and a deleted one must show as a search would.
+	 */
+	@Test
+	void anNhsNumberIsFoundAsLastWrittenAndOnTwoRecordsIsNotGuessedBetween() {
+		String mistyped = unusedNhsNumber();
+		String number = unusedNhsNumber();
+		String patient = this.gp.post("/fhir/Patient", FhirHttp.json(withNhsNumber(new Patient(), mistyped)))
+			.resource(Patient.class)
+			.getIdPart();
+		Patient corrected = withNhsNumber(new Patient(), number);
+		corrected.setId(patient);
+		assertThat(this.gp.put("/fhir/Patient/" + patient, FhirHttp.json(corrected)).status()).isEqualTo(200);
+
+		assertThat(this.ooh.get(byNumber(mistyped)).status()).isEqualTo(404);
+		Response found = this.ooh.get(byNumber(number));
+		assertThat(found.status()).as(found.body()).isEqualTo(200);
+		assertThat(found.body()).contains("Patient/" + patient);
+
+		String second = this.gp.post("/fhir/Patient", FhirHttp.json(withNhsNumber(new Patient(), number)))
+			.resource(Patient.class)
+			.getIdPart();
+		Response onTwo = this.ooh.get(byNumber(number));
+		assertThat(onTwo.status()).as(onTwo.body()).isEqualTo(412);
+		assertThat(onTwo.diagnostics()).contains("more than one record");
+
+		assertThat(this.gp.send("DELETE", "/fhir/Patient/" + second, null).status()).isIn(200, 204);
+		assertThat(this.ooh.get(byNumber(number)).status()).isEqualTo(200);
+	}
+
+	private static Patient withNhsNumber(Patient patient, String number) {
+		patient.addIdentifier().setSystem(NHS).setValue(number);
+		patient.addName(new HumanName().setFamily("Numbered"));
+		return patient;
+	}
+
+	private static String byNumber(String number) {
+		return "/fhir/Patient/$epaccs-summary?identifier=" + NHS + "%7C" + number;
+	}
+
 	@Test
 	void aDeletedRecordIsGoneNotUnknown() {
 		String patient = storedPatient("Deleted");
