@@ -1,6 +1,7 @@
 package org.openepaccs.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,10 +40,13 @@ final class Latencies {
 				millisAt(0), millisAt(100));
 	}
 
+	/** The machine's cores and memory, and the Java that runs the load. */
 	static String machine() {
-		return Runtime.getRuntime().availableProcessors() + " cores, "
-				+ Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, Java "
-				+ System.getProperty("java.version");
+		long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getTotalMemorySize();
+		return String.format(Locale.ROOT, "%d cores, %.1f GiB memory, Java %s",
+				Runtime.getRuntime().availableProcessors(), memory / (1024.0 * 1024 * 1024),
+				System.getProperty("java.version"));
 	}
 
 	/**

@@ -58,11 +58,14 @@ class SuiteBench {
 
 	private final List<String[]> rows = new ArrayList<>();
 
+	private String postgresVersion = "";
+
 	@Test
 	void suite() throws Exception {
 		String kept = System.getProperty("bench.database", "");
 		String database = kept.isBlank() ? TestDatabase.server().createDatabase()
 				: TestDatabase.server().keptDatabase(kept);
+		this.postgresVersion = postgresVersion(database);
 		SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
 		List<String> sharing = new ArrayList<>();
 		for (int i = 0; i < PEOPLE; i++) {
@@ -143,6 +146,14 @@ class SuiteBench {
 		try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database, postgres.user(),
 				postgres.password()); java.sql.Statement statement = connection.createStatement()) {
 			statement.execute("ANALYZE");
+		}
+	}
+
+	private static String postgresVersion(String database) throws Exception {
+		TestDatabase postgres = TestDatabase.server();
+		try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database, postgres.user(),
+				postgres.password())) {
+			return connection.getMetaData().getDatabaseProductVersion();
 		}
 	}
 
@@ -338,7 +349,11 @@ class SuiteBench {
 
 	private void report() throws Exception {
 		StringBuilder md = new StringBuilder("# Benchmark suite\n\n").append(Latencies.machine())
-			.append("; PostgreSQL; HAPI FHIR 8.8.0; ")
+			.append("; PostgreSQL ")
+			.append(this.postgresVersion)
+			.append("; HAPI FHIR ")
+			.append(ca.uhn.fhir.util.VersionUtil.getVersion())
+			.append("; ")
 			.append(PEOPLE)
 			.append(" synthetic people (seed 1); ")
 			.append(REPEATS)
