@@ -7,6 +7,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.RunningServer;
@@ -42,6 +43,7 @@ class EmbeddedDefaultIT {
 				.getIdPart();
 			Patient patient = new Patient();
 			patient.addName().setFamily("Embedded");
+			patient.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue("9990000018");
 			patient.addGeneralPractitioner().setReference("Organization/" + practice);
 			Response created = http.post("/fhir/Patient", FhirHttp.json(patient));
 			assertThat(created.status()).isEqualTo(201);
@@ -57,9 +59,10 @@ class EmbeddedDefaultIT {
 					(entry) -> ((org.hl7.fhir.r4.model.AuditEvent) entry.getResource()).getSubtypeFirstRep().getCode())
 				.containsExactly("read", "create");
 
-			// the plan summary names the practice from the directory on this database too
+			// the plan summary, by NHS number (HAPI's token index, read directly), names
+			// the practice from the directory on this database too
 			Response summary = FhirHttp.as(server.port(), "ooh-clinician")
-				.get("/fhir/Patient/" + id + "/$epaccs-summary");
+				.get("/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C9990000018");
 			assertThat(summary.status()).as(summary.body()).isEqualTo(200);
 			assertThat(summary.body()).contains("H2 Surgery");
 		}
