@@ -5,9 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -51,10 +51,11 @@ final class PlannerStatistics {
 		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
 			// each change on its own (ANALYZE cannot run in a transaction block)
 			connection.setAutoCommit(true);
-			List<String[]> raised = new ArrayList<>();
+			Map<String, List<String>> raised = new LinkedHashMap<>();
 			try (ResultSet columns = statement.executeQuery(RAISED)) {
 				while (columns.next()) {
-					raised.add(new String[] { columns.getString(1), columns.getString(2) });
+					raised.computeIfAbsent(columns.getString(1), (table) -> new ArrayList<>())
+						.add(columns.getString(2));
 				}
 			}
 			if (raised.isEmpty()) {
@@ -63,31 +64,25 @@ final class PlannerStatistics {
 			// a table another replica or a vacuum holds is left for the next start rather
 			// than holding this one up
 			statement.execute("set lock_timeout = '5s'");
-			Set<String> tables = new LinkedHashSet<>();
-			for (String[] column : raised) {
-				tables.add(column[0]);
-			}
 			int done = 0;
-			for (String table : tables) {
+			for (Map.Entry<String, List<String>> table : raised.entrySet()) {
 				try {
-					for (String[] column : raised) {
-						if (column[0].equals(table)) {
-							statement.execute("alter table " + quoted(table) + " alter column " + quoted(column[1])
-									+ " set statistics -1");
-						}
+					for (String column : table.getValue()) {
+						statement.execute("alter table " + quoted(table.getKey()) + " alter column " + quoted(column)
+								+ " set statistics -1");
 					}
-					statement.execute("analyze " + quoted(table));
+					statement.execute("analyze " + quoted(table.getKey()));
 					done++;
 				}
 				catch (SQLException ex) {
-					log.warn("Planner statistics of {} left as they were for now: {}", table, ex.getMessage());
+					log.warn("Planner statistics of {} left as they were for now: {}", table.getKey(), ex.getMessage());
 				}
 			}
 			statement.execute("reset lock_timeout");
 			log.info(
 					"Planner statistics targets of HAPI's index columns put back to the database default on {} of {} "
 							+ "table(s), analysed, in {} ms",
-					done, tables.size(), (System.nanoTime() - started) / 1_000_000);
+					done, raised.size(), (System.nanoTime() - started) / 1_000_000);
 		}
 		catch (SQLException ex) {
 			// slower planning, not a reason to refuse to start

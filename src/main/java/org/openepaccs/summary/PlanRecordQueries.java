@@ -106,10 +106,9 @@ class PlanRecordQueries {
 		if (patient == null) {
 			// not found: a read answers 404, 410 (deleted) or a consent refusal
 			// exactly as a read of the person would. Only then, because the search
-			// already did what a read does for someone who is there (the consent hooks
-			// treat the person in this operation as read), and a second load of the
-			// person was a tenth of the
-			// summary's CPU.
+			// already did what a read does for someone who is there (the consent
+			// hooks treat the person in this operation as read), and a second load
+			// of the person was a tenth of the summary's CPU.
 			patient = this.daoRegistry.getResourceDao(Patient.class).read(new IdType("Patient", patientId), request);
 		}
 		record.add(0, patient);
