@@ -107,8 +107,8 @@ class PlanSummaryBench {
 		return people;
 	}
 
-	static Latencies openLoop(FhirHttp http, List<String> people, String mode,
-			java.util.function.Function<String, String> path) throws Exception {
+	static Latencies openLoop(FhirHttp http, List<String> people, String mode, Function<String, String> path)
+			throws Exception {
 		Latencies latencies = new Latencies(mode);
 		ExecutorService clients = Executors.newFixedThreadPool(16);
 		List<Future<Long>> answers = new ArrayList<>();
@@ -147,8 +147,7 @@ class PlanSummaryBench {
 		return latencies;
 	}
 
-	static double saturation(FhirHttp http, List<String> people, java.util.function.Function<String, String> path)
-			throws Exception {
+	static double saturation(FhirHttp http, List<String> people, Function<String, String> path) throws Exception {
 		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
 		AtomicInteger served = new AtomicInteger();
 		long end = System.nanoTime() + SECONDS * 1_000_000_000L;

@@ -123,9 +123,7 @@ class SuiteBench {
 	 * plain server ignores tokens, so it gets a dummy one.
 	 */
 	private static double load(int port, long seed, int first, int people, boolean plain) throws Exception {
-		Path progress = Files.createTempFile("population", ".progress");
-		Files.delete(progress);
-		return load(port, seed, first, people, plain, progress);
+		return load(port, seed, first, people, plain, progressFile(""));
 	}
 
 	private static double load(int port, long seed, int first, int people, boolean plain, Path progress)
@@ -147,19 +145,21 @@ class SuiteBench {
 	 * some test machines, this one included).
 	 */
 	private static void analyse(String database) throws Exception {
-		TestDatabase postgres = TestDatabase.server();
-		try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database, postgres.user(),
-				postgres.password()); java.sql.Statement statement = connection.createStatement()) {
+		try (java.sql.Connection connection = connect(database);
+				java.sql.Statement statement = connection.createStatement()) {
 			statement.execute("ANALYZE");
 		}
 	}
 
 	private static String postgresVersion(String database) throws Exception {
-		TestDatabase postgres = TestDatabase.server();
-		try (java.sql.Connection connection = java.sql.DriverManager.getConnection(database, postgres.user(),
-				postgres.password())) {
+		try (java.sql.Connection connection = connect(database)) {
 			return connection.getMetaData().getDatabaseProductVersion();
 		}
+	}
+
+	private static java.sql.Connection connect(String database) throws java.sql.SQLException {
+		TestDatabase postgres = TestDatabase.server();
+		return java.sql.DriverManager.getConnection(database, postgres.user(), postgres.password());
 	}
 
 	/**
@@ -203,9 +203,9 @@ class SuiteBench {
 	}
 
 	/**
-	 * The summary alone: its comparison with {@code $everything} is PlanSummaryBench's,
-	 * because on this database {@code $everything} can outrun the request budget (30 s)
-	 * and would stop the suite.
+	 * The summary alone: its comparison with {@code $everything} is PlanSummaryBench's
+	 * (run it with {@code -Dbench.database=} on the database this suite loaded), which
+	 * times {@code $everything} one at a time where it answers fewer than 20 a second.
 	 */
 	private void summary(SeparateServer on, List<String> people) throws Exception {
 		FhirHttp ooh = FhirHttp.as(on.port(), "ooh-clinician");
