@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.i18n.Msg;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
@@ -76,14 +77,17 @@ class ProvenanceProvider implements OwnResourceProvider {
 			row = Long.parseLong(id.getIdPart());
 		}
 		catch (NumberFormatException ex) {
-			throw new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known");
+			throw new ResourceNotFoundException(
+					Msg.code(2001) + "Resource Provenance/" + id.getIdPart() + " is not known");
 		}
 		Provenance provenance = this.changes.read(row)
 			.map(Provenances::of)
-			.orElseThrow(() -> new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known"));
+			.orElseThrow(() -> new ResourceNotFoundException(
+					Msg.code(2001) + "Resource Provenance/" + id.getIdPart() + " is not known"));
 		List<IBaseResource> shown = this.shown.to(request, List.<IBaseResource>of(provenance));
 		if (shown.isEmpty()) {
-			throw new ResourceNotFoundException("Provenance/" + id.getIdPart() + " is not known");
+			throw new ResourceNotFoundException(
+					Msg.code(2001) + "Resource Provenance/" + id.getIdPart() + " is not known");
 		}
 		return provenance;
 	}
@@ -132,15 +136,30 @@ class ProvenanceProvider implements OwnResourceProvider {
 
 		private Integer size;
 
+		/**
+		 * Whether the changes are of a person the caller may not see: every change a
+		 * search finds is of one person (the patient asked for, or the one the target
+		 * belongs to), so the consent rule shown the first decides for all, and the
+		 * search finds nothing, its count included, as for a person who is not here.
+		 */
+		private final boolean ofSomeoneHidden;
+
 		Results(String target, String patient, RequestDetails request) {
 			this.target = target;
 			this.patient = patient;
 			this.request = request;
+			List<IBaseResource> first = new ArrayList<>();
+			ProvenanceProvider.this.changes.history(target, patient, 0, 1)
+				.forEach((change) -> first.add(Provenances.of(change)));
+			this.ofSomeoneHidden = !first.isEmpty() && ProvenanceProvider.this.shown.to(request, first).isEmpty();
 		}
 
 		@Override
 		public List<IBaseResource> getResources(int fromIndex, int toIndex) {
 			List<IBaseResource> page = new ArrayList<>();
+			if (this.ofSomeoneHidden) {
+				return page;
+			}
 			ProvenanceProvider.this.changes
 				.history(this.target, this.patient, fromIndex, Math.max(0, toIndex - fromIndex))
 				.forEach((change) -> page.add(Provenances.of(change)));
@@ -158,7 +177,7 @@ class ProvenanceProvider implements OwnResourceProvider {
 		@Override
 		public Integer size() {
 			if (this.size == null) {
-				this.size = ProvenanceProvider.this.changes.count(this.target, this.patient);
+				this.size = this.ofSomeoneHidden ? 0 : ProvenanceProvider.this.changes.count(this.target, this.patient);
 			}
 			return this.size;
 		}

@@ -71,6 +71,16 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 
 	static final String DECISIONS = "EPACCS_SHARING_DECISION";
 
+	/**
+	 * One row counting the sharing decisions ever written: a replica that sees it change
+	 * reloads, so a refusal written through another replica holds here within
+	 * {@link #FRESHNESS} of its commit rather than at the next timed reload.
+	 */
+	static final String EPOCH = "EPACCS_SHARING_EPOCH";
+
+	/** How long a replica goes without asking whether another wrote a decision. */
+	static final Duration FRESHNESS = Duration.ofMillis(250);
+
 	private static final Logger log = LoggerFactory.getLogger(ConsentDirectory.class);
 
 	private final DaoRegistry daoRegistry;
@@ -88,6 +98,13 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 
 	private volatile boolean stale = true;
 
+	/** The distinct custodian sets of the current refusals, for search labels. */
+	private volatile Set<Set<String>> custodianSets = Set.of();
+
+	private volatile long seenEpoch = -1;
+
+	private volatile long epochCheckedAt;
+
 	private final Map<String, Decision> decisions = new HashMap<>();
 
 	private Instant loadedUpTo;
@@ -104,6 +121,56 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 				+ " PATIENT_ID VARCHAR(100) NOT NULL, DECIDED TIMESTAMP, STORED TIMESTAMP, REFUSED BOOLEAN NOT NULL,"
 				+ " CUSTODIANS VARCHAR(2000) NOT NULL, CHANGED TIMESTAMP NOT NULL)");
 		jdbc.execute("CREATE INDEX IF NOT EXISTS EPACCS_SHARING_DECISION_CHANGED ON " + DECISIONS + " (CHANGED)");
+		jdbc.execute("CREATE TABLE IF NOT EXISTS " + EPOCH + " (ID INTEGER PRIMARY KEY, N BIGINT NOT NULL)");
+		try {
+			jdbc.update("INSERT INTO " + EPOCH + " (ID, N) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM " + EPOCH + ")");
+		}
+		catch (org.springframework.dao.DuplicateKeyException ex) {
+			// another replica inserted the row at the same moment
+		}
+	}
+
+	/**
+	 * The label codes ({@link SharingLabels}) of refusals this organisation is not a
+	 * custodian of: what its searches leave out.
+	 */
+	public Set<String> labelsHiddenFrom(String organisation) {
+		refreshIfChanged();
+		Set<String> codes = new java.util.TreeSet<>();
+		for (Set<String> custodians : this.custodianSets) {
+			if (organisation == null || !custodians.contains(organisation)) {
+				codes.add(SharingLabels.codeFor(custodians));
+			}
+		}
+		return codes;
+	}
+
+	/** Reads the decisions again now, e.g. right after one has committed. */
+	void refreshNow() {
+		this.stale = true;
+		refreshIfChanged();
+	}
+
+	/**
+	 * Reloads when another replica (or this one) has written a decision since the last
+	 * look, asking the database at most once per {@link #FRESHNESS}.
+	 */
+	private void refreshIfChanged() {
+		long now = System.nanoTime();
+		if (!this.stale && now - this.epochCheckedAt < FRESHNESS.toNanos()) {
+			return;
+		}
+		this.epochCheckedAt = now;
+		Long epoch = this.jdbc.queryForObject("SELECT N FROM " + EPOCH + " WHERE ID = 1", Long.class);
+		if (epoch != null && epoch != this.seenEpoch) {
+			this.stale = true;
+		}
+		if (this.stale) {
+			reload();
+			if (epoch != null) {
+				this.seenEpoch = epoch;
+			}
+		}
 	}
 
 	/**
@@ -111,17 +178,13 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 	 * sharing, or null when they have not.
 	 */
 	public Set<String> custodiansIfRefused(String patientId) {
-		if (this.stale) {
-			reload();
-		}
+		refreshIfChanged();
 		return this.refusals.get(patientId);
 	}
 
 	/** Whether any refusal hides someone from this organisation. */
 	public boolean anyHiddenFrom(String organisation) {
-		if (this.stale) {
-			reload();
-		}
+		refreshIfChanged();
 		return this.refusals.values()
 			.stream()
 			.anyMatch((custodians) -> organisation == null || !custodians.contains(organisation));
@@ -190,6 +253,9 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		}
 		Decision decision = decisionOf(consent);
 		String patient = consent.getPatient().getReferenceElement().getIdPart();
+		// serialises decision writers, so every replica sees the count move after this
+		// decision is readable
+		this.jdbc.update("UPDATE " + EPOCH + " SET N = N + 1 WHERE ID = 1");
 		Object[] values = { patient, timestamp(decision.decided()), timestamp(decision.stored()), decision.refused(),
 				String.join(",", decision.custodians()), Timestamp.from(Instant.now()), decision.consentId() };
 		int updated = this.jdbc.update("UPDATE " + DECISIONS + " SET PATIENT_ID = ?, DECIDED = ?, STORED = ?,"
@@ -258,6 +324,7 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 			}
 		});
 		this.refusals = Map.copyOf(refused);
+		this.custodianSets = Set.copyOf(refused.values());
 	}
 
 	private void keep(String patient, Decision incoming) {
@@ -304,10 +371,14 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 	/** A person's latest consent-to-share decision. */
 	private record Decision(String consentId, Date decided, Date stored, boolean refused, Set<String> custodians) {
 
+		/**
+		 * A decision takes effect when it is recorded here, not on the date its writer
+		 * claims: a back- or forward-dated Consent cannot overrule a later record.
+		 */
 		boolean isLaterThan(Decision other) {
 			Comparator<Date> dates = Comparator.nullsFirst(Comparator.naturalOrder());
-			int byDecision = dates.compare(this.decided, other.decided);
-			return (byDecision != 0) ? byDecision > 0 : dates.compare(this.stored, other.stored) >= 0;
+			int byRecord = dates.compare(this.stored, other.stored);
+			return (byRecord != 0) ? byRecord > 0 : dates.compare(this.decided, other.decided) >= 0;
 		}
 
 	}

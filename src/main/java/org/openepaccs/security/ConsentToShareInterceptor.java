@@ -4,6 +4,16 @@ import java.util.Optional;
 import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.i18n.Msg;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.util.ResourceReferenceInfo;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.IdType;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -16,9 +26,9 @@ import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
+import org.openepaccs.common.PlanSummaryNames;
 import org.openepaccs.server.FhirServerInterceptor;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -40,8 +50,14 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	static final String BREAK_GLASS_RESPONSE_HEADER = "X-Break-Glass-Used";
 
+	/**
+	 * The header a clinician sends, with a reason, to record the new sharing decision of
+	 * a person whose refusal another organisation recorded.
+	 */
+	public static final String SHARING_DECISION_HEADER = "X-Sharing-Decision";
+
 	/** Operations that show one person's record, answered as a read of them would be. */
-	private static final Set<String> ONE_PERSON_OPERATIONS = Set.of("$epaccs-summary");
+	static final Set<String> ONE_PERSON_OPERATIONS = Set.of(PlanSummaryNames.OPERATION, "$everything");
 
 	private final Callers callers;
 
@@ -49,10 +65,14 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	private final FhirTerser terser;
 
-	ConsentToShareInterceptor(Callers callers, ConsentDirectory directory, FhirContext fhirContext) {
+	private final DaoRegistry daoRegistry;
+
+	ConsentToShareInterceptor(Callers callers, ConsentDirectory directory, FhirContext fhirContext,
+			DaoRegistry daoRegistry) {
 		this.callers = callers;
 		this.directory = directory;
 		this.terser = fhirContext.newTerser();
+		this.daoRegistry = daoRegistry;
 	}
 
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -20)
@@ -94,8 +114,118 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		Set<String> custodians = this.directory.custodiansIfRefused(request.getId().getIdPart());
 		if (custodians != null
 				&& (caller.get().organisation() == null || !custodians.contains(caller.get().organisation()))) {
-			throw refusal(caller.get());
+			throw refusal(caller.get(), request, "Patient/" + request.getId().getIdPart());
 		}
+	}
+
+	/**
+	 * A change to one resource (patch, update, delete) of a person hidden from the caller
+	 * is answered as a read of it would be, before the change is worked out: a patch's
+	 * {@code test} operation or its result must not tell anything about the stored
+	 * resource.
+	 */
+	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -9)
+	public void refuseChangesToHiddenResources(RequestDetails request) {
+		RestOperationTypeEnum operation = request.getRestOperationType();
+		if ((operation != RestOperationTypeEnum.PATCH && operation != RestOperationTypeEnum.UPDATE
+				&& operation != RestOperationTypeEnum.DELETE) || request.getId() == null || !request.getId().hasIdPart()
+				|| request.getResourceName() == null) {
+			return;
+		}
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty() || caller.get().breaksTheGlass()
+				|| !this.directory.anyHiddenFrom(caller.get().organisation())
+				|| AccessPolicy.categoryOf(request.getResourceName()) != AccessPolicy.Category.CLINICAL) {
+			return;
+		}
+		IBaseResource stored;
+		try {
+			stored = this.daoRegistry.getResourceDao(request.getResourceName())
+				.read(new IdType(request.getResourceName(), request.getId().getIdPart()), new SystemRequestDetails());
+		}
+		catch (BaseServerResponseException ex) {
+			return; // not there: HAPI answers as it does for anyone
+		}
+		if (isHiddenFrom(stored, caller.get())) {
+			throw refusal(caller.get(), request, request.getResourceName() + "/" + request.getId().getIdPart());
+		}
+	}
+
+	/**
+	 * Writing into the record of a person who refused to share is for the organisation
+	 * that recorded the refusal, or a clinician breaking the glass; anyone else is
+	 * answered as if the person were not here. A clinician of another organisation may
+	 * record the person's new sharing decision only as a deliberate act
+	 * ({@link #SHARING_DECISION_HEADER} with a reason), which is audited.
+	 */
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = -200)
+	public void refuseWritesIntoHiddenRecords(IBaseResource resource, RequestDetails request) {
+		refuseWriteOf(resource, request);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = -200)
+	public void refuseUpdatesOfHiddenRecords(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		refuseWriteOf(previous, request);
+		refuseWriteOf(resource, request);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED, order = -200)
+	public void refuseDeletesInHiddenRecords(IBaseResource resource, RequestDetails request) {
+		refuseWriteOf(resource, request);
+	}
+
+	private void refuseWriteOf(IBaseResource resource, RequestDetails request) {
+		if (!(request instanceof ServletRequestDetails) || resource == null
+				|| AccessPolicy.categoryOf(resource.fhirType()) != AccessPolicy.Category.CLINICAL) {
+			return; // the server's own writes (death recording, flags) follow a client's
+		}
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty() || caller.get().breaksTheGlass()) {
+			return;
+		}
+		for (String patient : patientsOf(resource)) {
+			Set<String> custodians = this.directory.custodiansIfRefused(patient);
+			if (custodians == null
+					|| (caller.get().organisation() != null && custodians.contains(caller.get().organisation()))) {
+				continue;
+			}
+			if (resource instanceof Consent && caller.get().isClinical() && sharingDecisionReason() != null) {
+				continue; // the person told this clinician: a deliberate, audited act
+			}
+			if (caller.get().isClinical()) {
+				throw refusal(caller.get(), request, "Patient/" + patient);
+			}
+			throw new InvalidRequestException(
+					Msg.code(1094) + "Resource Patient/" + patient + " not found, specified in path: "
+							+ resource.fhirType() + "." + this.referencePath(resource, patient));
+		}
+	}
+
+	/**
+	 * The element that refers to the person, as HAPI names it for a missing reference.
+	 */
+	private String referencePath(IBaseResource resource, String patient) {
+		for (ResourceReferenceInfo reference : this.terser.getAllResourceReferences(resource)) {
+			IIdType target = reference.getResourceReference().getReferenceElement();
+			if ("Patient".equals(target.getResourceType()) && patient.equals(target.getIdPart())) {
+				return reference.getName();
+			}
+		}
+		return "subject";
+	}
+
+	/**
+	 * The reason a clinician gives for recording another organisation's person's
+	 * decision.
+	 */
+	static String sharingDecisionReason() {
+		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
+			String reason = attributes.getRequest().getHeader(SHARING_DECISION_HEADER);
+			if (reason != null && !reason.isBlank()) {
+				return reason.replaceAll("[^\\p{Print}]", "").trim();
+			}
+		}
+		return null;
 	}
 
 	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)
@@ -110,44 +240,17 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 			if (resource != null && isHiddenFrom(resource, caller.get())) {
 				RestOperationTypeEnum operation = (request != null) ? request.getRestOperationType() : null;
 				if (isReadOf(request, resource) || operation == RestOperationTypeEnum.HISTORY_INSTANCE) {
-					throw refusal(caller.get());
+					throw refusal(caller.get(), request, requested(request, resource));
 				}
 				if (operation == RestOperationTypeEnum.HISTORY_TYPE
 						|| operation == RestOperationTypeEnum.HISTORY_SYSTEM) {
-					// a history Bundle cannot leave versions out
-					throw new ForbiddenOperationException("History across records includes people who have refused "
-							+ "to share with your organisation; search, or read one record's history, instead");
+					// a history Bundle cannot leave versions out; the access gate
+					// refuses history across people's records before it runs
+					throw new ForbiddenOperationException("History across records is not offered here");
 				}
 				shown.setResource(i, null);
 			}
 		}
-	}
-
-	/**
-	 * A search's total counts matches before hidden people are left out, so it goes. The
-	 * audit trail hides nobody, and operations (the review worklist) count what they
-	 * show.
-	 */
-	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
-	public boolean withoutRevealingTotals(RequestDetails request, IBaseResource response) {
-		RestOperationTypeEnum operation = request.getRestOperationType();
-		if (operation != RestOperationTypeEnum.SEARCH_TYPE && operation != RestOperationTypeEnum.SEARCH_SYSTEM
-				&& operation != RestOperationTypeEnum.GET_PAGE) {
-			return true;
-		}
-		if (request.getResourceName() != null
-				&& AccessPolicy.categoryOf(request.getResourceName()) == AccessPolicy.Category.AUDIT) {
-			return true;
-		}
-		if (response instanceof Bundle bundle && bundle.getType() == Bundle.BundleType.SEARCHSET && bundle.hasTotal()) {
-			Optional<Caller> caller = this.callers.current();
-			// a patient/ scope's searches are confined to its own patient: nobody to hide
-			if (caller.isPresent() && !caller.get().breaksTheGlass() && caller.get().patient() == null
-					&& this.directory.anyHiddenFrom(caller.get().organisation())) {
-				bundle.setTotalElement(null);
-			}
-		}
-		return true;
 	}
 
 	private boolean isHiddenFrom(IBaseResource resource, Caller caller) {
@@ -184,20 +287,38 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 				&& ONE_PERSON_OPERATIONS.contains(request.getOperation())) {
 			return true;
 		}
-		return request != null
-				&& (request.getRestOperationType() == RestOperationTypeEnum.READ
-						|| request.getRestOperationType() == RestOperationTypeEnum.VREAD)
-				&& request.getId() != null && resource.getIdElement().getIdPart() != null
-				&& resource.getIdElement().getIdPart().equals(request.getId().getIdPart());
+		// a read (on its own or as a batch entry) shows only the resource asked for
+		return request != null && (request.getRestOperationType() == RestOperationTypeEnum.READ
+				|| request.getRestOperationType() == RestOperationTypeEnum.VREAD);
+	}
+
+	/** The resource the caller asked for, as they named it. */
+	private static String requested(RequestDetails request, IBaseResource resource) {
+		if (request != null && request.getId() != null && request.getId().hasIdPart()
+				&& request.getResourceName() != null && request.getOperation() == null) {
+			return request.getResourceName() + "/" + request.getId().getIdPart();
+		}
+		return resource.fhirType() + "/" + resource.getIdElement().getIdPart();
 	}
 
 	/**
 	 * A clinician learns that a restricted record exists, so that they can break the
-	 * glass in an emergency; anyone else is told nothing beyond "not found".
+	 * glass in an emergency; anyone else gets exactly what HAPI answers for a resource
+	 * that is not there (a plan summary by NHS number: what it answers for a number not
+	 * known here).
 	 */
-	private static RuntimeException refusal(Caller caller) {
+	static RuntimeException refusal(Caller caller, RequestDetails request, String requested) {
 		if (!caller.isClinical()) {
-			return new ResourceNotFoundException("Resource not found");
+			if (request != null && PlanSummaryNames.OPERATION.equals(request.getOperation())
+					&& (request.getId() == null || !request.getId().hasIdPart())) {
+				return new ResourceNotFoundException(PlanSummaryNames.NO_SUCH_NHS_NUMBER);
+			}
+			if (request != null && "$everything".equals(request.getOperation())) {
+				// HAPI's own words for $everything on a person who is not there
+				return new ResourceNotFoundException(Msg.code(2841) + "Resource [[TokenParam[system=,value="
+						+ requested.substring(requested.indexOf('/') + 1) + "]]] is not known.");
+			}
+			return new ResourceNotFoundException(Msg.code(2001) + "Resource " + requested + " is not known");
 		}
 		OperationOutcome outcome = new OperationOutcome();
 		outcome.addIssue()

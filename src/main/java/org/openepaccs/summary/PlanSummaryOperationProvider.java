@@ -1,5 +1,6 @@
 package org.openepaccs.summary;
 
+import org.openepaccs.common.PlanSummaryNames;
 import java.time.Instant;
 import java.util.List;
 
@@ -28,7 +29,7 @@ import org.springframework.stereotype.Component;
 @Component
 class PlanSummaryOperationProvider implements FhirOperationProvider {
 
-	static final String OPERATION = "$epaccs-summary";
+	static final String OPERATION = PlanSummaryNames.OPERATION;
 
 	static final String CANONICAL = ConformancePackage.CANONICAL_BASE + "/OperationDefinition/epaccs-summary";
 
@@ -64,7 +65,7 @@ class PlanSummaryOperationProvider implements FhirOperationProvider {
 		}
 		List<String> patients = this.queries.patientsWithNhsNumber(identifier.getValue());
 		if (patients.isEmpty()) {
-			throw new ResourceNotFoundException("No person with this NHS number is known here");
+			throw new ResourceNotFoundException(PlanSummaryNames.NO_SUCH_NHS_NUMBER);
 		}
 		if (patients.size() > 1) {
 			// two records for one person must be merged by someone who can tell which

@@ -1,0 +1,317 @@
+package org.openepaccs.security;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.Constants;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.param.TokenParamModifier;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import ca.uhn.fhir.util.FhirTerser;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Meta;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+import org.openepaccs.server.FhirStorageInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Keeps people who refused to share out of searches by the query itself, so that pages
+ * are full, {@code next} links and totals are true, and nothing about a hidden person can
+ * be bisected from page sizes.
+ * <p>
+ * Every stored resource of a person who has refused carries a security label naming who
+ * may still see it ({@link #SYSTEM}, the custodians' ODS codes as the code); every search
+ * by a client is given {@code _security:not=} the labels that do not name the caller's
+ * organisation, which HAPI turns into a {@code NOT IN} over its tag index in the same SQL
+ * that selects, counts and pages. Labels are set on each write of a hidden person's
+ * resource, and on a change of a person's decision their stored resources are relabelled
+ * (HAPI's meta-add and meta-delete, which change no version). Until that relabelling has
+ * committed, the consent rule on what is shown ({@link ConsentToShareInterceptor}) still
+ * hides them, so a page can only be short, never leak.
+ */
+@Component
+@Interceptor
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
+public class SharingLabels implements FhirStorageInterceptor {
+
+	/** Who may still see a resource of a person who refused to share: ODS codes. */
+	public static final String SYSTEM = "https://fhir.openepaccs.org/CodeSystem/restricted-to";
+
+	/** The code of a refusal that names no custodian: nobody may see it. */
+	static final String NOBODY = "nobody";
+
+	private static final Logger log = LoggerFactory.getLogger(SharingLabels.class);
+
+	private final ConsentDirectory directory;
+
+	private final Callers callers;
+
+	private final DaoRegistry daoRegistry;
+
+	private final JdbcTemplate jdbc;
+
+	private final FhirTerser terser;
+
+	private final TransactionTemplate newTransaction;
+
+	SharingLabels(ConsentDirectory directory, Callers callers, DaoRegistry daoRegistry, JdbcTemplate jdbc,
+			FhirContext fhirContext, PlatformTransactionManager transactions) {
+		this.directory = directory;
+		this.callers = callers;
+		this.daoRegistry = daoRegistry;
+		this.jdbc = jdbc;
+		this.terser = fhirContext.newTerser();
+		this.newTransaction = new TransactionTemplate(transactions);
+		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+	}
+
+	/** The label code of a refusal whose custodians are these ODS codes. */
+	static String codeFor(Set<String> custodians) {
+		return custodians.isEmpty() ? NOBODY : String.join("+", new TreeSet<>(custodians));
+	}
+
+	/**
+	 * A client's search leaves out every resource labelled for custodians other than the
+	 * caller's organisation. The server's own searches (a {@link SystemRequestDetails})
+	 * see everything; a clinician breaking the glass sees everyone.
+	 */
+	@Hook(Pointcut.STORAGE_PRESEARCH_REGISTERED)
+	public void narrow(RequestDetails request, SearchParameterMap params) {
+		if (!(request instanceof ServletRequestDetails) || params.getEverythingMode() != null) {
+			return;
+		}
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isPresent() && caller.get().breaksTheGlass()) {
+			return;
+		}
+		Set<String> hidden = this.directory.labelsHiddenFrom(caller.map(Caller::organisation).orElse(null));
+		if (hidden.isEmpty()) {
+			return;
+		}
+		TokenOrListParam not = new TokenOrListParam();
+		for (String code : hidden) {
+			not.add(new TokenParam(SYSTEM, code).setModifier(TokenParamModifier.NOT));
+		}
+		params.add(Constants.PARAM_SECURITY, not);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = -100)
+	public void created(IBaseResource resource) {
+		label(resource);
+	}
+
+	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = -100)
+	public void updated(IBaseResource previous, IBaseResource resource) {
+		label(resource);
+	}
+
+	/**
+	 * A changed decision relabels the person's stored resources once it has committed
+	 * (the labels must follow what the directory says, and the directory reads committed
+	 * decisions); a resource written at the same time is labelled by its own write or, if
+	 * it committed after the relabelling read, by its own after-commit check.
+	 */
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void createdCommitting(IBaseResource resource) {
+		afterCommit(resource);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updatedCommitting(IBaseResource previous, IBaseResource resource) {
+		afterCommit(resource);
+	}
+
+	private void afterCommit(IBaseResource resource) {
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			return;
+		}
+		if (resource instanceof Consent consent && consent.getPatient().hasReference()) {
+			String patient = consent.getPatient().getReferenceElement().getIdPart();
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					relabelQuietly(patient);
+				}
+			});
+		}
+		else if (!(resource instanceof Consent)
+				&& AccessPolicy.categoryOf(resource.fhirType()) == AccessPolicy.Category.CLINICAL) {
+			IIdType id = resource.getIdElement().toUnqualifiedVersionless();
+			Set<String> patients = patientsOf(resource);
+			boolean labelled = hasOwnLabel(resource);
+			if (patients.isEmpty()) {
+				return;
+			}
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					// a refusal that committed while this write was in flight
+					if (!labelled && !wantedFor(patients).isEmpty()) {
+						relabelQuietly(id, patients);
+					}
+				}
+			});
+		}
+	}
+
+	/**
+	 * Sets the labels of a resource about to be stored from its people's decisions, and
+	 * drops any label of ours a client sent: only the server says who may see what.
+	 */
+	private void label(IBaseResource resource) {
+		if (!(resource instanceof Resource stored)
+				|| AccessPolicy.categoryOf(resource.fhirType()) != AccessPolicy.Category.CLINICAL) {
+			return;
+		}
+		Meta meta = stored.getMeta();
+		meta.getSecurity().removeIf((coding) -> SYSTEM.equals(coding.getSystem()));
+		for (String code : wantedFor(patientsOf(resource))) {
+			meta.addSecurity(new Coding(SYSTEM, code, null));
+		}
+	}
+
+	private boolean hasOwnLabel(IBaseResource resource) {
+		return resource instanceof Resource stored
+				&& stored.getMeta().getSecurity().stream().anyMatch((coding) -> SYSTEM.equals(coding.getSystem()));
+	}
+
+	/** The labels a resource of these people carries: one per refusal among them. */
+	private Set<String> wantedFor(Set<String> patients) {
+		Set<String> codes = new TreeSet<>();
+		for (String patient : patients) {
+			Set<String> custodians = this.directory.custodiansIfRefused(patient);
+			if (custodians != null) {
+				codes.add(codeFor(custodians));
+			}
+		}
+		return codes;
+	}
+
+	/**
+	 * The people a resource belongs to: the Patient itself, or the owners of the patient
+	 * compartments it is in. The same rule decides what is shown.
+	 */
+	Set<String> patientsOf(IBaseResource resource) {
+		Set<String> patients = new HashSet<>();
+		if (resource instanceof Patient patient) {
+			if (patient.getIdElement().getIdPart() != null) {
+				patients.add(patient.getIdElement().getIdPart());
+			}
+			return patients;
+		}
+		for (IIdType owner : this.terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
+			if (owner.getIdPart() != null) {
+				patients.add(owner.getIdPart());
+			}
+		}
+		return patients;
+	}
+
+	private void relabelQuietly(String patient) {
+		try {
+			this.directory.refreshNow();
+			relabel(patient);
+		}
+		catch (RuntimeException ex) {
+			// the consent rule on what is shown still hides them; the next decision or
+			// a restart relabels
+			log.warn("Relabelling a person's records after a sharing decision failed ({})",
+					ex.getClass().getSimpleName());
+		}
+	}
+
+	private void relabelQuietly(IIdType id, Set<String> patients) {
+		try {
+			this.newTransaction.executeWithoutResult((status) -> relabelOne(id, patients));
+		}
+		catch (RuntimeException ex) {
+			log.warn("Labelling a record written during a sharing decision failed ({})", ex.getClass().getSimpleName());
+		}
+	}
+
+	/**
+	 * Brings the labels of a person's stored resources (the Patient and every resource
+	 * that refers to them) in line with the decisions of the people each belongs to.
+	 */
+	void relabel(String patient) {
+		List<IIdType> resources = new ArrayList<>();
+		this.jdbc.query("SELECT r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE r WHERE r.RES_DELETED_AT IS NULL AND ("
+				+ "(r.RES_TYPE = 'Patient' AND r.FHIR_ID = ?) OR r.RES_ID IN (SELECT l.SRC_RESOURCE_ID FROM HFJ_RES_LINK l"
+				+ " JOIN HFJ_RESOURCE p ON p.RES_ID = l.TARGET_RESOURCE_ID"
+				+ " WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ?))", (row) -> {
+					resources.add(new IdType(row.getString(1), row.getString(2)));
+				}, patient, patient);
+		this.newTransaction.executeWithoutResult((status) -> {
+			for (IIdType id : resources) {
+				if (AccessPolicy.categoryOf(id.getResourceType()) == AccessPolicy.Category.CLINICAL) {
+					relabelOne(id, null);
+				}
+			}
+		});
+	}
+
+	private void relabelOne(IIdType id, Set<String> knownPatients) {
+		@SuppressWarnings("unchecked")
+		IFhirResourceDao<IBaseResource> dao = (IFhirResourceDao<IBaseResource>) this.daoRegistry
+			.getResourceDao(id.getResourceType());
+		IBaseResource stored;
+		try {
+			stored = dao.read(id, new SystemRequestDetails());
+		}
+		catch (BaseServerResponseException ex) {
+			return; // deleted meanwhile
+		}
+		Set<String> wanted = wantedFor((knownPatients != null) ? knownPatients : patientsOf(stored));
+		Set<String> present = new HashSet<>();
+		((Resource) stored).getMeta()
+			.getSecurity()
+			.stream()
+			.filter((coding) -> SYSTEM.equals(coding.getSystem()))
+			.forEach((coding) -> present.add(coding.getCode()));
+		Meta remove = new Meta();
+		present.stream()
+			.filter((code) -> !wanted.contains(code))
+			.forEach((code) -> remove.addSecurity(SYSTEM, code, null));
+		Meta add = new Meta();
+		wanted.stream()
+			.filter((code) -> !present.contains(code))
+			.forEach((code) -> add.addSecurity(SYSTEM, code, null));
+		if (!remove.getSecurity().isEmpty()) {
+			dao.metaDeleteOperation(id, remove, new SystemRequestDetails());
+		}
+		if (!add.getSecurity().isEmpty()) {
+			dao.metaAddOperation(id, add, new SystemRequestDetails());
+		}
+	}
+
+}

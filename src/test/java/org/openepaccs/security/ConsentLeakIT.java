@@ -1,0 +1,475 @@
+package org.openepaccs.security;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceOperationComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceSearchParamComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement.ResourceInteractionComponent;
+import org.hl7.fhir.r4.model.Enumerations.SearchParamType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Nothing of a person who refused to share reaches anyone but the organisation that
+ * recorded the refusal, on any interaction or operation the running server advertises.
+ * <p>
+ * The requests are generated from the server's own CapabilityStatement: for every
+ * resource type, every interaction and every operation it lists (instance and type
+ * level), every search parameter that can name a person, {@code _has} from every type,
+ * and all of them again as entries of one batch. Each is sent by each role twice: once
+ * naming the hidden person's resources, once naming ids that do not exist. For a
+ * non-clinical role the two answers must be identical once the ids are swapped (status,
+ * body, the headers a client reads); a clinician may only be told that a restricted
+ * record exists. Nothing may carry the person's name, NHS number, date of birth or the
+ * ids of their resources. An operation added to the server later is covered without
+ * editing this test. Exempt: the audit trail read by the admin role (the privacy officer
+ * must see who looked at a restricted record; it names records, never their content) and
+ * ICB metrics (aggregates that count everyone), which the server does not offer yet.
+ */
+@EpaccsIntegrationTest
+class ConsentLeakIT {
+
+	private static final FhirContext fhir = FhirContext.forR4Cached();
+
+	/**
+	 * Compared by value; Last-Modified only by presence, as a Bundle's is the time it was
+	 * made.
+	 */
+	private static final List<String> HEADERS_A_CLIENT_READS = List.of("content-type", "etag", "location",
+			"content-location", "x-break-glass-used");
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	EmbeddedIssuerConfig.EmbeddedIssuerKeys issuerKeys;
+
+	@Autowired
+	AccessProperties properties;
+
+	FhirHttp custodian;
+
+	HiddenPerson hidden;
+
+	Map<String, FhirHttp> callers;
+
+	Map<String, String> ownTokens;
+
+	@BeforeEach
+	void aPersonWhoRefusedToShare() throws Exception {
+		this.custodian = new FhirHttp(this.port); // gp-system, organisation Y99901
+		this.hidden = HiddenPerson.recordedBy(this.custodian, "Y99901");
+		this.callers = new LinkedHashMap<>();
+		this.ownTokens = new LinkedHashMap<>();
+		for (String client : List.of("community-nurse", "ooh-clinician", "spoc-hub", "icb-analyst", "admin")) {
+			this.callers.put(client, FhirHttp.as(this.port, client));
+		}
+		// another GP practice's system: may write, but is not the custodian
+		TestTokens tokens = new TestTokens(this.issuerKeys, this.properties);
+		this.callers.put("other-gp-system", FhirHttp.anonymous(this.port));
+		this.ownTokens.put("other-gp-system",
+				tokens.signed(tokens.claims().claim("epaccs_ods", "Y99905").subject("other-gp-system").build()));
+	}
+
+	@Test
+	void everyAdvertisedReadAnswersAsIfThePersonWereNotHere() {
+		List<Probe> probes = probesFromTheCapabilityStatement();
+		assertThat(probes).as("the CapabilityStatement lists the interactions to probe").hasSizeGreaterThan(100);
+		List<String> leaks = new ArrayList<>();
+		for (Map.Entry<String, FhirHttp> caller : this.callers.entrySet()) {
+			boolean clinical = Set.of("community-nurse", "ooh-clinician").contains(caller.getKey());
+			for (Probe probe : probes) {
+				if ("admin".equals(caller.getKey()) && "AuditEvent".equals(probe.type())) {
+					// the audit trail: the privacy officer must see who looked at a
+					// restricted record; it names records, never their content
+					continue;
+				}
+				Response onHidden = send(caller.getKey(), probe.path(this.hidden.values()));
+				Response onMissing = send(caller.getKey(), probe.path(this.hidden.missingValues()));
+				String where = caller.getKey() + " GET " + probe.path(this.hidden.values());
+				String mentions = this.hidden.mentionedIn(onHidden.body(), probe.path(this.hidden.values()));
+				if (mentions != null) {
+					leaks.add(where + ": the answer carries the person's " + mentions + ": " + abbreviated(onHidden));
+					continue;
+				}
+				if (clinical && onHidden.status() == 403 && onHidden.body().contains("refused to share")) {
+					continue; // the one deliberate exception: told the record is
+								// restricted
+				}
+				String difference = difference(onHidden, onMissing);
+				if (difference != null) {
+					leaks.add(where + ": differs from the answer for ids that do not exist (" + difference + ")");
+				}
+			}
+		}
+		assertThat(leaks).isEmpty();
+	}
+
+	@Test
+	void batchEntriesGetTheDecisionOfTheirOwnRequest() {
+		// the entries a batch may hold: a refused entry refuses the whole batch, for
+		// anyone, which would make the comparison say nothing
+		List<Probe> probes = probesFromTheCapabilityStatement().stream()
+			.filter(Probe::namesThePerson)
+			.filter((probe) -> !probe.template().contains("_has") && !probe.template().contains("/_history?")
+					&& (!probe.template().contains("$") || probe.template().contains("$epaccs-summary")
+							|| probe.template().contains("/{id}/$everything")))
+			.toList();
+		for (Map.Entry<String, FhirHttp> caller : this.callers.entrySet()) {
+			boolean clinical = Set.of("community-nurse", "ooh-clinician").contains(caller.getKey());
+			for (String type : List.of("batch")) {
+				String request = batch(type, probes, this.hidden.values());
+				Response onHidden = send(caller.getKey(), "POST", "/fhir", request);
+				Response onMissing = send(caller.getKey(), "POST", "/fhir",
+						batch(type, probes, this.hidden.missingValues()));
+				assertThat(this.hidden.mentionedIn(onHidden.body(), request)).as(caller.getKey() + " " + type).isNull();
+				if (!clinical) {
+					assertThat(difference(onHidden, onMissing))
+						.as(caller.getKey() + " " + type + ": " + abbreviated(onHidden))
+						.isNull();
+				}
+			}
+		}
+	}
+
+	@Test
+	void reverseChainingFromTheDirectoryIsRefusedForEveryRole() {
+		FhirHttp analyst = this.callers.get("icb-analyst");
+		Response hasPatient = analyst
+			.get("/fhir/Organization?_has:Patient:organization:family=" + this.hidden.family());
+		assertThat(hasPatient.status()).isEqualTo(403);
+		Response hasPatientMissing = analyst.get("/fhir/Organization?_has:Patient:organization:family=Nobody");
+		assertThat(difference(hasPatient, hasPatientMissing)).isNull();
+		Response custodian = this.custodian
+			.get("/fhir/Organization?_has:Consent:organization:patient=" + this.hidden.patient());
+		assertThat(custodian.status()).as("closed for everyone, custodians too").isEqualTo(403);
+	}
+
+	@Test
+	void aChangeToAHiddenResourceIsAnsweredAsIfItWereNotThere() {
+		String observation = this.hidden.ids().get("Observation");
+		for (String patch : List.of("[]", "[{\"op\":\"test\",\"path\":\"/status\",\"value\":\"final\"}]",
+				"[{\"op\":\"test\",\"path\":\"/status\",\"value\":\"amended\"}]")) {
+			Response onHidden = send("other-gp-system", "PATCH", "/fhir/Observation/" + observation, patch,
+					"Content-Type", "application/json-patch+json");
+			Response onMissing = send("other-gp-system", "PATCH",
+					"/fhir/Observation/" + this.hidden.missingIds().get("Observation"), patch, "Content-Type",
+					"application/json-patch+json");
+			assertThat(this.hidden.mentionedIn(onHidden.body(), "/fhir/Observation/" + observation)).isNull();
+			assertThat(difference(onHidden, onMissing)).as(patch + ": " + abbreviated(onHidden)).isNull();
+		}
+		Response delete = send("other-gp-system", "DELETE", "/fhir/Observation/" + observation, null);
+		assertThat(delete.status()).as(delete.body()).isGreaterThanOrEqualTo(400);
+		assertThat(this.custodian.get("/fhir/Observation/" + observation).status()).as("still stored").isEqualTo(200);
+	}
+
+	@Test
+	void anotherOrganisationCannotLiftTheRefusalOrWriteIntoTheRecord() {
+		String permit = this.hidden.consent("active", "permit", "2099-01-01T00:00:00Z");
+		Response byOtherSystem = send("other-gp-system", "POST", "/fhir/Consent", permit, "Content-Type",
+				FhirHttp.FHIR_JSON);
+		assertThat(byOtherSystem.status()).as(byOtherSystem.body()).isEqualTo(400);
+		Response byNurseWithoutSayingSo = this.callers.get("community-nurse")
+			.post("/fhir/Consent", permit, "Content-Type", FhirHttp.FHIR_JSON);
+		assertThat(byNurseWithoutSayingSo.status()).as(byNurseWithoutSayingSo.body()).isEqualTo(403);
+		assertThat(this.callers.get("spoc-hub").get("/fhir/" + this.hidden.patient()).status())
+			.as("the refusal still holds")
+			.isEqualTo(404);
+
+		Response flag = send("other-gp-system", "POST", "/fhir/Flag",
+				"{\"resourceType\":\"Flag\",\"status\":\"active\","
+						+ "\"code\":{\"text\":\"x\"},\"subject\":{\"reference\":\"" + this.hidden.patient() + "\"}}",
+				"Content-Type", FhirHttp.FHIR_JSON);
+		assertThat(flag.status()).as(flag.body()).isEqualTo(400);
+		assertThat(this.hidden.mentionedIn(flag.body(), this.hidden.patient())).isNull();
+	}
+
+	@Test
+	void aClinicianToldOfTheDecisionRecordsItDeliberately() {
+		FhirHttp nurse = this.callers.get("community-nurse");
+		Response recorded = nurse.post("/fhir/Consent", this.hidden.consent("active", "permit", "2020-01-01T00:00:00Z"),
+				"Content-Type", FhirHttp.FHIR_JSON, ConsentToShareInterceptor.SHARING_DECISION_HEADER,
+				"the person told me at a home visit today");
+		assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+		assertThat(nurse.get("/fhir/" + this.hidden.patient()).status())
+			.as("a decision takes effect when recorded, whatever date it claims")
+			.isEqualTo(200);
+	}
+
+	private List<Probe> probesFromTheCapabilityStatement() {
+		CapabilityStatement capabilities = this.custodian.get("/fhir/metadata").resource(CapabilityStatement.class);
+		List<Probe> probes = new ArrayList<>();
+		for (CapabilityStatementRestResourceComponent resource : capabilities.getRestFirstRep().getResource()) {
+			String type = resource.getType();
+			boolean hiddenInstance = this.hidden.ids().containsKey(type);
+			for (ResourceInteractionComponent interaction : resource.getInteraction()) {
+				switch (interaction.getCode()) {
+					case READ -> {
+						if (hiddenInstance) {
+							probes.add(new Probe(type, "/fhir/" + type + "/{id}", true));
+						}
+					}
+					case VREAD -> {
+						if (hiddenInstance) {
+							probes.add(new Probe(type, "/fhir/" + type + "/{id}/_history/1", true));
+						}
+					}
+					case HISTORYINSTANCE -> {
+						if (hiddenInstance) {
+							probes.add(new Probe(type, "/fhir/" + type + "/{id}/_history", true));
+						}
+					}
+					case HISTORYTYPE -> probes.add(new Probe(type, "/fhir/" + type + "/_history?_count=500", false));
+					default -> {
+					}
+				}
+			}
+			for (CapabilityStatementRestResourceSearchParamComponent parameter : resource.getSearchParam()) {
+				if (parameter.getType() == SearchParamType.REFERENCE) {
+					probes.add(new Probe(type,
+							"/fhir/" + type + "?" + parameter.getName() + "=Patient/{Patient}&_total=accurate", true));
+				}
+			}
+			if (hiddenInstance) {
+				probes.add(new Probe(type, "/fhir/" + type + "?_id={id}&_total=accurate", true));
+			}
+			probes.add(new Probe(type, "/fhir/" + type + "?_has:Patient:link:_id={Patient}", true));
+			for (CapabilityStatementRestResourceOperationComponent operation : resource.getOperation()) {
+				if (hiddenInstance) {
+					probes.add(new Probe(type, "/fhir/" + type + "/{id}/$" + operation.getName(), true));
+				}
+				if (hiddenInstance) {
+					probes.add(new Probe(type,
+							"/fhir/" + type + "/$" + operation.getName() + "?patient=Patient/{Patient}", true));
+				}
+			}
+		}
+		probes.add(new Probe("Patient",
+				"/fhir/Patient/$epaccs-summary?identifier=https://fhir.nhs.uk/Id/nhs-number%7C{nhs}", true));
+		probes.add(new Probe("Patient", "/fhir/Patient?family={family}&_total=accurate", true));
+		probes.add(new Probe("Patient", "/fhir/Patient?birthdate={birthDate}&family={family}&_total=accurate", true));
+		probes.add(new Probe("Observation", "/fhir/Observation?subject:Patient.family={family}&_total=accurate", true));
+		probes.add(new Probe("Observation",
+				"/fhir/Observation?code=http://loinc.org%7C29463-7&_include=Observation:subject&_id={Observation}",
+				true));
+		probes.add(new Probe("Organization", "/fhir/Organization?_revinclude=Patient:organization&_id={Organization}",
+				true));
+		probes.add(new Probe("Consent", "/fhir/Consent?organization={Organization}&_total=accurate", true));
+		return probes;
+	}
+
+	private String batch(String type, List<Probe> probes, Map<String, String> ids) {
+		Bundle bundle = new Bundle().setType(Bundle.BundleType.fromCode(type));
+		for (Probe probe : probes) {
+			bundle.addEntry()
+				.getRequest()
+				.setMethod(Bundle.HTTPVerb.GET)
+				.setUrl(probe.path(ids).substring("/fhir/".length()));
+		}
+		return fhir.newJsonParser().encodeResourceToString(bundle);
+	}
+
+	private Response send(String caller, String path) {
+		return send(caller, "GET", path, null);
+	}
+
+	private Response send(String caller, String method, String path, String body, String... headers) {
+		List<String> all = new ArrayList<>(List.of(headers));
+		if (this.ownTokens.containsKey(caller)) {
+			all.add("Authorization");
+			all.add("Bearer " + this.ownTokens.get(caller));
+		}
+		if (body != null && !all.contains("Content-Type")) {
+			all.add("Content-Type");
+			all.add(FhirHttp.FHIR_JSON);
+		}
+		return this.callers.get(caller).send(method, path, body, all.toArray(String[]::new));
+	}
+
+	/**
+	 * What differs between the answer about the hidden person and the one about ids that
+	 * do not exist, once the ids are swapped and what changes on every answer (Bundle
+	 * ids, times, paging ids) is masked; null when nothing does.
+	 */
+	private String difference(Response onHidden, Response onMissing) {
+		if (onHidden.status() != onMissing.status()) {
+			return "status " + onHidden.status() + " against " + onMissing.status() + ": " + abbreviated(onHidden);
+		}
+		for (String header : HEADERS_A_CLIENT_READS) {
+			String hidden = normalised(this.hidden.swapped(String.valueOf(onHidden.header(header))));
+			String missing = normalised(String.valueOf(onMissing.header(header)));
+			if (!hidden.equals(missing)) {
+				return "header " + header + ": " + hidden + " against " + missing;
+			}
+		}
+		if ((onHidden.header("last-modified") == null) != (onMissing.header("last-modified") == null)) {
+			return "header last-modified present on one answer only";
+		}
+		String hidden = normalised(this.hidden.swapped(onHidden.body()));
+		String missing = normalised(onMissing.body());
+		return hidden.equals(missing) ? null : "body " + abbreviated(hidden) + " against " + abbreviated(missing);
+	}
+
+	private static String normalised(String text) {
+		return text.replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
+			.replaceAll("\"lastUpdated\":\"[^\"]*\"", "\"lastUpdated\":\"<time>\"")
+			.replaceAll("_getpages=[^&\"]*", "_getpages=<id>")
+			.replaceAll("\"id\":\"[^\"]*\",\"meta\"", "\"id\":\"<id>\",\"meta\"");
+	}
+
+	private static String abbreviated(Response response) {
+		return response.status() + " " + abbreviated(response.body());
+	}
+
+	private static String abbreviated(String text) {
+		return (text.length() > 400) ? text.substring(0, 400) + "..." : text;
+	}
+
+	/**
+	 * One request, with {@code {Type}} or {@code {id}} (the probe type's hidden resource)
+	 * and {@code {family}}, {@code {birthDate}}, {@code {nhs}} standing for the person.
+	 */
+	record Probe(String type, String template, boolean namesThePerson) {
+
+		String path(Map<String, String> ids) {
+			String path = this.template.replace("{id}", ids.getOrDefault(this.type, "none"));
+			for (Map.Entry<String, String> id : ids.entrySet()) {
+				path = path.replace("{" + id.getKey() + "}", id.getValue());
+			}
+			return path;
+		}
+
+	}
+
+	/** The person who refused, their resources, and ids like theirs that do not exist. */
+	record HiddenPerson(Map<String, String> ids, Map<String, String> missingIds, String family, String nhsNumber,
+			String birthDate, Map<String, String> values, Map<String, String> missingValues) {
+
+		static HiddenPerson recordedBy(FhirHttp gp, String ods) {
+			long unique = System.nanoTime();
+			String family = "Hidden" + unique;
+			String nhs = NhsNumbers.valid(unique);
+			String birthDate = "1931-0" + (1 + unique % 9) + "-1" + (unique % 10);
+			Map<String, String> ids = new LinkedHashMap<>();
+			String organisation = created(gp.post("/fhir/Organization", "{\"resourceType\":\"Organization\","
+					+ "\"identifier\":[{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\",\"value\":\"" + ods
+					+ "\"}],\"name\":\"Custodian " + unique + "\"}"));
+			ids.put("Organization", organisation);
+			ids.put("Patient",
+					created(gp.post("/fhir/Patient", "{\"resourceType\":\"Patient\",\"identifier\":[{"
+							+ "\"system\":\"https://fhir.nhs.uk/Id/nhs-number\",\"value\":\"" + nhs + "\"}],\"name\":[{"
+							+ "\"family\":\"" + family + "\",\"given\":[\"Ada\"]}],\"birthDate\":\"" + birthDate
+							+ "\",\"managingOrganization\":{\"reference\":\"Organization/" + organisation + "\"}}")));
+			String patient = "Patient/" + ids.get("Patient");
+			ids.put("Observation", created(gp.post("/fhir/Observation", "{\"resourceType\":\"Observation\","
+					+ "\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"29463-7\"}]},"
+					+ "\"subject\":{\"reference\":\"" + patient
+					+ "\"},\"valueQuantity\":{\"value\":61,\"unit\":\"kg\"}}")));
+			ids.put("Flag", created(gp.post("/fhir/Flag", "{\"resourceType\":\"Flag\",\"status\":\"active\",\"code\":"
+					+ "{\"text\":\"note\"},\"subject\":{\"reference\":\"" + patient + "\"}}")));
+			HiddenPerson person = new HiddenPerson(ids, new LinkedHashMap<>(), family, nhs, birthDate,
+					new LinkedHashMap<>(), new LinkedHashMap<>());
+			ids.put("Consent",
+					created(gp.post("/fhir/Consent", person.consent("active", "deny", "2026-11-01T10:00:00Z"))));
+			// the practice is in the directory, seen by all: the same in both
+			ids.forEach((type, id) -> person.missingIds()
+				.put(type, "Organization".equals(type) ? id : "missing" + unique + type.length()));
+			person.values().putAll(ids);
+			person.values().putAll(Map.of("family", family, "birthDate", birthDate, "nhs", nhs));
+			person.missingValues().putAll(person.missingIds());
+			person.missingValues()
+				.putAll(Map.of("family", "Nobody" + unique, "birthDate", "1930-12-31", "nhs",
+						NhsNumbers.valid(unique + 1_000_003)));
+			return person;
+		}
+
+		String patient() {
+			return "Patient/" + this.ids.get("Patient");
+		}
+
+		String consent(String status, String provision, String dateTime) {
+			return "{\"resourceType\":\"Consent\",\"status\":\"" + status + "\",\"scope\":{\"coding\":[{\"system\":"
+					+ "\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
+					+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
+					+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patient() + "\"},\"dateTime\":\""
+					+ dateTime + "\",\"organization\":[{\"reference\":\"Organization/" + this.ids.get("Organization")
+					+ "\"}],\"provision\":{\"type\":\"" + provision + "\"}}";
+		}
+
+		/**
+		 * The identifiable thing about the person the answer carries beyond what the
+		 * request itself named (an answer may echo the request, as a self link does), or
+		 * null. Their resources are looked for as resources (by id), not as text.
+		 */
+		String mentionedIn(String answer, String request) {
+			for (Map.Entry<String, String> detail : Map
+				.of("name", this.family, "NHS number", this.nhsNumber, "date of birth", this.birthDate)
+				.entrySet()) {
+				if (!request.contains(detail.getValue()) && answer.contains(detail.getValue())) {
+					return detail.getKey();
+				}
+			}
+			for (Map.Entry<String, String> id : this.ids.entrySet()) {
+				if (!"Organization".equals(id.getKey()) && answer.contains("\"id\":\"" + id.getValue() + "\"")) {
+					return id.getKey();
+				}
+			}
+			return null;
+		}
+
+		/** The text with the person's ids and details replaced by the missing ones'. */
+		String swapped(String text) {
+			String swapped = text;
+			for (Map.Entry<String, String> value : this.values.entrySet()) {
+				swapped = swapped.replace(value.getValue(), this.missingValues.get(value.getKey()));
+			}
+			return swapped;
+		}
+
+		private static String created(Response response) {
+			assertThat(response.status()).as(response.body()).isEqualTo(201);
+			String location = response.header("Location");
+			return location.replaceAll(".*/fhir/[A-Za-z]+/([^/]+)/_history/.*", "$1");
+		}
+
+	}
+
+	/** NHS numbers that pass the Modulus 11 check. */
+	static final class NhsNumbers {
+
+		static String valid(long seed) {
+			for (long candidate = 900_000_000L + Math.floorMod(seed, 90_000_000L);; candidate++) {
+				String digits = String.valueOf(candidate);
+				int sum = 0;
+				for (int i = 0; i < 9; i++) {
+					sum += (digits.charAt(i) - '0') * (10 - i);
+				}
+				int check = 11 - (sum % 11);
+				if (check == 11) {
+					check = 0;
+				}
+				if (check != 10) {
+					return digits + check;
+				}
+			}
+		}
+
+	}
+
+}
