@@ -1,5 +1,6 @@
 package org.openepaccs.audit;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.time.Instant;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -52,6 +53,9 @@ class AuditWriteInterceptor implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		record("update", resource, request);
 	}
 

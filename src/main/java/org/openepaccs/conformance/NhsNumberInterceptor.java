@@ -1,5 +1,6 @@
 package org.openepaccs.conformance;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.util.List;
 
 import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
@@ -43,6 +44,9 @@ class NhsNumberInterceptor implements FhirStorageInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 100)
 	public void updated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		check(resource);
 	}
 

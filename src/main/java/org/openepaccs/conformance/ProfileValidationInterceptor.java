@@ -1,5 +1,6 @@
 package org.openepaccs.conformance;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -109,6 +110,9 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 200)
 	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		check(resource, request);
 	}
 

@@ -1,5 +1,6 @@
 package org.openepaccs.conformance;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,9 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 150)
 	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		check(resource, request);
 	}
 

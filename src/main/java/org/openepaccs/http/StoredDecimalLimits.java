@@ -1,5 +1,6 @@
 package org.openepaccs.http;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -38,6 +39,9 @@ class StoredDecimalLimits implements FhirStorageInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 100)
 	public void updated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		check(resource);
 	}
 

@@ -1,5 +1,6 @@
 package org.openepaccs.notification;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.net.URI;
 import java.time.Instant;
 
@@ -57,6 +58,9 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
 	public void subscriptionUpdated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		if (resource instanceof Subscription subscription) {
 			accept(subscription);
 		}
@@ -69,6 +73,9 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		announce(resource, "update");
 	}
 

@@ -25,6 +25,14 @@ import org.openepaccs.conformance.NhsNumber;
  */
 public final class SyntheticPopulation {
 
+	/**
+	 * The organisation of the demo GP system that loads the population: each person's
+	 * sharing decision names it as a custodian beside their practice, because only a
+	 * custodian may go on writing a person's record after they refuse to share (the
+	 * year's deaths, and a load resumed after a stop).
+	 */
+	static final String LOADER_ODS = "Y99901";
+
 	/** People per GP practice; practices per ICB. */
 	static final int PEOPLE_PER_PRACTICE = 200;
 
@@ -300,9 +308,9 @@ public final class SyntheticPopulation {
 						{"resourceType":"Consent","id":"%1$s-share","meta":{"profile":["https://fhir.openepaccs.org/StructureDefinition/epaccs-consent-to-share"]},"status":"active",
 						"scope":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/consentscope","code":"patient-privacy","display":"Privacy Consent"}]},
 						"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"IDSCL","display":"information disclosure"}]}],
-						"patient":{"reference":"Patient/%1$s"},"dateTime":"%2$sT10:00:00Z","performer":[{"reference":"Patient/%1$s"}],"organization":[{"reference":"Organization/%3$s"}],
+						"patient":{"reference":"Patient/%1$s"},"dateTime":"%2$sT10:00:00Z","performer":[{"reference":"Patient/%1$s"}],"organization":[{"reference":"Organization/%3$s"},{"identifier":{"system":"https://fhir.nhs.uk/Id/ods-organization-code","value":"%5$s"}}],
 						"policy":[{"uri":"https://fhir.openepaccs.org/policy/record-sharing"}],"provision":{"type":"%4$s"}}"""
-					.formatted(p.id, p.added, p.practice, p.refusesSharing ? "deny" : "permit")));
+					.formatted(p.id, p.added, p.practice, p.refusesSharing ? "deny" : "permit", LOADER_ODS)));
 		if (p.anticipatoryMedicines) {
 			entries.append(put("Procedure", p.id + "-jic",
 					"""

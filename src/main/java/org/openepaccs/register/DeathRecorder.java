@@ -1,5 +1,6 @@
 package org.openepaccs.register;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Comparator;
@@ -80,6 +81,9 @@ class DeathRecorder implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		if (resource instanceof Patient patient && isDeceased(patient)
 				&& !(previous instanceof Patient before && isDeceased(before))) {
 			finishRegisterEntries(patient);
@@ -95,6 +99,9 @@ class DeathRecorder implements FhirStorageInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = 160)
 	public void placeOfDeathUpdated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		recordWhetherPreferenceAchieved(resource);
 	}
 

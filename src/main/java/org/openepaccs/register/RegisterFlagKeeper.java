@@ -1,5 +1,6 @@
 package org.openepaccs.register;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -76,6 +77,9 @@ class RegisterFlagKeeper implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		keepInStep(resource);
 	}
 
@@ -86,6 +90,9 @@ class RegisterFlagKeeper implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
 	public void alertUpdated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		refuseSecondAlert(resource, request);
 	}
 

@@ -1,5 +1,6 @@
 package org.openepaccs.security;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,6 +198,9 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		record(resource);
 	}
 

@@ -31,6 +31,7 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.openepaccs.common.LabelOnlyChanges;
 import org.openepaccs.server.FhirStorageInterceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,6 +133,9 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = -100)
 	public void updated(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		label(resource);
 	}
 
@@ -148,6 +152,9 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updatedCommitting(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return;
+		}
 		afterCommit(resource);
 	}
 
@@ -157,12 +164,7 @@ public class SharingLabels implements FhirStorageInterceptor {
 		}
 		if (resource instanceof Consent consent && consent.getPatient().hasReference()) {
 			String patient = consent.getPatient().getReferenceElement().getIdPart();
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					relabelQuietly(patient);
-				}
-			});
+			runAfterCommit(() -> relabelQuietly(patient));
 		}
 		else if (!(resource instanceof Consent)
 				&& AccessPolicy.categoryOf(resource.fhirType()) == AccessPolicy.Category.CLINICAL) {
@@ -172,16 +174,22 @@ public class SharingLabels implements FhirStorageInterceptor {
 			if (patients.isEmpty()) {
 				return;
 			}
-			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-				@Override
-				public void afterCommit() {
-					// a refusal that committed while this write was in flight
-					if (!labelled && !wantedFor(patients).isEmpty()) {
-						relabelQuietly(id, patients);
-					}
+			runAfterCommit(() -> {
+				// a refusal that committed while this write was in flight
+				if (!labelled && !wantedFor(patients).isEmpty()) {
+					relabelQuietly(id, patients);
 				}
 			});
 		}
+	}
+
+	private static void runAfterCommit(Runnable action) {
+		TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+			@Override
+			public void afterCommit() {
+				action.run();
+			}
+		});
 	}
 
 	/**
@@ -306,12 +314,14 @@ public class SharingLabels implements FhirStorageInterceptor {
 		wanted.stream()
 			.filter((code) -> !present.contains(code))
 			.forEach((code) -> add.addSecurity(SYSTEM, code, null));
-		if (!remove.getSecurity().isEmpty()) {
-			dao.metaDeleteOperation(id, remove, new SystemRequestDetails());
-		}
-		if (!add.getSecurity().isEmpty()) {
-			dao.metaAddOperation(id, add, new SystemRequestDetails());
-		}
+		LabelOnlyChanges.run(() -> {
+			if (!remove.getSecurity().isEmpty()) {
+				dao.metaDeleteOperation(id, remove, new SystemRequestDetails());
+			}
+			if (!add.getSecurity().isEmpty()) {
+				dao.metaAddOperation(id, add, new SystemRequestDetails());
+			}
+		});
 	}
 
 }

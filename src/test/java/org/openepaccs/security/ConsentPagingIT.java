@@ -1,0 +1,89 @@
+package org.openepaccs.security;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.FhirHttp.Response;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Paging says nothing about people hidden from the caller: with hidden people interleaved
+ * at random among visible ones, every page but the last is full, the total is exact, and
+ * the pages together are exactly the visible people, so no page size, {@code next} link
+ * or count can be bisected to find a hidden date of birth.
+ */
+@EpaccsIntegrationTest
+class ConsentPagingIT {
+
+	@LocalServerPort
+	int port;
+
+	@Test
+	void pagesAreFullAndTotalsTrueWhateverIsHidden() {
+		long seed = System.nanoTime();
+		Random random = new Random(seed);
+		FhirHttp gp = new FhirHttp(this.port); // organisation Y99901, the custodian
+		FhirHttp nurse = FhirHttp.as(this.port, "community-nurse"); // organisation Y99902
+		String organisation = created(gp.post("/fhir/Organization", "{\"resourceType\":\"Organization\",\"identifier\":"
+				+ "[{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\",\"value\":\"Y99901\"}]}"));
+		String family = "Paged" + seed;
+		Set<String> visible = new HashSet<>();
+		int people = 10 + random.nextInt(6);
+		for (int i = 0; i < people; i++) {
+			String patient = created(gp.post("/fhir/Patient", "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\""
+					+ family + "\"}],\"birthDate\":\"1940-01-" + (10 + i) + "\"}"));
+			if (random.nextInt(3) == 0) {
+				created(gp.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
+						+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+						+ "\"reference\":\"Patient/" + patient + "\"},\"organization\":[{\"reference\":\"Organization/"
+						+ organisation + "\"}],\"provision\":{\"type\":\"deny\"}}"));
+			}
+			else {
+				visible.add(patient);
+			}
+		}
+		for (int pageSize = 1; pageSize <= 4; pageSize++) {
+			String why = "seed " + seed + ", " + people + " people, " + visible.size() + " visible, pages of "
+					+ pageSize;
+			List<String> seen = new ArrayList<>();
+			Bundle page = nurse.get("/fhir/Patient?family=" + family + "&_count=" + pageSize + "&_total=accurate")
+				.resource(Bundle.class);
+			assertThat(page.getTotal()).as(why).isEqualTo(visible.size());
+			while (true) {
+				page.getEntry().forEach((entry) -> seen.add(entry.getResource().getIdElement().getIdPart()));
+				if (page.getLink(Bundle.LINK_NEXT) == null) {
+					assertThat(page.getEntry().size()).as(why + ": the last page").isBetween(0, pageSize);
+					break;
+				}
+				assertThat(page.getEntry()).as(why + ": a page with a next link is full").hasSize(pageSize);
+				page = nurse.getVerbatim(relative(page.getLink(Bundle.LINK_NEXT).getUrl())).resource(Bundle.class);
+			}
+			assertThat(seen).as(why).containsExactlyInAnyOrderElementsOf(visible);
+			if (visible.size() % pageSize == 0 && !visible.isEmpty()) {
+				assertThat(seen).as(why + ": no empty last page").hasSize(visible.size());
+			}
+		}
+	}
+
+	private static String relative(String url) {
+		return url.substring(url.indexOf("/fhir"));
+	}
+
+	private static String created(Response response) {
+		assertThat(response.status()).as(response.body()).isEqualTo(201);
+		return response.header("Location").replaceAll(".*/fhir/[A-Za-z]+/([^/]+)/_history/.*", "$1");
+	}
+
+}
