@@ -83,7 +83,8 @@ class CriteriaPatients {
 			boolean mayBePatient = !definition.hasTargets() || definition.getTargets().contains("Patient");
 			if (modifier != null) {
 				if ("Patient".equals(modifier)) {
-					patients.addAll(values);
+					values.forEach((value) -> patients
+						.add(new IdType(value).hasResourceType() ? new IdType(value).getIdPart() : value));
 				}
 				continue; // another type, or :missing, :identifier and the like
 			}
