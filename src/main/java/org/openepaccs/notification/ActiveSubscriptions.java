@@ -20,9 +20,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * The active rest-hook subscriptions by the resource type their criteria name, read from
- * storage: on start, after a subscription changes here, and every ten seconds for changes
- * made through another replica.
+ * The active rest-hook subscriptions by the resource type their criteria name, with the
+ * organisation that created each, read from storage: on start, after a subscription
+ * changes here, and every ten seconds for changes made through another replica.
  */
 @Component
 class ActiveSubscriptions {
@@ -31,26 +31,38 @@ class ActiveSubscriptions {
 
 	private final DaoRegistry daoRegistry;
 
-	private final AtomicReference<Map<String, List<Subscription>>> byType = new AtomicReference<>(Map.of());
+	private final Subscribers subscribers;
+
+	private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(new Snapshot(Map.of(), Map.of()));
 
 	private volatile boolean loaded;
 
-	ActiveSubscriptions(DaoRegistry daoRegistry) {
+	ActiveSubscriptions(DaoRegistry daoRegistry, Subscribers subscribers) {
 		this.daoRegistry = daoRegistry;
+		this.subscribers = subscribers;
 	}
 
 	List<Subscription> forType(String resourceType) {
 		if (!this.loaded) {
 			refresh();
 		}
-		return this.byType.get().getOrDefault(resourceType, List.of());
+		return this.snapshot.get().byType().getOrDefault(resourceType, List.of());
+	}
+
+	/** The organisation that created the subscription, or null when none is recorded. */
+	String organisationOf(String id) {
+		if (!this.loaded) {
+			refresh();
+		}
+		return this.snapshot.get().organisations().get(id);
 	}
 
 	Optional<Subscription> byId(String id) {
 		if (!this.loaded) {
 			refresh();
 		}
-		return this.byType.get()
+		return this.snapshot.get()
+			.byType()
 			.values()
 			.stream()
 			.flatMap(List::stream)
@@ -80,14 +92,22 @@ class ActiveSubscriptions {
 			.filter((subscription) -> subscription.getChannel()
 				.getType() == Subscription.SubscriptionChannelType.RESTHOOK)
 			.toList();
-		this.byType.set(subscriptions.stream()
-			.collect(Collectors.groupingBy((subscription) -> resourceType(subscription.getCriteria()))));
+		// read after the subscriptions: a subscription's row is committed with it
+		Map<String, String> organisations = this.subscribers.organisations();
+		this.snapshot.set(new Snapshot(
+				subscriptions.stream()
+					.collect(Collectors.groupingBy((subscription) -> resourceType(subscription.getCriteria()))),
+				organisations));
 		this.loaded = true;
 	}
 
 	static String resourceType(String criteria) {
 		int query = criteria.indexOf('?');
 		return (query < 0) ? criteria : criteria.substring(0, query);
+	}
+
+	private record Snapshot(Map<String, List<Subscription>> byType, Map<String, String> organisations) {
+
 	}
 
 }

@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
  * of type {@code history} with one entry naming the changed resource and version, and no
  * resource, with the subscription's own {@code channel.header}s.
  * <p>
- * The log names subscriptions and outbox rows only: never a resource or a patient.
+ * The log names subscriptions and outbox rows only: never a resource, a patient or a
+ * header's value.
  */
 @Component
 @EnableConfigurationProperties(NotificationProperties.class)
@@ -133,10 +134,10 @@ class NotificationDispatcher {
 			.POST(HttpRequest.BodyPublishers
 				.ofString(this.fhirContext.newJsonParser().encodeResourceToString(notification)));
 		for (StringType header : subscription.getChannel().getHeader()) {
-			int colon = header.getValue().indexOf(':');
-			if (colon > 0) {
-				request.header(header.getValue().substring(0, colon).trim(),
-						header.getValue().substring(colon + 1).trim());
+			// one stored before headers were checked, that HTTP cannot carry, is left out
+			// rather than stop every delivery of the subscription
+			if (ChannelHeaders.problem(header.getValue()) == null && !ChannelHeaders.isMasked(header.getValue())) {
+				request.header(ChannelHeaders.name(header.getValue()), ChannelHeaders.value(header.getValue()));
 			}
 		}
 		return request.build();

@@ -3,6 +3,7 @@ package org.openepaccs.notification;
 import org.openepaccs.common.LabelOnlyChanges;
 import java.net.URI;
 import java.time.Instant;
+import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
@@ -13,6 +14,8 @@ import ca.uhn.fhir.jpa.searchparam.matcher.SearchParamMatcher;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Subscription;
+import org.openepaccs.security.Caller;
+import org.openepaccs.security.Callers;
 import org.openepaccs.server.FhirStorageInterceptor;
 
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -22,9 +25,11 @@ import org.springframework.stereotype.Component;
 /**
  * Subscriptions and the changes they announce. A new or changed {@code Subscription} is
  * checked (rest-hook, an http(s) endpoint, criteria this server can evaluate on each
- * change) and made {@code active}, or refused with the reason. Every other create, update
- * or delete is matched against the active subscriptions' criteria and, for each match, a
- * notification joins the outbox in the same transaction.
+ * change and that name only patients the caller may see) and made {@code active}, or
+ * refused with the reason; the organisation that creates it is recorded. Every other
+ * create, update or delete is matched against the active subscriptions' criteria and, for
+ * each match whose organisation may see the people the change is about, a notification
+ * joins the outbox in the same transaction.
  */
 @Component
 @Interceptor
@@ -40,13 +45,26 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 
 	private final NotificationProperties properties;
 
+	private final Callers callers;
+
+	private final CriteriaPatients criteriaPatients;
+
+	private final Subscribers subscribers;
+
+	private final SubscriberConsent consent;
+
 	SubscriptionInterceptor(SearchParamMatcher matcher, ActiveSubscriptions subscriptions, NotificationOutbox outbox,
-			FhirContext fhirContext, NotificationProperties properties) {
+			FhirContext fhirContext, NotificationProperties properties, Callers callers,
+			CriteriaPatients criteriaPatients, Subscribers subscribers, SubscriberConsent consent) {
 		this.matcher = matcher;
 		this.subscriptions = subscriptions;
 		this.outbox = outbox;
 		this.fhirContext = fhirContext;
 		this.properties = properties;
+		this.callers = callers;
+		this.criteriaPatients = criteriaPatients;
+		this.subscribers = subscribers;
+		this.consent = consent;
 	}
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
@@ -68,6 +86,9 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
 	public void created(IBaseResource resource) {
+		if (resource instanceof Subscription) {
+			this.subscribers.created(resource.getIdElement().getIdPart(), callersOrganisation());
+		}
 		announce(resource, "create");
 	}
 
@@ -81,6 +102,9 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
 	public void deleted(IBaseResource resource) {
+		if (resource instanceof Subscription) {
+			this.subscribers.deleted(resource.getIdElement().getIdPart());
+		}
 		announce(resource, "delete");
 	}
 
@@ -123,6 +147,15 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 			throw refused("criteria cannot be checked against each change: " + check.getUnsupportedReason()
 					+ "; use plain search parameters of the resource (no chains or _has)");
 		}
+		String organisation = callersOrganisation();
+		for (String patient : this.criteriaPatients.named(criteria)) {
+			if (!this.criteriaPatients.known(patient, organisation)) {
+				// the same answer for a patient hidden from the caller as for one never
+				// stored
+				throw refused("criteria names a patient not known here; a reference to anything other than a "
+						+ "patient must name its type (e.g. Group/{id})");
+			}
+		}
 		subscription.setStatus(Subscription.SubscriptionStatus.ACTIVE);
 	}
 
@@ -134,8 +167,14 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 			afterCommit(this.subscriptions::refresh);
 			return;
 		}
+		Set<String> patients = null;
 		for (Subscription subscription : this.subscriptions.forType(resource.fhirType())) {
 			if (this.matcher.match(subscription.getCriteria(), resource, null).matched()) {
+				patients = (patients != null) ? patients : this.consent.patientsOf(resource);
+				if (!this.consent.sharedWith(patients,
+						this.subscriptions.organisationOf(subscription.getIdElement().getIdPart()))) {
+					continue;
+				}
 				this.outbox.add(subscription.getIdElement().getIdPart(),
 						resource.fhirType() + "/" + resource.getIdElement().getIdPart()
 								+ (resource.getIdElement().hasVersionIdPart()
@@ -143,6 +182,14 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 						action, Instant.now());
 			}
 		}
+	}
+
+	/**
+	 * The caller's organisation, or null for a caller without one and for the server's
+	 * own writes.
+	 */
+	private String callersOrganisation() {
+		return this.callers.current().map(Caller::organisation).orElse(null);
 	}
 
 	private static void afterCommit(Runnable action) {
