@@ -10,6 +10,9 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.openepaccs.common.BundleEntryRequest;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +60,11 @@ class AuditInterceptor implements FhirServerInterceptor {
 		if (operation == null || operation == RestOperationTypeEnum.METADATA) {
 			return true;
 		}
+		if ((operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)
+				&& request.getResource() instanceof Bundle sent && response instanceof Bundle answered
+				&& recordEntries(request, sent, answered)) {
+			return true;
+		}
 		if (WRITES.contains(operation) && request.getUserData().containsKey(AuditWriteInterceptor.STORED)) {
 			return true;
 		}
@@ -91,6 +99,39 @@ class AuditInterceptor implements FhirServerInterceptor {
 			log.warn("The audit event of a failed request could not be stored: {}", ex.getClass().getSimpleName());
 		}
 		return true;
+	}
+
+	/**
+	 * Each read, search or operation entry of a batch or transaction is recorded as the
+	 * interaction it is, with the resources and people its answer named, as it would be
+	 * on its own; writes are recorded where they are stored. True when that accounts for
+	 * the whole bundle.
+	 */
+	private boolean recordEntries(RequestDetails request, Bundle sent, Bundle answered) {
+		boolean readsOnly = true;
+		for (int i = 0; i < sent.getEntry().size(); i++) {
+			Bundle.BundleEntryRequestComponent asked = sent.getEntry().get(i).getRequest();
+			if (asked.getMethod() != Bundle.HTTPVerb.GET && asked.getMethod() != Bundle.HTTPVerb.HEAD) {
+				readsOnly = false;
+				continue;
+			}
+			BundleEntryRequest entry = (asked.getUrl() != null)
+					? BundleEntryRequest.parse(asked.getMethod(), asked.getUrl()) : null;
+			AuditedResources involved = new AuditedResources(this.fhirContext);
+			Bundle.BundleEntryComponent answer = (i < answered.getEntry().size()) ? answered.getEntry().get(i) : null;
+			if (answer != null && answer.hasResource() && !(answer.getResource() instanceof OperationOutcome)) {
+				involved.add(answer.getResource());
+			}
+			if (entry != null && entry.id() != null) {
+				involved.addRequested(entry.type(), entry.id());
+			}
+			String status = (answer != null && answer.hasResponse()) ? answer.getResponse().getStatus() : "";
+			AuditEventOutcome outcome = (status.startsWith("2") || status.startsWith("3")) ? AuditEventOutcome._0
+					: status.startsWith("5") ? AuditEventOutcome._8 : AuditEventOutcome._4;
+			record(request, interactionOf((entry != null) ? entry.interaction() : null), outcome, involved,
+					"Bundle.entry[" + i + "]" + ((outcome != AuditEventOutcome._0) ? " " + status : ""));
+		}
+		return readsOnly || request.getUserData().containsKey(AuditWriteInterceptor.STORED);
 	}
 
 	/** A request refused before the FHIR layer: no token, a bad one, or denied. */

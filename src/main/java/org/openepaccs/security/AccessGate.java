@@ -1,7 +1,6 @@
 package org.openepaccs.security;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,6 +14,7 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.openepaccs.common.BundleEntryRequest;
 import org.openepaccs.common.PlanSummaryNames;
 import org.openepaccs.server.FhirServerInterceptor;
 
@@ -176,7 +176,7 @@ class AccessGate implements FhirServerInterceptor {
 		if (method == null || url == null || url.isBlank()) {
 			return null; // HAPI refuses an entry without a method or URL with 400
 		}
-		EntryRequest request = EntryRequest.parse(method, url);
+		BundleEntryRequest request = BundleEntryRequest.parse(method, url);
 		if (request == null) {
 			throw new InvalidRequestException("Bundle.entry.request.url " + url + " is not a URL this server serves");
 		}
@@ -200,87 +200,6 @@ class AccessGate implements FhirServerInterceptor {
 	}
 
 	private record OperationRule(String name, Set<Level> levels, Set<String> types) {
-
-	}
-
-	/**
-	 * A batch or transaction entry read as the request it stands for.
-	 *
-	 * @param interaction what HAPI would call it
-	 * @param type the resource type, or null at server level
-	 * @param operation the operation's name, or null
-	 */
-	record EntryRequest(RestOperationTypeEnum interaction, String type, String operation) {
-
-		private static final Map<Bundle.HTTPVerb, RestOperationTypeEnum> ON_INSTANCE = Map.of(Bundle.HTTPVerb.GET,
-				RestOperationTypeEnum.READ, Bundle.HTTPVerb.HEAD, RestOperationTypeEnum.READ, Bundle.HTTPVerb.PUT,
-				RestOperationTypeEnum.UPDATE, Bundle.HTTPVerb.PATCH, RestOperationTypeEnum.PATCH,
-				Bundle.HTTPVerb.DELETE, RestOperationTypeEnum.DELETE);
-
-		static EntryRequest parse(Bundle.HTTPVerb method, String url) {
-			String path = url;
-			int query = path.indexOf('?');
-			boolean conditional = query >= 0;
-			if (conditional) {
-				path = path.substring(0, query);
-			}
-			while (path.startsWith("/")) {
-				path = path.substring(1);
-			}
-			if (path.contains("://")) {
-				return null; // absolute URLs are not resolved against this server
-			}
-			String[] parts = path.isEmpty() ? new String[0] : path.split("/", -1);
-			boolean get = method == Bundle.HTTPVerb.GET || method == Bundle.HTTPVerb.HEAD;
-			switch (parts.length) {
-				case 0:
-					return new EntryRequest(
-							get ? RestOperationTypeEnum.SEARCH_SYSTEM
-									: (method == Bundle.HTTPVerb.POST) ? RestOperationTypeEnum.TRANSACTION : null,
-							null, null);
-				case 1:
-					if (parts[0].startsWith("$")) {
-						return new EntryRequest(RestOperationTypeEnum.EXTENDED_OPERATION_SERVER, null, parts[0]);
-					}
-					if ("_history".equals(parts[0])) {
-						return new EntryRequest(RestOperationTypeEnum.HISTORY_SYSTEM, null, null);
-					}
-					return switch (method) {
-						case GET, HEAD -> new EntryRequest(RestOperationTypeEnum.SEARCH_TYPE, parts[0], null);
-						case POST -> new EntryRequest(RestOperationTypeEnum.CREATE, parts[0], null);
-						case PUT -> conditional ? new EntryRequest(RestOperationTypeEnum.UPDATE, parts[0], null) : null;
-						case PATCH ->
-							conditional ? new EntryRequest(RestOperationTypeEnum.PATCH, parts[0], null) : null;
-						case DELETE ->
-							conditional ? new EntryRequest(RestOperationTypeEnum.DELETE, parts[0], null) : null;
-						default -> null;
-					};
-				case 2:
-					if (parts[1].startsWith("$")) {
-						return new EntryRequest(RestOperationTypeEnum.EXTENDED_OPERATION_TYPE, parts[0], parts[1]);
-					}
-					if ("_history".equals(parts[1])) {
-						return get ? new EntryRequest(RestOperationTypeEnum.HISTORY_TYPE, parts[0], null) : null;
-					}
-					if ("_search".equals(parts[1])) {
-						return new EntryRequest(RestOperationTypeEnum.SEARCH_TYPE, parts[0], null);
-					}
-					RestOperationTypeEnum onInstance = ON_INSTANCE.get(method);
-					return (onInstance != null && !parts[1].isEmpty()) ? new EntryRequest(onInstance, parts[0], null)
-							: null;
-				case 3:
-					if (parts[2].startsWith("$")) {
-						return new EntryRequest(RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE, parts[0], parts[2]);
-					}
-					return ("_history".equals(parts[2]) && get)
-							? new EntryRequest(RestOperationTypeEnum.HISTORY_INSTANCE, parts[0], null) : null;
-				case 4:
-					return ("_history".equals(parts[2]) && get)
-							? new EntryRequest(RestOperationTypeEnum.VREAD, parts[0], null) : null;
-				default:
-					return null;
-			}
-		}
 
 	}
 

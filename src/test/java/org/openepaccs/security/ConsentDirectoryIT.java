@@ -29,10 +29,12 @@ class ConsentDirectoryIT {
 	void aDecisionRecordedThroughOneReplicaHoldsOnTheOthersAndAfterAnUpgrade() throws SQLException {
 		String database = TestDatabase.server().createDatabase();
 		String patient;
-		// the timed full reload is out of the way: the decision counter alone must carry a
+		// the timed full reload is out of the way: the decision counter alone must carry
+		// a
 		// refusal to the other replica within the bound docs/access.md states
 		try (RunningServer one = RunningServer.startOnPostgres(database, "--epaccs.security.consent-refresh=10m");
-				RunningServer other = RunningServer.startOnPostgres(database, "--epaccs.security.consent-refresh=10m")) {
+				RunningServer other = RunningServer.startOnPostgres(database,
+						"--epaccs.security.consent-refresh=10m")) {
 			FhirHttp gp = one.http(); // organisation Y99901, which records the decision
 			FhirHttp nurseElsewhere = FhirHttp.as(other.port(), "community-nurse"); // Y99902
 			Organization surgery = new Organization().setName("Replica Surgery");

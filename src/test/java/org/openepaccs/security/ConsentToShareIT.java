@@ -1,6 +1,7 @@
 package org.openepaccs.security;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.awaitility.Awaitility;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -109,6 +110,37 @@ class ConsentToShareIT {
 				assertThat(event.getAgentFirstRep().getPurposeOfUseFirstRep().getText())
 					.isEqualTo("break-glass: unconscious, family not reachable");
 			});
+		});
+	}
+
+	@Test
+	void eachEntryOfABatchIsAuditedAsTheInteractionItIs() {
+		String requestId = "batch-" + System.nanoTime();
+		Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+		batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(this.patient);
+		batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Observation?subject=" + this.patient);
+
+		Response answered = this.nurse.post("/fhir", FhirHttp.json(batch), "Content-Type", FhirHttp.FHIR_JSON,
+				"X-Break-Glass", "collapsed at home, no other record", "X-Request-ID", requestId);
+
+		assertThat(answered.status()).as(answered.body()).isEqualTo(200);
+		Bundle answers = answered.resource(Bundle.class);
+		assertThat(answers.getEntry()).extracting((entry) -> entry.getResponse().getStatus())
+			.allMatch((status) -> status.startsWith("200"));
+		FhirHttp admin = FhirHttp.as(this.port, "admin");
+		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			List<AuditEvent> events = admin.get("/fhir/AuditEvent?patient=" + this.patient + "&_count=100")
+				.resource(Bundle.class)
+				.getEntry()
+				.stream()
+				.map((entry) -> (AuditEvent) entry.getResource())
+				.filter((event) -> requestId.equals(event.getSource().getObserver().getIdentifier().getValue()))
+				.toList();
+			assertThat(events).extracting((event) -> event.getSubtypeFirstRep().getCode())
+				.containsExactlyInAnyOrder("read", "search-type");
+			assertThat(events).allSatisfy((event) -> assertThat(
+					event.getAgentFirstRep().getPurposeOfUseFirstRep().getCodingFirstRep().getCode())
+				.isEqualTo("ETREAT"));
 		});
 	}
 
