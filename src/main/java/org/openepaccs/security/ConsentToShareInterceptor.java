@@ -147,8 +147,33 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 			return; // not there: HAPI answers as it does for anyone
 		}
 		if (isHiddenFrom(stored, caller.get())) {
-			throw refusal(caller.get(), request, request.getResourceName() + "/" + request.getId().getIdPart());
+			String requested = request.getResourceName() + "/" + request.getId().getIdPart();
+			if (operation == RestOperationTypeEnum.DELETE && !caller.get().isClinical()) {
+				throw nothingDeleted(requested);
+			}
+			throw refusal(caller.get(), request, requested);
 		}
+	}
+
+	/**
+	 * What HAPI answers to a delete of a resource that is not there: 200 with an
+	 * informational outcome, nothing deleted.
+	 */
+	private static BaseServerResponseException nothingDeleted(String requested) {
+		OperationOutcome outcome = new OperationOutcome();
+		outcome.addIssue()
+			.setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+			.setCode(OperationOutcome.IssueType.INFORMATIONAL)
+			.setDetails(new org.hl7.fhir.r4.model.CodeableConcept()
+				.addCoding(new org.hl7.fhir.r4.model.Coding(
+						"https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code",
+						"SUCCESSFUL_DELETE_NOT_FOUND",
+						"Delete succeeded: No existing resource was found so no action was taken.")))
+			.setDiagnostics("Not deleted, resource " + requested + " does not exist.");
+		return new BaseServerResponseException(200, "Not deleted, resource " + requested + " does not exist.",
+				outcome) {
+			private static final long serialVersionUID = 1L;
+		};
 	}
 
 	/**
