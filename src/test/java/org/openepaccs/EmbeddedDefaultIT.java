@@ -48,6 +48,9 @@ class EmbeddedDefaultIT {
 			Response created = http.post("/fhir/Patient", FhirHttp.json(patient));
 			assertThat(created.status()).isEqualTo(201);
 			String id = created.resource(Patient.class).getIdElement().getIdPart();
+			// the NHS number's own table works on the embedded database too
+			Response again = http.post("/fhir/Patient", FhirHttp.json(patient));
+			assertThat(again.status()).as(again.body()).isEqualTo(409);
 			assertThat(http.get("/fhir/Patient/" + id).resource(Patient.class).getNameFirstRep().getFamily())
 				.isEqualTo("Embedded");
 

@@ -19,6 +19,7 @@ import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -188,7 +189,9 @@ class ConformanceIT {
 				plan.getCategory().clear(); // the profile needs a plan type
 			}
 		}
-		String body = FhirHttp.json(story).replace("margaret", "margaret" + suffix).replace("9990000018", "9990000026");
+		String body = FhirHttp.json(story)
+			.replace("margaret", "margaret" + suffix)
+			.replace("9990000018", TestNhsNumbers.unused());
 
 		Response response = this.http.post("/fhir", body);
 
