@@ -1,5 +1,8 @@
 package org.openepaccs.conformance;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +16,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -26,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -63,6 +68,9 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 	static final String MORE_THAN_ONE = "A Patient has one NHS number: this one has more than one identifier"
 			+ " with the system " + NhsNumber.SYSTEM + " and different values";
 
+	/** The SQL state of a unique or primary key violation, on PostgreSQL and H2 alike. */
+	private static final String UNIQUE_VIOLATION = "23505";
+
 	private static final Logger log = LoggerFactory.getLogger(UniqueNhsNumbers.class);
 
 	private final FhirContext fhirContext;
@@ -92,16 +100,16 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
-	public void created(IBaseResource resource) {
+	public void created(IBaseResource resource, RequestDetails request) {
 		if (resource instanceof Patient patient) {
-			record(patient, Set.of());
+			record(patient, Set.of(), request);
 		}
 	}
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
-	public void updated(IBaseResource previous, IBaseResource resource) {
+	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		if (resource instanceof Patient patient) {
-			record(patient, (previous instanceof Patient before) ? nhsNumbers(before) : Set.of());
+			record(patient, (previous instanceof Patient before) ? nhsNumbers(before) : Set.of(), request);
 		}
 	}
 
@@ -119,7 +127,7 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 	 * keeps the first of each number) can be in that state, and their updates must not be
 	 * blocked.
 	 */
-	private void record(Patient patient, Set<String> before) {
+	private void record(Patient patient, Set<String> before, RequestDetails request) {
 		String id = patient.getIdElement().getIdPart();
 		Set<String> numbers = nhsNumbers(patient);
 		if (numbers.size() > 1) {
@@ -141,18 +149,50 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 			if (before.contains(number)) {
 				return;
 			}
-			throw alreadyRecorded();
+			throw alreadyRecorded(holders.get(0), request);
 		}
-		try {
-			this.jdbc.update("INSERT INTO " + TABLE + " (NHS_NUMBER, PATIENT_ID) VALUES (?, ?)", number, id);
-		}
-		catch (DataIntegrityViolationException ex) {
-			// another writer stored this number after the check above
-			throw alreadyRecorded();
+		if (!inserted(number, id)) {
+			// another writer stored this number after the check above, and has committed
+			List<String> winner = this.jdbc.queryForList("SELECT PATIENT_ID FROM " + TABLE + " WHERE NHS_NUMBER = ?",
+					String.class, number);
+			throw alreadyRecorded(winner.isEmpty() ? null : winner.get(0), request);
 		}
 	}
 
-	private ResourceVersionConflictException alreadyRecorded() {
+	/**
+	 * Inserts the row, or returns false when the primary key refuses it. The insert is
+	 * undone to a savepoint then, because after a failed statement PostgreSQL refuses
+	 * every further one in the transaction, and the holder is still to be read.
+	 */
+	private boolean inserted(String number, String id) {
+		return Boolean.TRUE.equals(this.jdbc.execute((ConnectionCallback<Boolean>) (connection) -> {
+			Savepoint before = connection.setSavepoint();
+			try (PreparedStatement insert = connection
+				.prepareStatement("INSERT INTO " + TABLE + " (NHS_NUMBER, PATIENT_ID) VALUES (?, ?)")) {
+				insert.setString(1, number);
+				insert.setString(2, id);
+				insert.executeUpdate();
+			}
+			catch (SQLException ex) {
+				if (!UNIQUE_VIOLATION.equals(ex.getSQLState())) {
+					throw ex;
+				}
+				connection.rollback(before);
+				return false;
+			}
+			connection.releaseSavepoint(before);
+			return true;
+		}));
+	}
+
+	/**
+	 * The refusal, which tells the writer only that the number is recorded here. That
+	 * disclosure is audited with the Patient it concerns, which the writer is not told.
+	 */
+	private ResourceVersionConflictException alreadyRecorded(String holder, RequestDetails request) {
+		if (holder != null && request != null) {
+			request.getUserData().put(NhsNumber.DISCLOSED_HOLDER, "Patient/" + holder);
+		}
 		return new ResourceVersionConflictException(ALREADY_RECORDED,
 				outcome(IssueType.DUPLICATE, ALREADY_RECORDED, "Patient.identifier"));
 	}

@@ -1,5 +1,6 @@
 package org.openepaccs.conformance;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -8,6 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -91,6 +94,19 @@ class NhsNumberUniquenessIT {
 		Response found = this.gp.post("/fhir/Patient", patient(number, "Newcomer"), "If-None-Exist", ifNoneExist);
 		assertThat(found.status()).as("a conditional create that finds them stores nothing").isEqualTo(200);
 		assertThat(countWith(number)).isEqualTo(1);
+		FhirHttp admin = FhirHttp.as(this.port, "admin");
+		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			Bundle events = admin.get("/fhir/AuditEvent?entity=" + stored + "&_count=100").resource(Bundle.class);
+			assertThat(events.getEntry()).as("the disclosure to the nurse is audited with the person it concerns")
+				.anySatisfy((entry) -> {
+					AuditEvent event = (AuditEvent) entry.getResource();
+					assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4);
+					assertThat(event.getOutcomeDesc()).contains("409")
+						.contains("NHS number is recorded here")
+						.doesNotContain(number);
+					assertThat(event.getAgentFirstRep().getAltId()).isEqualTo("community-nurse");
+				});
+		});
 	}
 
 	@Test
