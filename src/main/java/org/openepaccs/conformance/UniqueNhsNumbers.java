@@ -99,6 +99,27 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 		fillIfEmpty();
 	}
 
+	/*
+	 * Numbers are freed as each update or delete is processed, and taken just before the
+	 * commit: in a transaction bundle HAPI defers the pre-commit hooks to its end and
+	 * fires them grouped by kind, not in entry order, so by then every number the bundle
+	 * frees (a delete, a move, a swap between two Patients) is free.
+	 */
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+	public void updating(IBaseResource previous, IBaseResource resource) {
+		if (resource instanceof Patient patient) {
+			free(patient.getIdElement().getIdPart(), nhsNumbers(patient));
+		}
+	}
+
+	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED)
+	public void deleting(IBaseResource resource) {
+		if (resource instanceof Patient patient) {
+			free(patient.getIdElement().getIdPart(), Set.of());
+		}
+	}
+
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
 	public void created(IBaseResource resource, RequestDetails request) {
 		if (resource instanceof Patient patient) {
@@ -116,8 +137,20 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
 	public void deleted(IBaseResource resource) {
 		if (resource instanceof Patient patient) {
-			this.jdbc.update("DELETE FROM " + TABLE + " WHERE PATIENT_ID = ?", patient.getIdElement().getIdPart());
+			free(patient.getIdElement().getIdPart(), Set.of());
 		}
+	}
+
+	/** Frees the numbers recorded for this Patient other than those it keeps. */
+	private void free(String patient, Set<String> kept) {
+		if (kept.size() == 1) {
+			this.jdbc.update("DELETE FROM " + TABLE + " WHERE PATIENT_ID = ? AND NHS_NUMBER <> ?", patient,
+					kept.iterator().next());
+		}
+		else if (kept.isEmpty()) {
+			this.jdbc.update("DELETE FROM " + TABLE + " WHERE PATIENT_ID = ?", patient);
+		}
+		// more than one is refused when the write is recorded
 	}
 
 	/**
@@ -134,12 +167,11 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 			throw new UnprocessableEntityException(this.fhirContext,
 					outcome(IssueType.BUSINESSRULE, MORE_THAN_ONE, "Patient.identifier"));
 		}
+		free(id, numbers);
 		if (numbers.isEmpty()) {
-			this.jdbc.update("DELETE FROM " + TABLE + " WHERE PATIENT_ID = ?", id);
 			return;
 		}
 		String number = numbers.iterator().next();
-		this.jdbc.update("DELETE FROM " + TABLE + " WHERE PATIENT_ID = ? AND NHS_NUMBER <> ?", id, number);
 		List<String> holders = this.jdbc.queryForList("SELECT PATIENT_ID FROM " + TABLE + " WHERE NHS_NUMBER = ?",
 				String.class, number);
 		if (holders.contains(id)) {

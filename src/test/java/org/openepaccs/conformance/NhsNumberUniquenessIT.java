@@ -213,6 +213,39 @@ class NhsNumberUniquenessIT {
 	}
 
 	@Test
+	void aTransactionMayHandANumberOnWhateverOrderItsEntriesRunIn() {
+		String first = TestNhsNumbers.unused();
+		String second = TestNhsNumbers.unused();
+		String one = created(this.gp.post("/fhir/Patient", patient(first, "One"))).substring("Patient/".length());
+		String two = created(this.gp.post("/fhir/Patient", patient(second, "Two"))).substring("Patient/".length());
+
+		Response swapped = this.gp.post("/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+				+ putEntry(one, second) + "," + putEntry(two, first) + "]}");
+
+		assertThat(swapped.status()).as(swapped.body()).isEqualTo(200);
+		assertThat(this.gp.get("/fhir/Patient/" + one).resource(Patient.class).getIdentifierFirstRep().getValue())
+			.isEqualTo(second);
+		assertThat(this.gp.post("/fhir/Patient", patient(first, "Late")).status()).isEqualTo(409);
+
+		Response replaced = this.gp.post("/fhir",
+				"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + "{\"fullUrl\":\"urn:uuid:"
+						+ java.util.UUID.randomUUID() + "\",\"resource\":" + patient(second, "New")
+						+ ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+						+ "{\"request\":{\"method\":\"DELETE\",\"url\":\"Patient/" + one + "\"}}]}");
+
+		assertThat(replaced.status()).as("a record deleted and its number given to a new one").isEqualTo(200);
+		assertThat(countWith(second)).isEqualTo(1);
+	}
+
+	private static String putEntry(String id, String number) {
+		Patient patient = new Patient().addName(new HumanName().setFamily("Swapped"));
+		patient.setId(id);
+		patient.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue(number);
+		return "{\"fullUrl\":\"Patient/" + id + "\",\"resource\":" + FhirHttp.json(patient)
+				+ ",\"request\":{\"method\":\"PUT\",\"url\":\"Patient/" + id + "\"}}";
+	}
+
+	@Test
 	void aPatientHasOneNhsNumber() {
 		String one = TestNhsNumbers.unused();
 		String other = TestNhsNumbers.unused();
