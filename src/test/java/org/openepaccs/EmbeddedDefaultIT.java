@@ -2,6 +2,11 @@ package org.openepaccs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Patient;
@@ -65,6 +70,26 @@ class EmbeddedDefaultIT {
 				.get("/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C9990000018");
 			assertThat(summary.status()).as(summary.body()).isEqualTo(200);
 			assertThat(summary.body()).contains("H2 Surgery");
+
+			// an NHS number is on one Patient only on this database too, also when
+			// writers race
+			Response again = http.post("/fhir/Patient", FhirHttp.json(patient));
+			assertThat(again.status()).as(again.body()).isEqualTo(409);
+			Patient raced = new Patient();
+			raced.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue("9990000026");
+			ExecutorService writers = Executors.newFixedThreadPool(4);
+			try {
+				List<CompletableFuture<Response>> racing = new ArrayList<>();
+				for (int i = 0; i < 4; i++) {
+					racing.add(CompletableFuture.supplyAsync(() -> http.post("/fhir/Patient", FhirHttp.json(raced)),
+							writers));
+				}
+				assertThat(racing.stream().map(CompletableFuture::join).map(Response::status))
+					.containsExactlyInAnyOrder(201, 409, 409, 409);
+			}
+			finally {
+				writers.shutdownNow();
+			}
 		}
 		assertThat(Files.exists(this.dataFolder.resolve("epaccs.mv.db"))).isTrue();
 	}

@@ -16,6 +16,7 @@ import org.openepaccs.common.BundleEntryRequest;
 import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.security.Callers;
 import org.openepaccs.security.TokenRefused;
 import org.openepaccs.server.FhirServerInterceptor;
@@ -88,10 +89,15 @@ class AuditInterceptor implements FhirServerInterceptor {
 		if (request.getId() != null) {
 			involved.addRequested(request.getResourceName(), request.getId().getIdPart());
 		}
+		String detail = failure.getStatusCode() + " " + failure.getClass().getSimpleName();
+		if (request.getUserData().get(NhsNumber.DISCLOSED_HOLDER) instanceof String holder) {
+			// the refusal told the writer that this person's NHS number is recorded here
+			involved.addRequested("Patient", holder.substring("Patient/".length()));
+			detail += ": told the writer that a Patient with this NHS number is recorded here";
+		}
 		AuditEventOutcome outcome = (failure.getStatusCode() >= 500) ? AuditEventOutcome._8 : AuditEventOutcome._4;
 		try {
-			record(request, interactionOf(operation), outcome, involved,
-					failure.getStatusCode() + " " + failure.getClass().getSimpleName());
+			record(request, interactionOf(operation), outcome, involved, detail);
 		}
 		catch (DataAccessException ex) {
 			// the database is unreachable (often the very failure being answered): the

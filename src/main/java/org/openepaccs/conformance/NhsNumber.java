@@ -9,6 +9,12 @@ public final class NhsNumber {
 
 	public static final String SYSTEM = "https://fhir.nhs.uk/Id/nhs-number";
 
+	/**
+	 * Request user data: the Patient ({@code Patient/id}) whose NHS number a refused
+	 * write was told is recorded here, for the audit of that disclosure.
+	 */
+	public static final String DISCLOSED_HOLDER = NhsNumber.class.getName() + ".disclosedHolder";
+
 	private NhsNumber() {
 	}
 

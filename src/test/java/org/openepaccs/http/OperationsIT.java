@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -110,7 +111,7 @@ class OperationsIT {
 	@Test
 	void identifiableDataNeverReachesTheLogs(CapturedOutput output) {
 		String family = "Zqxwvbnmlk" + System.nanoTime();
-		String nhsNumber = "9990000018";
+		String nhsNumber = TestNhsNumbers.unused();
 		String patient = "{\"resourceType\":\"Patient\",\"identifier\":[{\"system\":\"https://fhir.nhs.uk/Id/nhs-number\","
 				+ "\"value\":\"" + nhsNumber + "\"}],\"name\":[{\"family\":\"" + family + "\"}]}";
 
@@ -118,6 +119,8 @@ class OperationsIT {
 		String id = created.resource(Patient.class).getIdElement().getIdPart();
 		this.http.get("/fhir/Patient?family=" + family);
 		this.http.get("/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C" + nhsNumber);
+		assertThat(this.http.post("/fhir/Patient", patient).status()).as("a second Patient with the number")
+			.isEqualTo(409);
 		this.http.post("/fhir/Patient", patient.replace("\"name\"", "\"gender\":\"" + family + "\",\"name\""));
 		this.http.post("/fhir/Patient", patient.substring(0, patient.length() - 8));
 		this.http.put("/fhir/Patient/" + id, patient.replace("{", "{\"id\":\"" + id + "\","), "If-Match", "W/\"9\"");

@@ -18,8 +18,11 @@ import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +37,9 @@ class PlanSummaryIT {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	FhirHttp gp;
 
@@ -55,8 +61,8 @@ class PlanSummaryIT {
 		this.ooh = FhirHttp.as(this.port, "ooh-clinician");
 		String suffix = "-s" + System.nanoTime();
 		this.margaret = "margaret" + suffix;
-		this.margaretsNhsNumber = unusedNhsNumber();
-		this.leosNhsNumber = unusedNhsNumber();
+		this.margaretsNhsNumber = TestNhsNumbers.unused();
+		this.leosNhsNumber = TestNhsNumbers.unused();
 		store(Examples.read(Path.of("profiles", "examples", "Bundle-margaret-record.json"))
 			.replaceAll("(?<=[/\"])margaret(?=[-\"])", this.margaret)
 			.replace("9990000018", this.margaretsNhsNumber));
@@ -234,12 +240,13 @@ class PlanSummaryIT {
 
 	/**
 	 * The NHS number is looked up in HAPI's token index directly: a corrected number, a
-	 * second record with the same number and a deleted one must show as a search would.
+	 * second record with the same number (stored before the server kept NHS numbers
+	 * unique) and a deleted one must show as a search would.
 	 */
 	@Test
 	void anNhsNumberIsFoundAsLastWrittenAndOnTwoRecordsIsNotGuessedBetween() {
-		String mistyped = unusedNhsNumber();
-		String number = unusedNhsNumber();
+		String mistyped = TestNhsNumbers.unused();
+		String number = TestNhsNumbers.unused();
 		String patient = this.gp.post("/fhir/Patient", FhirHttp.json(withNhsNumber(new Patient(), mistyped)))
 			.resource(Patient.class)
 			.getIdPart();
@@ -252,6 +259,12 @@ class PlanSummaryIT {
 		assertThat(found.status()).as(found.body()).isEqualTo(200);
 		assertThat(found.body()).contains("Patient/" + patient);
 
+		assertThat(this.gp.post("/fhir/Patient", FhirHttp.json(withNhsNumber(new Patient(), number))).status())
+			.as("a second record with a stored number is refused")
+			.isEqualTo(409);
+		// two records of one number can still be there from before the server kept the
+		// rule: as if the first had been stored then
+		this.jdbc.update("DELETE FROM EPACCS_NHS_NUMBER WHERE NHS_NUMBER = ?", number);
 		String second = this.gp.post("/fhir/Patient", FhirHttp.json(withNhsNumber(new Patient(), number)))
 			.resource(Patient.class)
 			.getIdPart();
@@ -289,7 +302,7 @@ class PlanSummaryIT {
 		surgery.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901");
 		String organisation = "Organization/"
 				+ this.gp.post("/fhir/Organization", FhirHttp.json(surgery)).resource(Organization.class).getIdPart();
-		String nhsNumber = unusedNhsNumber();
+		String nhsNumber = TestNhsNumbers.unused();
 		Patient person = new Patient().addName(new HumanName().setFamily("Refused"));
 		person.addIdentifier().setSystem(NHS).setValue(nhsNumber);
 		String patient = "Patient/"
@@ -359,17 +372,6 @@ class PlanSummaryIT {
 			.stream()
 			.map((reference) -> reference.getReference())
 			.toList();
-	}
-
-	/** A valid NHS number from the range reserved for testing that no other test uses. */
-	private static String unusedNhsNumber() {
-		while (true) {
-			String nine = "999" + String.format("%06d", (int) (Math.random() * 1_000_000));
-			int check = NhsNumber.checkDigit(nine);
-			if (check < 10) {
-				return nine + check;
-			}
-		}
 	}
 
 }
