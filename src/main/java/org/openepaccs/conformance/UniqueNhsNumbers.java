@@ -1,5 +1,6 @@
 package org.openepaccs.conformance;
 
+import org.openepaccs.common.LabelOnlyChanges;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -108,6 +109,9 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
 	public void updating(IBaseResource previous, IBaseResource resource) {
+		if (LabelOnlyChanges.inProgress()) {
+			return; // a security label changes no NHS number
+		}
 		if (resource instanceof Patient patient) {
 			free(patient.getIdElement().getIdPart(), nhsNumbers(patient));
 		}
@@ -129,6 +133,9 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		if (LabelOnlyChanges.inProgress()) {
+			return; // a security label changes no NHS number
+		}
 		if (resource instanceof Patient patient) {
 			record(patient, (previous instanceof Patient before) ? nhsNumbers(before) : Set.of(), request);
 		}

@@ -149,6 +149,10 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		if (isHiddenFrom(stored, caller.get())) {
 			String requested = request.getResourceName() + "/" + request.getId().getIdPart();
 			if (operation == RestOperationTypeEnum.DELETE && !caller.get().isClinical()) {
+				if (request instanceof ServletRequestDetails servlet && servlet.getServletResponse() != null) {
+					servlet.getServletResponse()
+						.setHeader("Content-Location", request.getFhirServerBase() + "/" + requested);
+				}
 				throw nothingDeleted(requested);
 			}
 			throw refusal(caller.get(), request, requested);
@@ -164,15 +168,15 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		outcome.addIssue()
 			.setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
 			.setCode(OperationOutcome.IssueType.INFORMATIONAL)
-			.setDetails(new org.hl7.fhir.r4.model.CodeableConcept()
-				.addCoding(new org.hl7.fhir.r4.model.Coding(
-						"https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code",
-						"SUCCESSFUL_DELETE_NOT_FOUND",
-						"Delete succeeded: No existing resource was found so no action was taken.")))
+			.setDetails(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding(
+					"https://hapifhir.io/fhir/CodeSystem/hapi-fhir-storage-response-code",
+					"SUCCESSFUL_DELETE_NOT_FOUND",
+					"Delete succeeded: No existing resource was found so no action was taken.")))
 			.setDiagnostics("Not deleted, resource " + requested + " does not exist.");
 		return new BaseServerResponseException(200, "Not deleted, resource " + requested + " does not exist.",
 				outcome) {
 			private static final long serialVersionUID = 1L;
+
 		};
 	}
 

@@ -54,6 +54,10 @@ class JpaStorageConfig {
 		settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
 		settings.setAllowExternalReferences(false);
 		settings.setEnforceReferentialIntegrityOnWrite(true);
+		// a batch's GET entries run on the request's own thread, not HAPI's pool: who is
+		// calling (and so access rules, consent to share and audit) is bound to that
+		// thread
+		settings.setBundleBatchPoolSize(1);
 		settings.setEnforceReferentialIntegrityOnDelete(true);
 		settings.setExpungeEnabled(false);
 		// validation uses the conformance package's in-memory value sets; HAPI's

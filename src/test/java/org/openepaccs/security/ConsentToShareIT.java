@@ -127,6 +127,9 @@ class ConsentToShareIT {
 		Bundle answers = answered.resource(Bundle.class);
 		assertThat(answers.getEntry()).extracting((entry) -> entry.getResponse().getStatus())
 			.allMatch((status) -> status.startsWith("200"));
+		assertThat(((Bundle) answers.getEntry().get(1).getResource()).getEntry())
+			.as("the glass is broken for the search entry too")
+			.hasSize(1);
 		FhirHttp admin = FhirHttp.as(this.port, "admin");
 		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
 			List<AuditEvent> events = admin.get("/fhir/AuditEvent?patient=" + this.patient + "&_count=100")
