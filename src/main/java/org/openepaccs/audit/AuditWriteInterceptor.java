@@ -74,7 +74,9 @@ class AuditWriteInterceptor implements FhirStorageInterceptor {
 		}
 		AuditedResources involved = new AuditedResources(this.fhirContext).add(resource);
 		RequestOrigin origin = RequestOrigin.of(request).withoutQuery();
-		this.store.append(AuditRecord.of(interaction, caller, "0", involved, origin, null));
+		String reason = (resource instanceof org.hl7.fhir.r4.model.Consent) ? Callers.sharingDecisionReason() : null;
+		this.store.append(AuditRecord.of(interaction, caller, "0", involved, origin,
+				(reason != null) ? "sharing decision recorded for another organisation's person: " + reason : null));
 		IIdType id = resource.getIdElement();
 		if (id.hasIdPart()) {
 			this.changes

@@ -24,6 +24,12 @@ public class Callers {
 	/** The header a clinician sends, with a reason, to break the glass. */
 	public static final String BREAK_GLASS_HEADER = "X-Break-Glass";
 
+	/**
+	 * The header a clinician sends, with a reason, to record the new sharing decision of
+	 * a person whose refusal another organisation recorded.
+	 */
+	public static final String SHARING_DECISION_HEADER = "X-Sharing-Decision";
+
 	private static final String CALLER_ATTRIBUTE = Callers.class.getName() + ".caller";
 
 	private final AccessProperties.Claims claims;
@@ -130,11 +136,23 @@ public class Callers {
 	}
 
 	/**
+	 * The reason the current request gives in {@link #SHARING_DECISION_HEADER}, kept
+	 * short and printable for the audit trail, or null.
+	 */
+	public static String sharingDecisionReason() {
+		return reasonIn(SHARING_DECISION_HEADER);
+	}
+
+	/**
 	 * The declared reason of the current request's {@code X-Break-Glass} header, if any.
 	 */
 	private static String breakGlassHeader() {
+		return reasonIn(BREAK_GLASS_HEADER);
+	}
+
+	private static String reasonIn(String header) {
 		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
-			String reason = attributes.getRequest().getHeader(BREAK_GLASS_HEADER);
+			String reason = attributes.getRequest().getHeader(header);
 			if (reason != null && !reason.isBlank()) {
 				// a free-text reason, kept short and printable for the audit trail
 				String printable = reason.replaceAll("[^\\p{Print}]", "").trim();

@@ -10,10 +10,13 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.util.ResourceReferenceInfo;
+import java.util.Date;
+
 import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Task;
 import org.hl7.fhir.r4.model.IdType;
-import org.springframework.web.context.request.RequestContextHolder;
-import org.springframework.web.context.request.ServletRequestAttributes;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -51,10 +54,10 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 	static final String BREAK_GLASS_RESPONSE_HEADER = "X-Break-Glass-Used";
 
 	/**
-	 * The header a clinician sends, with a reason, to record the new sharing decision of
-	 * a person whose refusal another organisation recorded.
+	 * Request data: the custodians to tell of a sharing decision another organisation's
+	 * clinician recorded.
 	 */
-	public static final String SHARING_DECISION_HEADER = "X-Sharing-Decision";
+	private static final String CUSTODIANS_TO_TELL = ConsentToShareInterceptor.class.getName() + ".custodians";
 
 	/** Operations that show one person's record, answered as a read of them would be. */
 	static final Set<String> ONE_PERSON_OPERATIONS = Set.of(PlanSummaryNames.OPERATION, "$everything");
@@ -185,7 +188,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 	 * that recorded the refusal, or a clinician breaking the glass; anyone else is
 	 * answered as if the person were not here. A clinician of another organisation may
 	 * record the person's new sharing decision only as a deliberate act
-	 * ({@link #SHARING_DECISION_HEADER} with a reason), which is audited.
+	 * ({@link Callers#SHARING_DECISION_HEADER} with a reason), which is audited.
 	 */
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = -200)
 	public void refuseWritesIntoHiddenRecords(IBaseResource resource, RequestDetails request) {
@@ -218,8 +221,11 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 					|| (caller.get().organisation() != null && custodians.contains(caller.get().organisation()))) {
 				continue;
 			}
-			if (resource instanceof Consent && caller.get().isClinical() && sharingDecisionReason() != null) {
-				continue; // the person told this clinician: a deliberate, audited act
+			if (resource instanceof Consent && caller.get().isClinical() && Callers.sharingDecisionReason() != null) {
+				// the person told this clinician: a deliberate, audited act, which the
+				// custodians are told of
+				request.getUserData().put(CUSTODIANS_TO_TELL, custodians);
+				continue;
 			}
 			if (caller.get().isClinical()) {
 				throw refusal(caller.get(), request, "Patient/" + patient);
@@ -244,17 +250,36 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 	}
 
 	/**
-	 * The reason a clinician gives for recording another organisation's person's
-	 * decision.
+	 * A sharing decision recorded by another organisation's clinician leaves each
+	 * custodian a task in the same transaction, owned by its ODS code: its systems find
+	 * it among the person's Tasks ({@code Task?patient=}), or hear of it through a
+	 * Subscription on them, and review the decision with the person.
 	 */
-	static String sharingDecisionReason() {
-		if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes attributes) {
-			String reason = attributes.getRequest().getHeader(SHARING_DECISION_HEADER);
-			if (reason != null && !reason.isBlank()) {
-				return reason.replaceAll("[^\\p{Print}]", "").trim();
-			}
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void tellCustodiansOfDecision(IBaseResource resource, RequestDetails request) {
+		if (!(resource instanceof Consent consent) || request == null
+				|| !(request.getUserData().remove(CUSTODIANS_TO_TELL) instanceof Set<?> custodians)) {
+			return;
 		}
-		return null;
+		String organisation = this.callers.current().map(Caller::organisation).orElse(null);
+		Task task = new Task();
+		task.setStatus(Task.TaskStatus.REQUESTED);
+		task.setIntent(Task.TaskIntent.PROPOSAL);
+		task.setFor(consent.getPatient().copy());
+		task.setFocus(new Reference("Consent/" + consent.getIdElement().getIdPart()));
+		task.setAuthoredOn(new Date());
+		task.setDescription("The person told a clinician of another organisation (" + organisation
+				+ ") of a new decision on sharing their record; review it with them. Reason given: "
+				+ Callers.sharingDecisionReason());
+		if (organisation != null) {
+			task.getRequester().setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(organisation));
+		}
+		for (Object custodian : custodians) {
+			Task forCustodian = task.copy();
+			forCustodian.getOwner()
+				.setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(custodian.toString()));
+			this.daoRegistry.getResourceDao(Task.class).create(forCustodian, new SystemRequestDetails());
+		}
 	}
 
 	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)

@@ -206,12 +206,19 @@ class ConsentLeakIT {
 	void aClinicianToldOfTheDecisionRecordsItDeliberately() {
 		FhirHttp nurse = this.callers.get("community-nurse");
 		Response recorded = nurse.post("/fhir/Consent", this.hidden.consent("active", "permit", "2020-01-01T00:00:00Z"),
-				"Content-Type", FhirHttp.FHIR_JSON, ConsentToShareInterceptor.SHARING_DECISION_HEADER,
+				"Content-Type", FhirHttp.FHIR_JSON, Callers.SHARING_DECISION_HEADER,
 				"the person told me at a home visit today");
 		assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
 		assertThat(nurse.get("/fhir/" + this.hidden.patient()).status())
 			.as("a decision takes effect when recorded, whatever date it claims")
 			.isEqualTo(200);
+		Bundle tasks = this.custodian.get("/fhir/Task?patient=" + this.hidden.patient()).resource(Bundle.class);
+		assertThat(tasks.getEntry()).as("the custodian is told, to review it with the person").hasSize(1);
+		org.hl7.fhir.r4.model.Task task = (org.hl7.fhir.r4.model.Task) tasks.getEntry().get(0).getResource();
+		assertThat(task.getOwner().getIdentifier().getValue()).isEqualTo("Y99901");
+		assertThat(task.getFocus().getReference()).startsWith("Consent/");
+		assertThat(task.getDescription()).contains("Y99902", "the person told me at a home visit today");
+		assertThat(task.getStatus()).isEqualTo(org.hl7.fhir.r4.model.Task.TaskStatus.REQUESTED);
 	}
 
 	private List<Probe> probesFromTheCapabilityStatement() {
