@@ -56,6 +56,21 @@ final class SeparateServer implements AutoCloseable {
 	 * otherwise), and ready.
 	 */
 	static SeparateServer start(String jdbcUrl, int heapMiB, String name, String... moreArguments) throws Exception {
+		return start(List.of("-cp", System.getProperty("java.class.path"), EpaccsApplication.class.getName()), jdbcUrl,
+				heapMiB, name, moreArguments);
+	}
+
+	/**
+	 * Started from a jar of another build (an earlier commit, for a before-and-after
+	 * figure in one run), otherwise as {@link #start(String, int, String, String...)}.
+	 */
+	static SeparateServer startJar(Path jar, String jdbcUrl, int heapMiB, String name, String... moreArguments)
+			throws Exception {
+		return start(List.of("-jar", jar.toString()), jdbcUrl, heapMiB, name, moreArguments);
+	}
+
+	private static SeparateServer start(List<String> launcher, String jdbcUrl, int heapMiB, String name,
+			String... moreArguments) throws Exception {
 		Path folder = Files.createDirectories(Path.of("target", "bench"));
 		Path gcLog = folder.resolve(name + "-gc.log");
 		Files.deleteIfExists(gcLog);
@@ -65,8 +80,9 @@ final class SeparateServer implements AutoCloseable {
 		}
 		TestDatabase postgres = TestDatabase.server();
 		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-				"-Xmx" + heapMiB + "m", "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
-				EpaccsApplication.class.getName(), "--server.port=" + port, "--spring.profiles.active=postgres",
+				"-Xmx" + heapMiB + "m", "-Xlog:gc:file=" + gcLog));
+		command.addAll(launcher);
+		command.addAll(List.of("--server.port=" + port, "--spring.profiles.active=postgres",
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password(),
 				"--epaccs.security.embedded-issuer.enabled=true"));

@@ -110,7 +110,7 @@ class SuiteBench {
 		report();
 	}
 
-	private static List<String> practices(SyntheticPopulation population) {
+	static List<String> practices(SyntheticPopulation population) {
 		List<String> practices = new ArrayList<>();
 		for (int p = population.firstPractice(); p <= population.lastPractice(); p++) {
 			practices.add("syn-practice-" + p + " x");
@@ -126,8 +126,7 @@ class SuiteBench {
 		return load(port, seed, first, people, plain, progressFile(""));
 	}
 
-	private static double load(int port, long seed, int first, int people, boolean plain, Path progress)
-			throws Exception {
+	static double load(int port, long seed, int first, int people, boolean plain, Path progress) throws Exception {
 		List<String> arguments = new ArrayList<>(List.of("--server", "http://localhost:" + port, "--people",
 				Integer.toString(people), "--first", Integer.toString(first), "--seed", Long.toString(seed),
 				"--clients", "4", "--progress", progress.toString()));
@@ -144,7 +143,7 @@ class SuiteBench {
 	 * PostgreSQL plans every search as if the tables were empty (autovacuum is off on
 	 * some test machines, this one included).
 	 */
-	private static void analyse(String database) throws Exception {
+	static void analyse(String database) throws Exception {
 		try (java.sql.Connection connection = connect(database);
 				java.sql.Statement statement = connection.createStatement()) {
 			statement.execute("ANALYZE");
@@ -166,7 +165,7 @@ class SuiteBench {
 	 * Where a load into a kept database records its progress, so that a stopped load
 	 * resumes in the next run; a fresh temporary file otherwise.
 	 */
-	private static Path progressFile(String kept) throws java.io.IOException {
+	static Path progressFile(String kept) throws java.io.IOException {
 		if (kept.isBlank()) {
 			Path progress = Files.createTempFile("population", ".progress");
 			Files.delete(progress);
@@ -272,8 +271,7 @@ class SuiteBench {
 	 * been running, so each kind of request is first sent unmeasured, as fast as the
 	 * server answers, for one scenario's length.
 	 */
-	private static void warmUp(FhirHttp http, List<String> items, String what, Function<String, String> path)
-			throws Exception {
+	static void warmUp(FhirHttp http, List<String> items, String what, Function<String, String> path) throws Exception {
 		double rate = PlanSummaryBench.saturation(http, items, path);
 		System.out.printf(Locale.ROOT, "warm-up, %s: %.1f req/s (not measured)%n", what, rate);
 	}

@@ -1,0 +1,109 @@
+package org.openepaccs.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.population.SyntheticPopulation;
+import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What enforcing consent to share in the query costs: the out-of-hours summary and the
+ * SPOC hub's first register page on this build against a build from before
+ * ({@code -Dbench.before=} its jar), both servers on one database and one synthetic
+ * population (about 3% refuse to share), measured alternately in one run, so the ratio is
+ * the change's and not the machine's. Writes {@code target/bench/consent.md}.
+ * <p>
+ * {@code EPACCS_TEST_DB_URL=… ./mvnw -Pbench test -Dtest=ConsentCostBench
+ * -Dbench.before=/path/to/epaccs-fhir-server-0.1.0-SNAPSHOT.jar} with
+ * {@code -Dbench.people=} (default 2000), {@code -Dbench.repeats=} (default 2) and
+ * {@code -Dbench.database=name} to keep the population between runs.
+ */
+class ConsentCostBench {
+
+	private static final int PEOPLE = Integer.getInteger("bench.people", 2000);
+
+	private static final int REPEATS = Integer.getInteger("bench.repeats", 2);
+
+	private static final int HEAP_CAP_MIB = 1024;
+
+	@Test
+	void consentCost() throws Exception {
+		String before = System.getProperty("bench.before", "");
+		assertThat(before).as("-Dbench.before= the jar of the build to compare with").isNotBlank();
+		assertThat(Path.of(before)).as("the jar of the build to compare with").isRegularFile();
+		String kept = System.getProperty("bench.database", "");
+		String database = kept.isBlank() ? TestDatabase.server().createDatabase()
+				: TestDatabase.server().keptDatabase(kept);
+		SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
+		List<String> sharing = new ArrayList<>();
+		for (int i = 0; i < PEOPLE; i++) {
+			if (!population.refusesSharing(i)) {
+				sharing.add(population.nhsNumberOf(i));
+			}
+		}
+		List<String> practices = SuiteBench.practices(population);
+		Function<String, String> summary = (nhs) -> "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM
+				+ "%7C" + nhs;
+		Function<String, String> firstPage = (practice) -> "/fhir/EpisodeOfCare?organization=Organization/"
+				+ practice.split(" ")[0] + "&status=active&type=http://snomed.info/sct%7C103735009&_count=50";
+		double[][] summaryP95 = new double[2][REPEATS];
+		double[][] pageP95 = new double[2][REPEATS];
+		try (SeparateServer after = SeparateServer.start(database, HEAP_CAP_MIB, "consent-after")) {
+			int stored = new FhirHttp(after.port()).get("/fhir/Patient?_summary=count")
+				.resource(Bundle.class)
+				.getTotal();
+			if (stored < PEOPLE) {
+				SuiteBench.load(after.port(), 1, 0, PEOPLE, false, SuiteBench.progressFile(kept));
+				SuiteBench.analyse(database);
+			}
+			try (SeparateServer earlier = SeparateServer.startJar(Path.of(before), database, HEAP_CAP_MIB,
+					"consent-before")) {
+				List<SeparateServer> servers = List.of(earlier, after);
+				for (SeparateServer server : servers) {
+					SuiteBench.warmUp(FhirHttp.as(server.port(), "ooh-clinician"), sharing, "summary", summary);
+					SuiteBench.warmUp(FhirHttp.as(server.port(), "spoc-hub"), practices, "register", firstPage);
+				}
+				for (int r = 0; r < REPEATS; r++) {
+					for (int s = 0; s < servers.size(); s++) {
+						FhirHttp ooh = FhirHttp.as(servers.get(s).port(), "ooh-clinician");
+						FhirHttp hub = FhirHttp.as(servers.get(s).port(), "spoc-hub");
+						summaryP95[s][r] = PlanSummaryBench.openLoop(ooh, sharing, "summary", summary).millisAt(95);
+						pageP95[s][r] = PlanSummaryBench.openLoop(hub, practices, "register", firstPage).millisAt(95);
+					}
+				}
+			}
+		}
+		String table = "# Consent to share in the query: cost\n\n" + Latencies.machine() + "\n\n" + PEOPLE + " people, "
+				+ REPEATS + " runs each, alternating; medians of the runs' p95 at 20 req/s (open loop)\n\n"
+				+ "| scenario | before (ms) | after (ms) | after / before |\n|---|---|---|---|\n"
+				+ row("OOH summary by NHS number, p95", summaryP95)
+				+ row("SPOC register, first page (50) of a practice, p95", pageP95);
+		System.out.println(table);
+		Files.createDirectories(Path.of("target", "bench"));
+		Files.writeString(Path.of("target", "bench", "consent.md"), table);
+	}
+
+	private static String row(String scenario, double[][] p95) {
+		double before = median(p95[0]);
+		double after = median(p95[1]);
+		return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f× |%n", scenario, before, after, after / before);
+	}
+
+	private static double median(double[] values) {
+		double[] sorted = values.clone();
+		java.util.Arrays.sort(sorted);
+		int middle = sorted.length / 2;
+		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	}
+
+}
