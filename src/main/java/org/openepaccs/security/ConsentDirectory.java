@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -112,11 +113,16 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 
 	private final TransactionTemplate transaction;
 
+	private final TransactionTemplate ownTransaction;
+
 	ConsentDirectory(DaoRegistry daoRegistry, JdbcTemplate jdbc, DatabaseBudgetProperties budget,
 			PlatformTransactionManager transactions) {
 		this.daoRegistry = daoRegistry;
 		this.jdbc = jdbc;
 		this.transaction = new TransactionTemplate(transactions);
+		this.ownTransaction = new TransactionTemplate(transactions);
+		this.ownTransaction
+			.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.overlap = budget.requestTimeBudget().plusSeconds(10);
 		jdbc.execute("CREATE TABLE IF NOT EXISTS " + DECISIONS + " (CONSENT_ID VARCHAR(100) PRIMARY KEY,"
 				+ " PATIENT_ID VARCHAR(100) NOT NULL, DECIDED TIMESTAMP, STORED TIMESTAMP, REFUSED BOOLEAN NOT NULL,"
@@ -146,6 +152,30 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		return codes;
 	}
 
+	/**
+	 * Moves the decision counter once a decision has committed, in a transaction of its
+	 * own: other replicas then reload and find it (their reload reads again the rows
+	 * changed shortly before their last one). Counting after the commit, rather than in
+	 * the decision's own transaction, keeps decision writers from queueing on the one
+	 * row; should this server stop between the two, the timed reload still finds it.
+	 */
+	private void tellOtherReplicas() {
+		try {
+			this.ownTransaction
+				.executeWithoutResult((status) -> this.jdbc.update("UPDATE " + EPOCH + " SET N = N + 1 WHERE ID = 1"));
+		}
+		catch (RuntimeException ex) {
+			log.warn("Other replicas were not told of a sharing decision at once ({}); they find it at their next "
+					+ "timed reload", ex.getClass().getSimpleName());
+		}
+	}
+
+	/** The people who have refused to share, as the directory knows them now. */
+	Set<String> refusedPatients() {
+		refreshIfChanged();
+		return this.refusals.keySet();
+	}
+
 	/** Reads the decisions again now, e.g. right after one has committed. */
 	void refreshNow() {
 		this.stale = true;
@@ -157,6 +187,9 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 	 * look, asking the database at most once per {@link #FRESHNESS}.
 	 */
 	private void refreshIfChanged() {
+		if (TransactionSynchronizationManager.hasResource(this)) {
+			return; // a transaction that has written a decision: see record()
+		}
 		long now = System.nanoTime();
 		if (!this.stale && now - this.epochCheckedAt < FRESHNESS.toNanos()) {
 			return;
@@ -239,15 +272,32 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		if (!(resource instanceof Consent consent)) {
 			return;
 		}
-		this.stale = true;
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
-			// a reload between now and the commit cannot see this decision yet:
-			// read again once it is committed, so that a refusal holds here from
-			// its first moment
+		if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+			this.stale = true;
+		}
+		else if (!TransactionSynchronizationManager.hasResource(this)) {
+			// until it commits, this transaction reads the directory as it was: a reload
+			// in it would see its own uncommitted decision and keep it, for everyone,
+			// even if it rolled back. Once committed, the decision is read at once, so
+			// a refusal holds here from its first moment.
+			TransactionSynchronizationManager.bindResource(this, Boolean.TRUE);
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
+				public int getOrder() {
+					return Ordered.HIGHEST_PRECEDENCE; // before anyone who reads the
+														// directory
+				}
+
+				@Override
 				public void afterCommit() {
+					TransactionSynchronizationManager.unbindResourceIfPossible(ConsentDirectory.this);
 					ConsentDirectory.this.stale = true;
+					tellOtherReplicas();
+				}
+
+				@Override
+				public void afterCompletion(int status) {
+					TransactionSynchronizationManager.unbindResourceIfPossible(ConsentDirectory.this);
 				}
 			});
 		}
@@ -257,9 +307,6 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		}
 		Decision decision = decisionOf(consent);
 		String patient = consent.getPatient().getReferenceElement().getIdPart();
-		// serialises decision writers, so every replica sees the count move after this
-		// decision is readable
-		this.jdbc.update("UPDATE " + EPOCH + " SET N = N + 1 WHERE ID = 1");
 		Object[] values = { patient, timestamp(decision.decided()), timestamp(decision.stored()), decision.refused(),
 				String.join(",", decision.custodians()), Timestamp.from(Instant.now()), decision.consentId() };
 		int updated = this.jdbc.update("UPDATE " + DECISIONS + " SET PATIENT_ID = ?, DECIDED = ?, STORED = ?,"

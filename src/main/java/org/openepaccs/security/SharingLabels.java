@@ -37,6 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -164,7 +166,8 @@ public class SharingLabels implements FhirStorageInterceptor {
 		}
 		if (resource instanceof Consent consent && consent.getPatient().hasReference()) {
 			String patient = consent.getPatient().getReferenceElement().getIdPart();
-			runAfterCommit(() -> relabelQuietly(patient));
+			Set<String> before = this.directory.custodiansIfRefused(patient);
+			runAfterCommit(() -> relabelQuietly(patient, before));
 		}
 		else if (!(resource instanceof Consent)
 				&& AccessPolicy.categoryOf(resource.fhirType()) == AccessPolicy.Category.CLINICAL) {
@@ -190,6 +193,40 @@ public class SharingLabels implements FhirStorageInterceptor {
 				action.run();
 			}
 		});
+	}
+
+	/**
+	 * Labels, once, the records of people whose refusal was stored before labels were
+	 * kept (an upgrade): every refused person whose Patient carries no label of ours.
+	 * Runs beside the server's start, as the consent rule on what is shown hides them
+	 * meanwhile; on a database already labelled it is one query.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	void labelRefusalsStoredBeforeLabels() {
+		Thread labelling = new Thread(() -> {
+			try {
+				Set<String> labelled = new HashSet<>(this.jdbc.queryForList("SELECT r.FHIR_ID FROM HFJ_RESOURCE r"
+						+ " JOIN HFJ_RES_TAG t ON t.RES_ID = r.RES_ID JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID"
+						+ " WHERE r.RES_TYPE = 'Patient' AND d.TAG_SYSTEM = ?", String.class, SYSTEM));
+				int people = 0;
+				for (String patient : this.directory.refusedPatients()) {
+					if (!labelled.contains(patient)) {
+						relabel(patient);
+						people++;
+					}
+				}
+				if (people > 0) {
+					log.info("Labelled the records of {} people whose refusal to share was stored before labels",
+							people);
+				}
+			}
+			catch (RuntimeException ex) {
+				log.warn("Labelling the records of earlier refusals stopped ({}); it runs again at the next start",
+						ex.getClass().getSimpleName());
+			}
+		}, "sharing-labels");
+		labelling.setDaemon(true);
+		labelling.start();
 	}
 
 	/**
@@ -245,9 +282,17 @@ public class SharingLabels implements FhirStorageInterceptor {
 		return patients;
 	}
 
-	private void relabelQuietly(String patient) {
+	/**
+	 * Relabels a person whose decision was written, when it changed who may see them: a
+	 * decision that leaves them as they were (most are permits of people never hidden)
+	 * changes no label.
+	 */
+	private void relabelQuietly(String patient, Set<String> before) {
 		try {
 			this.directory.refreshNow();
+			if (java.util.Objects.equals(before, this.directory.custodiansIfRefused(patient))) {
+				return;
+			}
 			relabel(patient);
 		}
 		catch (RuntimeException ex) {
