@@ -15,13 +15,14 @@ import org.hl7.fhir.r4.model.Resource;
  * Which of a person's current medicines are anticipatory ("just in case") medicines, by
  * the rule of our profile {@code epaccs-anticipatory-medicines}: a MedicationRequest is
  * one when its {@code supportingInformation} references an anticipatory-medicines
- * Procedure of the record, or such a Procedure names it in {@code usedReference}. Nothing
- * else makes a medicine anticipatory: not its drug (morphine is prescribed for other
- * reasons too), not its being current. A drug listed only as a Procedure's
- * {@code usedCode} is shown with the Procedure; a MedicationRequest with the same code is
- * not thereby anticipatory. Every other current medicine is "other", shown apart and
- * labelled as not anticipatory, because an inhaler listed among end-of-life medicines
- * invites its use as one at 3 a.m.
+ * Procedure of the record, or when its {@code medicationReference} is a Medication such a
+ * Procedure names in {@code usedReference} (which R4 allows to reference a Medication,
+ * not a MedicationRequest). Nothing else makes a medicine anticipatory: not its drug
+ * (morphine is prescribed for other reasons too), not its being current. A drug listed
+ * only as a Procedure's {@code usedCode} is shown with the Procedure; a MedicationRequest
+ * with the same code is not thereby anticipatory. Every other current medicine is
+ * "other", shown apart and labelled as not anticipatory, because an inhaler listed among
+ * end-of-life medicines invites its use as one at 3 a.m.
  */
 final class AnticipatoryMedicines {
 
@@ -45,7 +46,9 @@ final class AnticipatoryMedicines {
 			boolean supports = medicine.getSupportingInformation()
 				.stream()
 				.anyMatch((reference) -> boxKeys.contains(key(reference)));
-			((supports || used.contains(key(medicine))) ? anticipatory : other).add(medicine);
+			boolean inTheBox = medicine.hasMedicationReference()
+					&& used.contains(key(medicine.getMedicationReference()));
+			((supports || inTheBox) ? anticipatory : other).add(medicine);
 		}
 		return new Split(anticipatory, other);
 	}

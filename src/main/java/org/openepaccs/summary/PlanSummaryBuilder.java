@@ -37,6 +37,7 @@ import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.HealthcareService;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Observation;
@@ -187,12 +188,13 @@ final class PlanSummaryBuilder {
 	}
 
 	/**
-	 * Adds the directory entries (organisations, practitioners, roles, services) that the
-	 * entries reference, and those that these reference in turn: the document carries
-	 * nothing its Composition does not reach. Only directory entries are followed: a
-	 * record resource is in the document only when a section lists it as current, so a
-	 * stopped medicine or a withdrawn preference that something else still points at
-	 * never reaches a viewer that shows every entry (its reference is left unresolved).
+	 * Adds the directory entries (organisations, practitioners, roles, services,
+	 * medicines) that the entries reference, and those that these reference in turn: the
+	 * document carries nothing its Composition does not reach. Only directory entries are
+	 * followed: a record resource is in the document only when a section lists it as
+	 * current, so a stopped medicine or a withdrawn preference that something else still
+	 * points at never reaches a viewer that shows every entry (its reference is left
+	 * unresolved).
 	 */
 	private void addDirectoryEntriesReferenced(Map<String, Resource> entries, Map<String, Resource> directory) {
 		Deque<Resource> toFollow = new ArrayDeque<>(entries.values());
@@ -855,6 +857,9 @@ final class PlanSummaryBuilder {
 			}
 			if (resource instanceof HealthcareService service) {
 				return service.hasName() ? service.getName() : key(service);
+			}
+			if (resource instanceof Medication medication) {
+				return medication.hasCode() ? text(medication.getCode()) : key(medication);
 			}
 			if (resource instanceof PractitionerRole role) {
 				List<String> parts = new ArrayList<>();

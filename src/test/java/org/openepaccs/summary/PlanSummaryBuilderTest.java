@@ -13,6 +13,7 @@ import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
@@ -151,16 +152,19 @@ class PlanSummaryBuilderTest {
 	@Test
 	void onlyMedicinesRecordedAsAnticipatoryAreListedAsSuch() {
 		Procedure box = (Procedure) example("Procedure-margaret-anticipatory-medicines.json");
-		box.addUsedReference(new Reference("MedicationRequest/morphine"));
+		box.addUsedReference(new Reference("Medication/morphine-ampoules"));
+		Medication morphine = new Medication()
+			.setCode(new CodeableConcept().setText("Morphine sulfate 10mg/1ml solution for injection ampoules"));
+		morphine.setId("morphine-ampoules");
 		List<Resource> record = List.of(margaret(), box,
 				medicine("midazolam", "Midazolam 10mg/2ml solution for injection", "Practitioner/dr-asha-patel")
 					.addSupportingInformation(new Reference("Procedure/margaret-anticipatory-medicines")),
-				medicine("morphine", "Morphine sulfate 10mg/1ml solution for injection", null),
+				medicine("morphine", null, null).setMedication(new Reference("Medication/morphine-ampoules")),
 				medicine("salbutamol", "Salbutamol 100micrograms/dose inhaler", null),
 				medicine("adrenaline", "Adrenaline 300micrograms/0.3ml auto-injector", null),
 				medicine("amoxicillin", "Amoxicillin 500mg capsules", "Practitioner/dr-omar-khan")
 					.setStatus(MedicationRequest.MedicationRequestStatus.STOPPED));
-		Map<String, Resource> directory = Map.of("Practitioner/dr-asha-patel",
+		Map<String, Resource> directory = Map.of("Medication/morphine-ampoules", morphine, "Practitioner/dr-asha-patel",
 				example("Practitioner-dr-asha-patel.json"), "Practitioner/dr-omar-khan",
 				example("Practitioner-dr-omar-khan.json"), "PractitionerRole/nurse-tom-jones-community",
 				example("PractitionerRole-nurse-tom-jones-community.json"), "Practitioner/nurse-tom-jones",
@@ -176,7 +180,9 @@ class PlanSummaryBuilderTest {
 				"MedicationRequest/morphine");
 		assertThat(references(section(composition, "Other current medicines")))
 			.containsExactly("MedicationRequest/salbutamol", "MedicationRequest/adrenaline");
-		assertThat(text(composition, "Anticipatory")).contains("Midazolam").doesNotContain("Salbutamol");
+		assertThat(text(composition, "Anticipatory")).contains("Midazolam")
+			.contains("Morphine sulfate 10mg/1ml solution for injection ampoules")
+			.doesNotContain("Salbutamol");
 		assertThat(text(composition, "Other current medicines")).contains("not recorded as anticipatory")
 			.contains("Salbutamol 100micrograms/dose inhaler")
 			.contains("Adrenaline 300micrograms/0.3ml auto-injector")
@@ -190,8 +196,9 @@ class PlanSummaryBuilderTest {
 		// left
 		// out; the box's nurse comes with the role's practitioner and team
 		assertThat(inDocument)
-			.contains("Practitioner/dr-asha-patel", "PractitionerRole/nurse-tom-jones-community",
-					"Practitioner/nurse-tom-jones", "Organization/northfield-community-nursing")
+			.contains("Medication/morphine-ampoules", "Practitioner/dr-asha-patel",
+					"PractitionerRole/nurse-tom-jones-community", "Practitioner/nurse-tom-jones",
+					"Organization/northfield-community-nursing")
 			.doesNotContain("Practitioner/dr-omar-khan", "MedicationRequest/amoxicillin",
 					"Organization/st-anne-hospice");
 	}
