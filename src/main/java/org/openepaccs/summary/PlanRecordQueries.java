@@ -48,8 +48,13 @@ class PlanRecordQueries {
 			new Include("MedicationRequest:subject"), new Include("CareTeam:subject"),
 			new Include("RelatedPerson:patient"), new Include("DocumentReference:subject"));
 
+	/**
+	 * Who and what a record names that is not itself part of anyone's record: people,
+	 * organisations and the medicines (Medication) a prescription or a just-in-case box
+	 * names.
+	 */
 	private static final Set<String> DIRECTORY = Set.of("Organization", "Practitioner", "PractitionerRole",
-			"HealthcareService");
+			"HealthcareService", "Medication");
 
 	private final DaoRegistry daoRegistry;
 

@@ -1,9 +1,12 @@
 package org.openepaccs.summary;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.FhirTerser;
+import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.BaseDateTimeType;
 import org.hl7.fhir.r4.model.Bundle;
@@ -21,6 +27,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
@@ -30,6 +37,7 @@ import org.hl7.fhir.r4.model.Goal;
 import org.hl7.fhir.r4.model.HealthcareService;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Medication;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Observation;
@@ -78,10 +86,24 @@ final class PlanSummaryBuilder {
 
 	private static final String EMPTY_REASONS = "http://terminology.hl7.org/CodeSystem/list-empty-reason";
 
+	private static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
+
+	static final String COMPOSITION_PROFILE = ConformancePackage.CANONICAL_BASE
+			+ "/StructureDefinition/epaccs-summary-composition";
+
+	static final String DOCUMENT_PROFILE = ConformancePackage.CANONICAL_BASE
+			+ "/StructureDefinition/epaccs-summary-document";
+
+	/** Finds the references an entry makes; holds no state of its own. */
+	private final FhirTerser terser = FhirContext.forR4Cached().newTerser();
+
 	private final SummaryCodes codes;
 
-	PlanSummaryBuilder(SummaryCodes codes) {
+	private final SummaryProperties source;
+
+	PlanSummaryBuilder(SummaryCodes codes, SummaryProperties source) {
 		this.codes = codes;
+		this.source = source;
 	}
 
 	/**
@@ -95,13 +117,27 @@ final class PlanSummaryBuilder {
 			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException("a plan record has its Patient"));
 		Names names = new Names(record);
+		List<Procedure> boxes = record.all(Procedure.class)
+			.stream()
+			.filter((procedure) -> procedure.getStatus() != Procedure.ProcedureStatus.ENTEREDINERROR
+					&& procedure.getStatus() != Procedure.ProcedureStatus.NOTDONE
+					&& SummaryCodes.in(procedure.getCode(), this.codes.anticipatoryMedicines()))
+			.toList();
+		AnticipatoryMedicines.Split medicines = AnticipatoryMedicines.split(boxes,
+				record.all(MedicationRequest.class)
+					.stream()
+					.filter((request) -> request.getStatus() == MedicationRequest.MedicationRequestStatus.ACTIVE)
+					.toList());
 		List<Section> sections = List.of(register(record, patient, names), resuscitation(record, names),
 				legal(record, names), preferredPlaces(record, names), plans(record, names),
-				anticipatoryMedicines(record, names), prognosis(record, names), functionalStatus(record, names),
-				careTeam(record, names), carers(record, names), documents(record, names));
+				anticipatoryMedicines(record, names, boxes, medicines.anticipatory()),
+				otherMedicines(record, names, medicines.other()), prognosis(record, names),
+				functionalStatus(record, names), careTeam(record, names), carers(record, names),
+				documents(record, names));
 
 		Composition composition = new Composition();
 		composition.setId(UUID.randomUUID().toString());
+		composition.getMeta().addProfile(COMPOSITION_PROFILE);
 		composition.setStatus(Composition.CompositionStatus.FINAL);
 		composition.setType(new CodeableConcept(
 				new Coding(SummaryCodes.SNOMED, SUMMARY_TYPE, "End of Life Care Coordination Summary"))
@@ -109,11 +145,15 @@ final class PlanSummaryBuilder {
 		composition
 			.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()).setDisplay(names.of(patient)));
 		composition.setDate(Date.from(now));
-		composition.addAuthor().setDisplay("Open EPaCCS, from the shared record at the time of the request");
+		Organization custodian = custodian();
+		Device server = server(custodian);
+		composition.addAuthor(new Reference(fullUrl(server)).setDisplay(this.source.serverName()));
+		composition.setCustodian(new Reference(fullUrl(custodian)).setDisplay(custodian.getName()));
 		composition.setTitle(TITLE);
 		composition.setText(narrative(header(patient, names, now)));
 
 		Bundle document = new Bundle().setType(Bundle.BundleType.DOCUMENT);
+		document.getMeta().addProfile(DOCUMENT_PROFILE);
 		document
 			.setIdentifier(new Identifier().setSystem("urn:ietf:rfc:3986").setValue("urn:uuid:" + UUID.randomUUID()));
 		document.setTimestamp(Date.from(now));
@@ -128,6 +168,7 @@ final class PlanSummaryBuilder {
 		for (Section section : sections) {
 			Composition.SectionComponent part = composition.addSection()
 				.setTitle(section.title)
+				.setCode(section.code.concept())
 				.setText(narrative(section.text));
 			for (Resource resource : section.entries) {
 				part.addEntry(new Reference(key(resource)));
@@ -138,10 +179,79 @@ final class PlanSummaryBuilder {
 					.setText("Nothing recorded"));
 			}
 		}
-		record.directory().forEach(entries::putIfAbsent);
+		addDirectoryEntriesReferenced(entries, record.directory());
 		entries
 			.forEach((key, resource) -> document.addEntry().setFullUrl(serverBase + "/" + key).setResource(resource));
+		document.addEntry().setFullUrl(fullUrl(server)).setResource(server);
+		document.addEntry().setFullUrl(fullUrl(custodian)).setResource(custodian);
 		return document;
+	}
+
+	/**
+	 * Adds the directory entries (organisations, practitioners, roles, services,
+	 * medicines) that the entries reference, and those that these reference in turn: the
+	 * document carries nothing its Composition does not reach. Only directory entries are
+	 * followed: a record resource is in the document only when a section lists it as
+	 * current, so a stopped medicine or a withdrawn preference that something else still
+	 * points at never reaches a viewer that shows every entry (its reference is left
+	 * unresolved).
+	 */
+	private void addDirectoryEntriesReferenced(Map<String, Resource> entries, Map<String, Resource> directory) {
+		Deque<Resource> toFollow = new ArrayDeque<>(entries.values());
+		while (!toFollow.isEmpty()) {
+			for (Reference reference : this.terser.getAllPopulatedChildElementsOfType(toFollow.pop(),
+					Reference.class)) {
+				IIdType target = reference.getReferenceElement();
+				if (target.getResourceType() == null || !target.hasIdPart() || target.isLocal()
+						|| target.isAbsolute()) {
+					continue;
+				}
+				String key = target.getResourceType() + "/" + target.getIdPart();
+				Resource entry = directory.get(key);
+				if (entry != null && !entries.containsKey(key)) {
+					entries.put(key, entry);
+					toFollow.add(entry);
+				}
+			}
+		}
+	}
+
+	/**
+	 * The organisation operating this EPaCCS, which answers for the record the summary is
+	 * made from: the custodian. Not a stored resource, so named by a UUID made from its
+	 * name and ODS code, the same in every summary.
+	 */
+	private Organization custodian() {
+		Organization custodian = new Organization().setName(this.source.custodianName());
+		if (this.source.custodianOdsCode() != null && !this.source.custodianOdsCode().isBlank()) {
+			custodian.addIdentifier().setSystem(ODS).setValue(this.source.custodianOdsCode());
+		}
+		custodian
+			.setId(UUID
+				.nameUUIDFromBytes(("custodian|" + this.source.custodianName() + "|" + this.source.custodianOdsCode())
+					.getBytes(StandardCharsets.UTF_8))
+				.toString());
+		return custodian;
+	}
+
+	/**
+	 * The author: this server, which assembled the summary from the record as it stood.
+	 * Not a person, because no one wrote the summary: who recorded each item is said with
+	 * the item.
+	 */
+	private Device server(Organization custodian) {
+		Device server = new Device();
+		server.addDeviceName().setName(this.source.serverName()).setType(Device.DeviceNameType.USERFRIENDLYNAME);
+		server.setOwner(new Reference(fullUrl(custodian)).setDisplay(custodian.getName()));
+		server.setId(UUID
+			.nameUUIDFromBytes(
+					("server|" + this.source.serverName() + "|" + custodian.getId()).getBytes(StandardCharsets.UTF_8))
+			.toString());
+		return server;
+	}
+
+	private static String fullUrl(Resource synthesised) {
+		return "urn:uuid:" + synthesised.getIdElement().getIdPart();
 	}
 
 	private static Narrative narrative(SectionText text) {
@@ -171,7 +281,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section register(PlanRecord record, Patient patient, Names names) {
-		Section section = new Section("Palliative care register and key worker");
+		Section section = new Section("Palliative care register and key worker", SectionCode.ALERTS);
 		List<EpisodeOfCare> entries = record.all(EpisodeOfCare.class)
 			.stream()
 			.filter(RecordRulesInterceptor::isRegisterEntry)
@@ -238,7 +348,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section resuscitation(PlanRecord record, Names names) {
-		Section section = new Section("CPR decision and ReSPECT recommendations");
+		Section section = new Section("CPR decision and ReSPECT recommendations", SectionCode.ADVANCE_DIRECTIVES);
 		List<Flag> decisions = record.all(Flag.class)
 			.stream()
 			.filter((flag) -> flag.getStatus() == Flag.FlagStatus.ACTIVE
@@ -290,7 +400,8 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section legal(PlanRecord record, Names names) {
-		Section section = new Section("Advance decision to refuse treatment, lasting power of attorney and consent");
+		Section section = new Section("Advance decision to refuse treatment, lasting power of attorney and consent",
+				SectionCode.ADVANCE_DIRECTIVES);
 		List<Consent> consents = record.all(Consent.class)
 			.stream()
 			.filter((consent) -> consent.getStatus() == Consent.ConsentState.ACTIVE
@@ -354,7 +465,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section preferredPlaces(PlanRecord record, Names names) {
-		Section section = new Section("Preferred places of care and death");
+		Section section = new Section("Preferred places of care and death", SectionCode.PATIENT_STORY);
 		List<Observation> preferences = new ArrayList<>();
 		preferences.addAll(ranked(current(record.all(Observation.class), this.codes.preferredPlaceOfDeath())));
 		preferences.addAll(ranked(current(record.all(Observation.class), this.codes.preferredPlaceOfCare())));
@@ -379,7 +490,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section plans(PlanRecord record, Names names) {
-		Section section = new Section("Advance care plan and what matters to the person");
+		Section section = new Section("Advance care plan and what matters to the person", SectionCode.PLAN_OF_CARE);
 		List<CarePlan> plans = activePlans(record, false);
 		if (plans.isEmpty()) {
 			section.text.paragraph("No advance care plan recorded.");
@@ -421,18 +532,14 @@ final class PlanSummaryBuilder {
 		return section;
 	}
 
-	private Section anticipatoryMedicines(PlanRecord record, Names names) {
-		Section section = new Section("Anticipatory medicines and where they are kept");
-		List<Procedure> boxes = record.all(Procedure.class)
-			.stream()
-			.filter((procedure) -> procedure.getStatus() != Procedure.ProcedureStatus.ENTEREDINERROR
-					&& procedure.getStatus() != Procedure.ProcedureStatus.NOTDONE
-					&& SummaryCodes.in(procedure.getCode(), this.codes.anticipatoryMedicines()))
-			.toList();
-		List<MedicationRequest> medicines = record.all(MedicationRequest.class)
-			.stream()
-			.filter((request) -> request.getStatus() == MedicationRequest.MedicationRequestStatus.ACTIVE)
-			.toList();
+	/**
+	 * The anticipatory medicines Procedures that stand and the medicines recorded as
+	 * anticipatory (see {@link AnticipatoryMedicines}); every other current medicine goes
+	 * to {@link #otherMedicines}.
+	 */
+	private Section anticipatoryMedicines(PlanRecord record, Names names, List<Procedure> boxes,
+			List<MedicationRequest> medicines) {
+		Section section = new Section("Anticipatory medicines and where they are kept", SectionCode.MEDICATIONS);
 		if (boxes.isEmpty() && medicines.isEmpty()) {
 			section.text.paragraph("No anticipatory medicines recorded.");
 		}
@@ -445,22 +552,41 @@ final class PlanSummaryBuilder {
 				line.append("; kept at: ").append(names.of(box.getLocation()));
 			}
 			box.getNote().forEach((note) -> line.append("; ").append(note.getText()));
+			if (box.hasUsedCode()) {
+				line.append("; contains: ")
+					.append(box.getUsedCode().stream().map(PlanSummaryBuilder::text).collect(Collectors.joining(", ")));
+			}
 			section.add(box, line.toString(), names, record, true);
 		}
-		for (MedicationRequest medicine : medicines) {
-			StringBuilder line = new StringBuilder(medicine.hasMedicationCodeableConcept()
-					? text(medicine.getMedicationCodeableConcept()) : names.of(medicine.getMedicationReference()));
-			medicine.getDosageInstruction()
-				.stream()
-				.filter((dosage) -> dosage.hasText())
-				.forEach((dosage) -> line.append("; ").append(dosage.getText()));
-			section.add(medicine, line.toString(), names, record, false);
-		}
+		medicines.forEach((medicine) -> section.add(medicine, medicine(medicine, names), names, record, false));
 		return section;
 	}
 
+	private Section otherMedicines(PlanRecord record, Names names, List<MedicationRequest> medicines) {
+		Section section = new Section("Other current medicines (not anticipatory medicines)", SectionCode.MEDICATIONS);
+		if (medicines.isEmpty()) {
+			section.text.paragraph("No other current medicines recorded.");
+		}
+		else {
+			section.text.paragraph("Current medicines that are not recorded as anticipatory (just in case) medicines."
+					+ " This is not a complete medication list: check the GP record.");
+		}
+		medicines.forEach((medicine) -> section.add(medicine, medicine(medicine, names), names, record, false));
+		return section;
+	}
+
+	private static String medicine(MedicationRequest medicine, Names names) {
+		StringBuilder line = new StringBuilder(medicine.hasMedicationCodeableConcept()
+				? text(medicine.getMedicationCodeableConcept()) : names.of(medicine.getMedicationReference()));
+		medicine.getDosageInstruction()
+			.stream()
+			.filter((dosage) -> dosage.hasText())
+			.forEach((dosage) -> line.append("; ").append(dosage.getText()));
+		return line.toString();
+	}
+
 	private Section prognosis(PlanRecord record, Names names) {
-		Section section = new Section("Prognosis and awareness");
+		Section section = new Section("Prognosis and awareness", SectionCode.PROBLEMS);
 		List<Observation> prognoses = newestFirst(current(record.all(Observation.class), this.codes.prognosis()));
 		List<Observation> awareness = newestFirst(
 				current(record.all(Observation.class), this.codes.prognosisAwareness()));
@@ -479,7 +605,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section functionalStatus(PlanRecord record, Names names) {
-		Section section = new Section("Functional status");
+		Section section = new Section("Functional status", SectionCode.FUNCTIONAL_STATUS);
 		List<Observation> scores = newestFirst(current(record.all(Observation.class), this.codes.functionalStatus()));
 		if (scores.isEmpty()) {
 			section.text.paragraph("No functional status recorded.");
@@ -494,7 +620,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section careTeam(PlanRecord record, Names names) {
-		Section section = new Section("Care team and 24/7 contacts");
+		Section section = new Section("Care team and 24/7 contacts", SectionCode.PLAN_OF_CARE);
 		List<CareTeam> teams = record.all(CareTeam.class)
 			.stream()
 			.filter((team) -> team.getStatus() == CareTeam.CareTeamStatus.ACTIVE || !team.hasStatus())
@@ -521,7 +647,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section carers(PlanRecord record, Names names) {
-		Section section = new Section("Carers and next of kin");
+		Section section = new Section("Carers and next of kin", SectionCode.PLAN_OF_CARE);
 		List<RelatedPerson> people = record.all(RelatedPerson.class)
 			.stream()
 			.filter((person) -> !person.hasActive() || person.getActive())
@@ -541,7 +667,7 @@ final class PlanSummaryBuilder {
 	}
 
 	private Section documents(PlanRecord record, Names names) {
-		Section section = new Section("Documents");
+		Section section = new Section("Documents", SectionCode.ADVANCE_DIRECTIVES);
 		List<DocumentReference> documents = record.all(DocumentReference.class)
 			.stream()
 			.filter((document) -> document
@@ -663,12 +789,15 @@ final class PlanSummaryBuilder {
 
 		private final String title;
 
+		private final SectionCode code;
+
 		private final List<Resource> entries = new ArrayList<>();
 
 		private final SectionText text = new SectionText();
 
-		Section(String title) {
+		Section(String title, SectionCode code) {
 			this.title = title;
+			this.code = code;
 		}
 
 		void add(Resource resource, String line, Names names, PlanRecord record, boolean emphasised) {
@@ -728,6 +857,9 @@ final class PlanSummaryBuilder {
 			}
 			if (resource instanceof HealthcareService service) {
 				return service.hasName() ? service.getName() : key(service);
+			}
+			if (resource instanceof Medication medication) {
+				return medication.hasCode() ? text(medication.getCode()) : key(medication);
 			}
 			if (resource instanceof PractitionerRole role) {
 				List<String> parts = new ArrayList<>();

@@ -37,9 +37,10 @@ class PlanSummaryOperationProvider implements FhirOperationProvider {
 
 	private final PlanSummaryBuilder builder;
 
-	PlanSummaryOperationProvider(PlanRecordQueries queries, ConformancePackage conformancePackage) {
+	PlanSummaryOperationProvider(PlanRecordQueries queries, ConformancePackage conformancePackage,
+			SummaryProperties properties) {
 		this.queries = queries;
-		this.builder = new PlanSummaryBuilder(SummaryCodes.of(conformancePackage));
+		this.builder = new PlanSummaryBuilder(SummaryCodes.of(conformancePackage), properties);
 	}
 
 	@Operation(name = OPERATION, type = Patient.class, idempotent = true, canonicalUrl = CANONICAL)

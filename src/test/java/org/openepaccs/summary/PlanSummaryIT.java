@@ -1,7 +1,17 @@
 package org.openepaccs.summary;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.FhirTerser;
 
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
@@ -9,8 +19,11 @@ import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.conformance.NhsNumber;
@@ -34,6 +47,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PlanSummaryIT {
 
 	private static final String NHS = NhsNumber.SYSTEM;
+
+	private static final String DOCUMENT_PROFILE = "https://fhir.openepaccs.org/StructureDefinition/epaccs-summary-document";
+
+	private static final String COMPOSITION_PROFILE = "https://fhir.openepaccs.org/StructureDefinition/epaccs-summary-composition";
 
 	@LocalServerPort
 	int port;
@@ -93,8 +110,9 @@ class PlanSummaryIT {
 			.containsExactly("Palliative care register and key worker", "CPR decision and ReSPECT recommendations",
 					"Advance decision to refuse treatment, lasting power of attorney and consent",
 					"Preferred places of care and death", "Advance care plan and what matters to the person",
-					"Anticipatory medicines and where they are kept", "Prognosis and awareness", "Functional status",
-					"Care team and 24/7 contacts", "Carers and next of kin", "Documents");
+					"Anticipatory medicines and where they are kept",
+					"Other current medicines (not anticipatory medicines)", "Prognosis and awareness",
+					"Functional status", "Care team and 24/7 contacts", "Carers and next of kin", "Documents");
 
 		assertThat(section(composition, "Palliative care register")).contains("On the palliative care register since")
 			.contains("identified by: SPICT")
@@ -144,11 +162,265 @@ class PlanSummaryIT {
 
 		Response validated = this.gp.post("/fhir/Bundle/$validate", summary.body());
 
+		assertThat(summary.resource(Bundle.class).getMeta().getProfile()).extracting((profile) -> profile.getValue())
+			.containsExactly(DOCUMENT_PROFILE);
 		assertThat(validated.status()).as(validated.body()).isEqualTo(200);
 		assertThat(validated.outcome().getIssue()).filteredOn((issue) -> issue.getSeverity().ordinal() <= 1) // fatal,
 																												// error
 			.as(validated.body())
 			.isEmpty();
+	}
+
+	/**
+	 * One summary per story of scenarios.md, each validated by the server against the
+	 * summary profiles: Margaret at 3 a.m.; Leo; a person who refused sharing, seen by
+	 * their own practice and through break-glass; the SPOC hub's morning look at a person
+	 * on its list; and Margaret's record after the GP system sent it twice.
+	 */
+	@Test
+	void everyStorysSummaryIsAConformantSummaryDocument() {
+		String refused = refusedSharing();
+		assertConformant(this.ooh.get(byNumber(this.margaretsNhsNumber)), "Margaret at 3 a.m.");
+		assertConformant(this.ooh.get(byNumber(this.leosNhsNumber)), "Leo");
+		assertConformant(this.gp.get(byNumber(refused)), "refused sharing, own practice");
+		assertConformant(this.ooh.get(byNumber(refused), "X-Break-Glass", "unconscious at home, plan needed"),
+				"refused sharing, break-glass");
+		assertConformant(FhirHttp.as(this.port, "spoc-hub").get("/fhir/Patient/" + this.margaret + "/$epaccs-summary"),
+				"SPOC hub");
+		theStoryRecordsAreStoredAgain();
+		Bundle twice = assertConformant(this.ooh.get(byNumber(this.margaretsNhsNumber)), "Margaret uploaded twice");
+		assertThat(twice.getEntry()).extracting(Bundle.BundleEntryComponent::getFullUrl).doesNotHaveDuplicates();
+	}
+
+	private void theStoryRecordsAreStoredAgain() {
+		store(Examples.read(Path.of("profiles", "examples", "Bundle-margaret-record.json"))
+			.replaceAll("(?<=[/\"])margaret(?=[-\"])", this.margaret)
+			.replace("9990000018", this.margaretsNhsNumber));
+	}
+
+	private Bundle assertConformant(Response summary, String story) {
+		assertThat(summary.status()).as(story + ": " + summary.body()).isEqualTo(200);
+		Response validated = this.gp.post("/fhir/Bundle/$validate?profile=" + DOCUMENT_PROFILE, summary.body());
+		assertThat(validated.status()).as(story + ": " + validated.body()).isEqualTo(200);
+		assertThat(validated.outcome().getIssue()).as(story + ": " + validated.body())
+			.filteredOn((issue) -> issue.getSeverity().ordinal() <= 1) // fatal, error
+			.isEmpty();
+		Bundle document = summary.resource(Bundle.class);
+		Composition composition = (Composition) document.getEntryFirstRep().getResource();
+		assertThat(composition.getMeta().getProfile()).extracting((profile) -> profile.getValue())
+			.as(story)
+			.containsExactly(COMPOSITION_PROFILE);
+		assertThat(unreferenced(document)).as(story).isEmpty();
+		return document;
+	}
+
+	/**
+	 * The summary's profiles catch a section without a code and a Composition without a
+	 * custodian: the validation above is not vacuous.
+	 */
+	@Test
+	void aSummaryWithoutSectionCodesOrCustodianIsNotConformant() {
+		Bundle summary = this.ooh.get("/fhir/Patient/" + this.margaret + "/$epaccs-summary").resource(Bundle.class);
+		Composition composition = (Composition) summary.getEntryFirstRep().getResource();
+		composition.getSectionFirstRep().setCode(null);
+		composition.setCustodian(null);
+
+		Response validated = this.gp.post("/fhir/Bundle/$validate?profile=" + DOCUMENT_PROFILE, FhirHttp.json(summary));
+
+		assertThat(validated.outcome().getIssue()).filteredOn((issue) -> issue.getSeverity().ordinal() <= 1)
+			.extracting((issue) -> issue.getExpression().toString() + " " + issue.getDiagnostics())
+			.as(validated.body())
+			.anySatisfy((issue) -> assertThat(issue).contains("section").contains("code"))
+			.anySatisfy((issue) -> assertThat(issue).contains("custodian"));
+	}
+
+	/**
+	 * A Synthea-shaped person: current medicines that have nothing to do with the end of
+	 * life (a salbutamol inhaler, an adrenaline auto-injector, text only: no code is
+	 * cited for them here) besides the just-in-case medicines, one linked from the
+	 * medicine to the box, one whose drug (a Medication) the box lists; and a stopped
+	 * antibiotic whose prescriber nothing else names.
+	 */
+	@Test
+	void onlyMedicinesRecordedAsAnticipatoryAreShownAsAnticipatory() {
+		String nhsNumber = TestNhsNumbers.unused();
+		String suffix = "-m" + System.nanoTime();
+		Response stored = this.gp.post("/fhir",
+				"""
+						{"resourceType": "Bundle", "type": "transaction", "entry": [
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000001", "resource": {"resourceType": "Patient",
+						  "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "%1$s"}],
+						  "name": [{"family": "Kuhlman", "given": ["Rosalind"]}], "birthDate": "1941-03-09"},
+						  "request": {"method": "POST", "url": "Patient"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000002", "resource": {"resourceType": "Practitioner",
+						  "name": [{"text": "Dr Palliative%2$s"}]}, "request": {"method": "POST", "url": "Practitioner"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000003", "resource": {"resourceType": "Practitioner",
+						  "name": [{"text": "Dr Stopped%2$s"}]}, "request": {"method": "POST", "url": "Practitioner"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000004", "resource": {"resourceType": "Procedure",
+						  "meta": {"profile": ["https://fhir.openepaccs.org/StructureDefinition/epaccs-anticipatory-medicines"]},
+						  "status": "completed", "code": {"coding": [{"system": "http://snomed.info/sct",
+						  "code": "376201000000102", "display": "Issue of palliative care anticipatory medication box"}],
+						  "text": "Just-in-case box issued"},
+						  "subject": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000001"},
+						  "performedDateTime": "2026-11-02T11:00:00Z", "note": [{"text": "Box on top of the fridge"}],
+						  "usedReference": [{"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000010"}]},
+						  "request": {"method": "POST", "url": "Procedure"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000005", "resource": {"resourceType": "MedicationRequest",
+						  "status": "active", "intent": "order",
+						  "medicationCodeableConcept": {"text": "Midazolam 10mg/2ml solution for injection ampoules"},
+						  "subject": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000001"},
+						  "requester": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000002"},
+						  "supportingInformation": [{"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000004"}]},
+						  "request": {"method": "POST", "url": "MedicationRequest"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000006", "resource": {"resourceType": "MedicationRequest",
+						  "status": "active", "intent": "order",
+						  "medicationReference": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000010"},
+						  "subject": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000001"}},
+						  "request": {"method": "POST", "url": "MedicationRequest"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000007", "resource": {"resourceType": "MedicationRequest",
+						  "status": "active", "intent": "order",
+						  "medicationCodeableConcept": {"text": "Salbutamol 100micrograms/dose inhaler CFC free"},
+						  "dosageInstruction": [{"text": "Two puffs when required"}],
+						  "subject": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000001"}},
+						  "request": {"method": "POST", "url": "MedicationRequest"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000008", "resource": {"resourceType": "MedicationRequest",
+						  "status": "active", "intent": "order",
+						  "medicationCodeableConcept": {"text": "Adrenaline 300micrograms/0.3ml auto-injector"},
+						  "subject": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000001"}},
+						  "request": {"method": "POST", "url": "MedicationRequest"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000009", "resource": {"resourceType": "MedicationRequest",
+						  "status": "stopped", "intent": "order",
+						  "medicationCodeableConcept": {"text": "Amoxicillin 500mg capsules"},
+						  "subject": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000001"},
+						  "requester": {"reference": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000003"}},
+						  "request": {"method": "POST", "url": "MedicationRequest"}},
+						 {"fullUrl": "urn:uuid:7f0c1d2e-0000-4000-8000-000000000010", "resource": {"resourceType": "Medication",
+						  "code": {"text": "Morphine sulfate 10mg/1ml solution for injection ampoules"}},
+						  "request": {"method": "POST", "url": "Medication"}}
+						]}"""
+					.formatted(nhsNumber, suffix));
+		assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+		List<String> created = stored.resource(Bundle.class)
+			.getEntry()
+			.stream()
+			.map((entry) -> new IdType(entry.getResponse().getLocation()).toUnqualifiedVersionless().getValue())
+			.toList();
+		String patient = created.get(0);
+		String palliativeDoctor = created.get(1);
+		String stoppedDoctor = created.get(2);
+		String box = created.get(3);
+		String midazolam = created.get(4);
+		String morphine = created.get(5);
+		String salbutamol = created.get(6);
+		String adrenaline = created.get(7);
+		String amoxicillin = created.get(8);
+		String morphineAmpoules = created.get(9);
+
+		Response response = this.ooh.get(byNumber(nhsNumber));
+
+		Bundle summary = assertConformant(response, "Synthea-shaped person");
+		Composition composition = (Composition) summary.getEntryFirstRep().getResource();
+		assertThat(entries(composition, "Anticipatory medicines")).containsExactly(box, midazolam, morphine);
+		assertThat(entries(composition, "Other current medicines")).containsExactly(salbutamol, adrenaline);
+		assertThat(section(composition, "Anticipatory medicines")).contains("Box on top of the fridge")
+			.contains("Midazolam 10mg/2ml")
+			.contains("Morphine sulfate 10mg/1ml")
+			.doesNotContain("Salbutamol")
+			.doesNotContain("Adrenaline");
+		assertThat(section(composition, "Other current medicines"))
+			.contains("not recorded as anticipatory (just in case) medicines")
+			.contains("Salbutamol 100micrograms/dose inhaler CFC free; Two puffs when required")
+			.contains("Adrenaline 300micrograms/0.3ml auto-injector")
+			.doesNotContain("Amoxicillin");
+		assertThat(composition.getSection()).filteredOn((section) -> section.getTitle().contains("medicines"))
+			.extracting((section) -> section.getCode().getCodingFirstRep().getSystem() + "|"
+					+ section.getCode().getCodingFirstRep().getCode() + "|"
+					+ section.getCode().getCodingFirstRep().getDisplay())
+			.containsExactly("http://loinc.org|10160-0|History of Medication use Narrative",
+					"http://loinc.org|10160-0|History of Medication use Narrative");
+		assertThat(section(composition, "CPR decision")).contains("No CPR decision recorded.");
+		assertThat(composition.getSection()).filteredOn((section) -> section.getTitle().startsWith("CPR decision"))
+			.extracting((section) -> section.getCode().getCodingFirstRep().getCode() + " "
+					+ section.getCode().getCodingFirstRep().getDisplay())
+			.containsExactly("42348-3 Advance healthcare directives");
+		// the stored resources in the document: nothing stopped, no one only the stopped
+		// medicine names; the author and custodian are not stored, so urn:uuid
+		assertThat(summary.getEntry())
+			.filteredOn((entry) -> !entry.getFullUrl().startsWith("urn:uuid:")
+					&& !(entry.getResource() instanceof Composition))
+			.extracting(
+					(entry) -> entry.getResource().fhirType() + "/" + entry.getResource().getIdElement().getIdPart())
+			.containsExactlyInAnyOrder(patient, box, midazolam, morphine, salbutamol, adrenaline, palliativeDoctor,
+					morphineAmpoules)
+			.doesNotContain(stoppedDoctor, amoxicillin);
+		assertThat(summary.getEntry()).filteredOn((entry) -> entry.getFullUrl().startsWith("urn:uuid:"))
+			.extracting((entry) -> entry.getResource().fhirType())
+			.containsExactlyInAnyOrder("Device", "Organization");
+		assertThat(composition.getAuthorFirstRep().getReference()).startsWith("urn:uuid:");
+		assertThat(composition.getCustodian().getReference()).startsWith("urn:uuid:");
+	}
+
+	/**
+	 * The entries of a document that neither the Composition (subject, author, custodian,
+	 * section entries) nor an entry so reached references, by full URL.
+	 */
+	private static List<String> unreferenced(Bundle document) {
+		Map<String, Resource> byFullUrl = new LinkedHashMap<>();
+		document.getEntry().forEach((entry) -> byFullUrl.put(entry.getFullUrl(), entry.getResource()));
+		String composition = document.getEntryFirstRep().getFullUrl();
+		String base = composition.substring(0, composition.indexOf("/Composition/"));
+		Set<String> reached = new LinkedHashSet<>(Set.of(composition));
+		Deque<Resource> toFollow = new ArrayDeque<>(List.of(document.getEntryFirstRep().getResource()));
+		FhirTerser terser = FhirContext.forR4Cached().newTerser();
+		while (!toFollow.isEmpty()) {
+			for (Reference reference : terser.getAllPopulatedChildElementsOfType(toFollow.pop(), Reference.class)) {
+				String target = reference.getReference();
+				if (target == null || target.startsWith("#")) {
+					continue;
+				}
+				String fullUrl = (target.startsWith("urn:") || target.startsWith("http")) ? target
+						: base + "/" + target;
+				if (byFullUrl.containsKey(fullUrl) && reached.add(fullUrl)) {
+					toFollow.add(byFullUrl.get(fullUrl));
+				}
+			}
+		}
+		List<String> unreferenced = new ArrayList<>(byFullUrl.keySet());
+		unreferenced.removeAll(reached);
+		return unreferenced;
+	}
+
+	/**
+	 * Scenario 3: a person on the register who refused sharing beyond their own practice
+	 * (Y99901, the gp-system caller's).
+	 */
+	private String refusedSharing() {
+		Organization surgery = new Organization().setName("Summary Story Surgery");
+		surgery.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901");
+		String organisation = "Organization/"
+				+ this.gp.post("/fhir/Organization", FhirHttp.json(surgery)).resource(Organization.class).getIdPart();
+		String nhsNumber = TestNhsNumbers.unused();
+		Patient person = new Patient().addName(new HumanName().setFamily("Okafor"));
+		person.addIdentifier().setSystem(NHS).setValue(nhsNumber);
+		String patient = "Patient/"
+				+ this.gp.post("/fhir/Patient", FhirHttp.json(person)).resource(Patient.class).getIdPart();
+		Response refusal = this.gp.post("/fhir/Consent", refusalOf(patient, organisation));
+		assertThat(refusal.status()).as(refusal.body()).isEqualTo(201);
+		Flag decision = Examples.cprDecisionFor(patient);
+		Response stored = this.gp.post("/fhir/Flag", FhirHttp.json(decision));
+		assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+		return nhsNumber;
+	}
+
+	private static String refusalOf(String patient, String organisation) {
+		return "{\"resourceType\":\"Consent\",\"status\":\"active\","
+				+ "\"scope\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],"
+				+ "\"provision\":{\"type\":\"deny\"}}";
 	}
 
 	@Test
