@@ -1,6 +1,7 @@
 package org.openepaccs.conformance;
 
 import org.openepaccs.common.LabelOnlyChanges;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -146,7 +147,7 @@ class NhsNumberPolicy implements FhirStorageInterceptor {
 
 	private void checkNoPlanInForce(Patient patient) {
 		String reference = "Patient/" + patient.getIdElement().getIdPart();
-		List<String> inForce = new java.util.ArrayList<>();
+		List<String> inForce = new ArrayList<>();
 		this.daoRegistry.getResourceDao(EpisodeOfCare.class)
 			.searchForResources(InternalSearch.all().add(EpisodeOfCare.SP_PATIENT, new ReferenceParam(reference)),
 					new SystemRequestDetails())

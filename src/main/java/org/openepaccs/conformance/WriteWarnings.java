@@ -30,11 +30,11 @@ import org.springframework.stereotype.Component;
  * ({@code Prefer: return=OperationOutcome});</li>
  * <li>in {@code entry.response.outcome} of the entry a transaction or batch answer has
  * for the resource;</li>
- * <li>on a create's or update's answer, also in the response header {@value #HEADER}, as
- * a JSON OperationOutcome: FHIR returns an OperationOutcome for a successful create or
- * update only when the client asks for one, so the default answer (the resource) has no
- * place for it. The header is HAPI's convention for the outcome of checking a request
- * ({@code RequestValidatingInterceptor}), not part of FHIR.</li>
+ * <li>on a create's, update's or patch's answer, also in the response header
+ * {@value #HEADER}, as a JSON OperationOutcome: FHIR returns an OperationOutcome for a
+ * successful create or update only when the client asks for one, so the default answer
+ * (the resource) has no place for it. The header is HAPI's convention for the outcome of
+ * checking a request ({@code RequestValidatingInterceptor}), not part of FHIR.</li>
  * </ul>
  * Storage hooks add warnings with {@link #add}, keyed by the resource they concern.
  */
@@ -96,7 +96,8 @@ class WriteWarnings implements FhirServerInterceptor {
 			return true;
 		}
 		RestOperationTypeEnum operation = request.getRestOperationType();
-		if (operation != RestOperationTypeEnum.CREATE && operation != RestOperationTypeEnum.UPDATE) {
+		if (operation != RestOperationTypeEnum.CREATE && operation != RestOperationTypeEnum.UPDATE
+				&& operation != RestOperationTypeEnum.PATCH) {
 			return true;
 		}
 		OperationOutcome outcome = new OperationOutcome();

@@ -1,7 +1,10 @@
 package org.openepaccs.conformance;
 
+import java.util.List;
+
 import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
 import org.hl7.fhir.r4.model.Organization;
@@ -104,8 +107,7 @@ class NhsNumberPolicyIT {
 		assertThat(warnings(asOutcome.outcome())).singleElement().satisfies(NhsNumberPolicyIT::isTheLookupWarning);
 
 		String patient = created.header("Location").replaceAll(".*/fhir/(Patient/[^/]+)/_history/.*", "$1");
-		Patient changed = created.resource(Patient.class)
-			.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+		Patient changed = created.resource(Patient.class).setGender(AdministrativeGender.FEMALE);
 		Response updated = this.http.put("/fhir/" + patient, FhirHttp.json(changed));
 		assertThat(updated.status()).as(updated.body()).isEqualTo(200);
 		assertThat(warnings(headerOutcome(updated))).singleElement().satisfies(NhsNumberPolicyIT::isTheLookupWarning);
@@ -208,7 +210,7 @@ class NhsNumberPolicyIT {
 		return FhirContext.forR4Cached().newJsonParser().parseResource(OperationOutcome.class, header);
 	}
 
-	private static java.util.List<OperationOutcomeIssueComponent> warnings(OperationOutcome outcome) {
+	private static List<OperationOutcomeIssueComponent> warnings(OperationOutcome outcome) {
 		return outcome.getIssue()
 			.stream()
 			.filter((issue) -> issue.getSeverity() == OperationOutcome.IssueSeverity.WARNING)
