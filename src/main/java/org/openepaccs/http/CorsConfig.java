@@ -34,7 +34,10 @@ class CorsConfig {
 		cors.setAllowedMethods(List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
 		cors.setAllowedHeaders(List.of("Authorization", "Content-Type", "Accept", "Prefer", "If-Match", "If-None-Match",
 				"If-None-Exist", "If-Modified-Since", "X-Request-ID"));
-		cors.setExposedHeaders(List.of("Location", "Content-Location", "ETag", "Last-Modified", "X-Request-ID"));
+		// X-FHIR-Request-Validation carries the warnings of an accepted write
+		// (WriteWarnings)
+		cors.setExposedHeaders(List.of("Location", "Content-Location", "ETag", "Last-Modified", "X-Request-ID",
+				"X-FHIR-Request-Validation"));
 		cors.setAllowCredentials(false);
 		cors.setMaxAge(Duration.ofHours(1));
 		UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -41,6 +42,7 @@ class RecordRulesIT {
 			.getIdPart();
 		Patient person = new Patient();
 		person.addName().setFamily("Rules");
+		person.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue(TestNhsNumbers.unused());
 		this.patient = "Patient/" + this.http.post("/fhir/Patient", FhirHttp.json(person))
 			.resource(Patient.class)
 			.getIdElement()

@@ -10,10 +10,12 @@ import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.Conformance;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -60,6 +62,7 @@ class DeathIT {
 		Patient person = new Patient();
 		person.setId("death-" + System.nanoTime());
 		person.addName().setFamily("Died");
+		person.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue(TestNhsNumbers.unused());
 		this.patient = "Patient/" + person.getIdElement().getIdPart();
 		assertThat(this.gp.put("/fhir/" + this.patient, FhirHttp.json(person)).status()).isEqualTo(201);
 		this.entry = "EpisodeOfCare/" + this.gp

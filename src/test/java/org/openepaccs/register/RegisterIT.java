@@ -10,10 +10,12 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.Conformance;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -47,6 +49,7 @@ class RegisterIT {
 					.getIdPart();
 		Patient person = new Patient();
 		person.addName().setFamily("Register");
+		person.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue(TestNhsNumbers.unused());
 		this.patient = "Patient/" + this.gp.post("/fhir/Patient", FhirHttp.json(person))
 			.resource(Patient.class)
 			.getIdElement()

@@ -3,14 +3,17 @@ package org.openepaccs.register;
 import java.util.List;
 
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -99,7 +102,8 @@ class RegisterQueriesIT {
 	}
 
 	private String onRegister(String practice, String added, String keyWorker) {
-		String patient = created(this.gp.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true))));
+		String patient = created(this.gp.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)
+			.addIdentifier(new Identifier().setSystem(NhsNumber.SYSTEM).setValue(TestNhsNumbers.unused())))));
 		Response entry = this.gp.post("/fhir/EpisodeOfCare",
 				"{\"resourceType\":\"EpisodeOfCare\",\"status\":\"active\","
 						+ "\"type\":[{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"103735009\"}]}],"

@@ -7,13 +7,16 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -170,10 +173,15 @@ class ReviewWorklistIT {
 	}
 
 	private String notOnRegister() {
-		return "Patient/" + this.gp.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)))
-			.resource(Patient.class)
-			.getIdElement()
-			.getIdPart();
+		return "Patient/"
+				+ this.gp
+					.post("/fhir/Patient",
+							FhirHttp.json(new Patient().setActive(true)
+								.addIdentifier(new Identifier().setSystem(NhsNumber.SYSTEM)
+									.setValue(TestNhsNumbers.unused()))))
+					.resource(Patient.class)
+					.getIdElement()
+					.getIdPart();
 	}
 
 	private String onRegister(String practice) {
