@@ -558,8 +558,20 @@ final class PlanSummaryBuilder {
 			}
 			section.add(box, line.toString(), names, record, true);
 		}
-		medicines.forEach((medicine) -> section.add(medicine, medicine(medicine, names), names, record, false));
+		byName(medicines, names)
+			.forEach((medicine) -> section.add(medicine, medicine(medicine, names), names, record, false));
 		return section;
+	}
+
+	/**
+	 * Medicines in the order of their names, as read: the same list every time, whatever
+	 * order the record's search found them in.
+	 */
+	private static List<MedicationRequest> byName(List<MedicationRequest> medicines, Names names) {
+		return medicines.stream()
+			.sorted(Comparator.comparing((MedicationRequest medicine) -> medicine(medicine, names),
+					String.CASE_INSENSITIVE_ORDER))
+			.toList();
 	}
 
 	private Section otherMedicines(PlanRecord record, Names names, List<MedicationRequest> medicines) {
@@ -571,7 +583,8 @@ final class PlanSummaryBuilder {
 			section.text.paragraph("Current medicines that are not recorded as anticipatory (just in case) medicines."
 					+ " This is not a complete medication list: check the GP record.");
 		}
-		medicines.forEach((medicine) -> section.add(medicine, medicine(medicine, names), names, record, false));
+		byName(medicines, names)
+			.forEach((medicine) -> section.add(medicine, medicine(medicine, names), names, record, false));
 		return section;
 	}
 

@@ -178,8 +178,8 @@ class PlanSummaryBuilderTest {
 		assertThat(references(section(composition, "Anticipatory"))).containsExactly(
 				"Procedure/margaret-anticipatory-medicines", "MedicationRequest/midazolam",
 				"MedicationRequest/morphine");
-		assertThat(references(section(composition, "Other current medicines")))
-			.containsExactly("MedicationRequest/salbutamol", "MedicationRequest/adrenaline");
+		assertThat(references(section(composition, "Other current medicines"))).as("in the order of their names")
+			.containsExactly("MedicationRequest/adrenaline", "MedicationRequest/salbutamol");
 		assertThat(text(composition, "Anticipatory")).contains("Midazolam")
 			.contains("Morphine sulfate 10mg/1ml solution for injection ampoules")
 			.doesNotContain("Salbutamol");

@@ -321,7 +321,8 @@ class PlanSummaryIT {
 		Bundle summary = assertConformant(response, "Synthea-shaped person");
 		Composition composition = (Composition) summary.getEntryFirstRep().getResource();
 		assertThat(entries(composition, "Anticipatory medicines")).containsExactly(box, midazolam, morphine);
-		assertThat(entries(composition, "Other current medicines")).containsExactly(salbutamol, adrenaline);
+		assertThat(entries(composition, "Other current medicines")).as("in the order of their names")
+			.containsExactly(adrenaline, salbutamol);
 		assertThat(section(composition, "Anticipatory medicines")).contains("Box on top of the fridge")
 			.contains("Midazolam 10mg/2ml")
 			.contains("Morphine sulfate 10mg/1ml")
