@@ -1,14 +1,10 @@
 package org.openepaccs.notification;
 
-import java.util.HashSet;
 import java.util.Set;
 
-import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Patient;
 import org.openepaccs.security.ConsentDirectory;
+import org.openepaccs.security.PeopleOfRecords;
 
 import org.springframework.stereotype.Component;
 
@@ -23,23 +19,16 @@ class SubscriberConsent {
 
 	private final ConsentDirectory directory;
 
-	private final FhirTerser terser;
+	private final PeopleOfRecords people;
 
-	SubscriberConsent(ConsentDirectory directory, FhirContext fhirContext) {
+	SubscriberConsent(ConsentDirectory directory, PeopleOfRecords people) {
 		this.directory = directory;
-		this.terser = fhirContext.newTerser();
+		this.people = people;
 	}
 
 	/** The ids of the people whose record the resource is part of. */
 	Set<String> patientsOf(IBaseResource resource) {
-		if (resource instanceof Patient patient) {
-			return Set.of(patient.getIdElement().getIdPart());
-		}
-		Set<String> patients = new HashSet<>();
-		for (IIdType owner : this.terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
-			patients.add(owner.getIdPart());
-		}
-		return patients;
+		return this.people.patientsOf(resource);
 	}
 
 	/**
@@ -47,13 +36,7 @@ class SubscriberConsent {
 	 * subscription without one, which sees nobody who has refused).
 	 */
 	boolean sharedWith(Set<String> patients, String organisation) {
-		for (String patient : patients) {
-			Set<String> custodians = this.directory.custodiansIfRefused(patient);
-			if (custodians != null && (organisation == null || !custodians.contains(organisation))) {
-				return false;
-			}
-		}
-		return true;
+		return patients.stream().noneMatch((patient) -> this.directory.isHiddenFrom(patient, organisation));
 	}
 
 }

@@ -11,6 +11,7 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.util.UrlUtil;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -148,19 +149,14 @@ class AccessGate implements FhirServerInterceptor {
 		return null;
 	}
 
+	/** The parameter names of a URL's or a bare query's query. */
 	private static java.util.Collection<String> queryKeys(String urlOrQuery) {
-		String query = (urlOrQuery.indexOf('?') >= 0) ? urlOrQuery.substring(urlOrQuery.indexOf('?') + 1) : urlOrQuery;
-		java.util.List<String> keys = new java.util.ArrayList<>();
-		for (String pair : query.split("&")) {
-			String key = (pair.indexOf('=') >= 0) ? pair.substring(0, pair.indexOf('=')) : pair;
-			try {
-				keys.add(java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8));
-			}
-			catch (IllegalArgumentException ex) {
-				keys.add(key);
-			}
+		try {
+			return UrlUtil.parseQueryString(urlOrQuery.substring(urlOrQuery.indexOf('?') + 1)).keySet();
 		}
-		return keys;
+		catch (IllegalArgumentException ex) {
+			return java.util.List.of(); // a malformed query: HAPI refuses it with 400
+		}
 	}
 
 	private static boolean offered(String operation, Level level, String type) {

@@ -216,6 +216,15 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		return this.refusals.get(patientId);
 	}
 
+	/**
+	 * Whether the person has refused to share with this organisation (null: a caller
+	 * without one, from whom every refusal hides the person).
+	 */
+	public boolean isHiddenFrom(String patientId, String organisation) {
+		Set<String> custodians = custodiansIfRefused(patientId);
+		return custodians != null && (organisation == null || !custodians.contains(organisation));
+	}
+
 	/** Whether any refusal hides someone from this organisation. */
 	public boolean anyHiddenFrom(String organisation) {
 		refreshIfChanged();

@@ -70,12 +70,15 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	private final DaoRegistry daoRegistry;
 
+	private final PeopleOfRecords people;
+
 	ConsentToShareInterceptor(Callers callers, ConsentDirectory directory, FhirContext fhirContext,
-			DaoRegistry daoRegistry) {
+			DaoRegistry daoRegistry, PeopleOfRecords people) {
 		this.callers = callers;
 		this.directory = directory;
 		this.terser = fhirContext.newTerser();
 		this.daoRegistry = daoRegistry;
+		this.people = people;
 	}
 
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -20)
@@ -215,7 +218,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		if (caller.isEmpty() || caller.get().breaksTheGlass()) {
 			return;
 		}
-		for (String patient : patientsOf(resource)) {
+		for (String patient : this.people.patientsOf(resource)) {
 			Set<String> custodians = this.directory.custodiansIfRefused(patient);
 			if (custodians == null
 					|| (caller.get().organisation() != null && custodians.contains(caller.get().organisation()))) {
@@ -312,24 +315,9 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 			return false; // who looked at a refused record is what a privacy officer must
 							// see
 		}
-		for (String patient : patientsOf(resource)) {
-			Set<String> custodians = this.directory.custodiansIfRefused(patient);
-			if (custodians != null && (caller.organisation() == null || !custodians.contains(caller.organisation()))) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private Set<String> patientsOf(IBaseResource resource) {
-		if (resource instanceof Patient patient) {
-			return Set.of(patient.getIdElement().getIdPart());
-		}
-		Set<String> patients = new java.util.HashSet<>();
-		for (IIdType owner : this.terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
-			patients.add(owner.getIdPart());
-		}
-		return patients;
+		return this.people.patientsOf(resource)
+			.stream()
+			.anyMatch((patient) -> this.directory.isHiddenFrom(patient, caller.organisation()));
 	}
 
 	/**

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -22,14 +21,12 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.param.TokenParamModifier;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Meta;
-import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.common.LabelOnlyChanges;
 import org.openepaccs.server.FhirStorageInterceptor;
@@ -83,17 +80,17 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	private final JdbcTemplate jdbc;
 
-	private final FhirTerser terser;
+	private final PeopleOfRecords people;
 
 	private final TransactionTemplate newTransaction;
 
 	SharingLabels(ConsentDirectory directory, Callers callers, DaoRegistry daoRegistry, JdbcTemplate jdbc,
-			FhirContext fhirContext, PlatformTransactionManager transactions) {
+			PeopleOfRecords people, PlatformTransactionManager transactions) {
 		this.directory = directory;
 		this.callers = callers;
 		this.daoRegistry = daoRegistry;
 		this.jdbc = jdbc;
-		this.terser = fhirContext.newTerser();
+		this.people = people;
 		this.newTransaction = new TransactionTemplate(transactions);
 		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
@@ -172,7 +169,7 @@ public class SharingLabels implements FhirStorageInterceptor {
 		else if (!(resource instanceof Consent)
 				&& AccessPolicy.categoryOf(resource.fhirType()) == AccessPolicy.Category.CLINICAL) {
 			IIdType id = resource.getIdElement().toUnqualifiedVersionless();
-			Set<String> patients = patientsOf(resource);
+			Set<String> patients = this.people.patientsOf(resource);
 			boolean labelled = hasOwnLabel(resource);
 			if (patients.isEmpty()) {
 				return;
@@ -240,7 +237,7 @@ public class SharingLabels implements FhirStorageInterceptor {
 		}
 		Meta meta = stored.getMeta();
 		meta.getSecurity().removeIf((coding) -> SYSTEM.equals(coding.getSystem()));
-		for (String code : wantedFor(patientsOf(resource))) {
+		for (String code : wantedFor(this.people.patientsOf(resource))) {
 			meta.addSecurity(new Coding(SYSTEM, code, null));
 		}
 	}
@@ -260,26 +257,6 @@ public class SharingLabels implements FhirStorageInterceptor {
 			}
 		}
 		return codes;
-	}
-
-	/**
-	 * The people a resource belongs to: the Patient itself, or the owners of the patient
-	 * compartments it is in. The same rule decides what is shown.
-	 */
-	Set<String> patientsOf(IBaseResource resource) {
-		Set<String> patients = new HashSet<>();
-		if (resource instanceof Patient patient) {
-			if (patient.getIdElement().getIdPart() != null) {
-				patients.add(patient.getIdElement().getIdPart());
-			}
-			return patients;
-		}
-		for (IIdType owner : this.terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
-			if (owner.getIdPart() != null) {
-				patients.add(owner.getIdPart());
-			}
-		}
-		return patients;
 	}
 
 	/**
@@ -344,7 +321,7 @@ public class SharingLabels implements FhirStorageInterceptor {
 		catch (BaseServerResponseException ex) {
 			return; // deleted meanwhile
 		}
-		Set<String> wanted = wantedFor((knownPatients != null) ? knownPatients : patientsOf(stored));
+		Set<String> wanted = wantedFor((knownPatients != null) ? knownPatients : this.people.patientsOf(stored));
 		Set<String> present = new HashSet<>();
 		((Resource) stored).getMeta()
 			.getSecurity()
