@@ -22,6 +22,7 @@ import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationS
 import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CodeSystem;
 import org.hl7.fhir.r4.model.StructureDefinition;
 import org.hl7.fhir.r4.model.ValueSet;
 
@@ -141,19 +142,49 @@ public final class ConformancePackage {
 	}
 
 	/**
-	 * The codes ({@code system|code}) an enumerated value set of the package lists, or an
-	 * empty set if there is no such value set.
+	 * The codes ({@code system|code}) a value set of the package holds: the concepts it
+	 * lists, every concept of a package CodeSystem it includes whole, and the codes of
+	 * the package value sets it includes; an empty set if there is no such value set.
 	 */
 	public Set<String> codesOf(String valueSetUrl) {
 		Set<String> codes = new HashSet<>();
+		collectCodes(valueSetUrl, codes, new HashSet<>());
+		return Set.copyOf(codes);
+	}
+
+	private void collectCodes(String valueSetUrl, Set<String> codes, Set<String> seen) {
+		if (!seen.add(valueSetUrl)) {
+			return;
+		}
 		for (IBaseResource resource : this.resources) {
 			if (resource instanceof ValueSet valueSet && valueSetUrl.equals(valueSet.getUrl())) {
 				for (ValueSet.ConceptSetComponent include : valueSet.getCompose().getInclude()) {
 					include.getConcept().forEach((concept) -> codes.add(include.getSystem() + "|" + concept.getCode()));
+					if (include.hasSystem() && !include.hasConcept() && !include.hasFilter()) {
+						codesOfCodeSystem(include.getSystem()).forEach(codes::add);
+					}
+					include.getValueSet().forEach((included) -> collectCodes(included.getValue(), codes, seen));
 				}
 			}
 		}
-		return Set.copyOf(codes);
+	}
+
+	private List<String> codesOfCodeSystem(String system) {
+		List<String> codes = new ArrayList<>();
+		for (IBaseResource resource : this.resources) {
+			if (resource instanceof CodeSystem codeSystem && system.equals(codeSystem.getUrl())) {
+				addConcepts(system, codeSystem.getConcept(), codes);
+			}
+		}
+		return codes;
+	}
+
+	private static void addConcepts(String system, List<CodeSystem.ConceptDefinitionComponent> concepts,
+			List<String> codes) {
+		for (CodeSystem.ConceptDefinitionComponent concept : concepts) {
+			codes.add(system + "|" + concept.getCode());
+			addConcepts(system, concept.getConcept(), codes);
+		}
 	}
 
 	public static boolean isOurs(String canonicalUrl) {

@@ -1,73 +1,143 @@
 package org.openepaccs.conformance;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.CarePlan;
+import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.ElementDefinition;
 import org.hl7.fhir.r4.model.Enumerations.BindingStrength;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.StructureDefinition;
 
 /**
- * Which of our profiles a resource is validated against when it declares none: the
- * configured profile for its type, or, for types whose profiles are told apart by code
- * (Observation, Flag), the profile whose required {@code code} value set holds its code.
+ * Which of our profiles a resource that declares none of ours is validated against: the
+ * one whose meaning it carries, told by a code. A GP system's other records (an asthma
+ * care plan, a district nursing episode, a Consent to something else) are not EPaCCS
+ * content and are validated against base FHIR R4 only; holding our profiles to them
+ * refused ordinary data.
+ * <p>
+ * The rules, in the order they are tried:
+ * <ul>
+ * <li>every Patient: a person stored here is a person with an EPaCCS record, and the
+ * profile constrains only the NHS number identifier;</li>
+ * <li>an EpisodeOfCare whose {@code type} is 103735009 Palliative care (the register
+ * entry's pattern);</li>
+ * <li>a CarePlan whose {@code category} is a code of {@code epaccs-plan-type};</li>
+ * <li>a CareTeam with a {@code participant.role} from {@code epaccs-care-team-role};</li>
+ * <li>a RelatedPerson whose {@code relationship} is a code of
+ * {@code epaccs-relationship-type};</li>
+ * <li>a DocumentReference whose {@code type} is a code of
+ * {@code epaccs-document-type};</li>
+ * <li>a Procedure whose {@code code} is a code of
+ * {@code epaccs-anticipatory-medicines};</li>
+ * <li>a Consent whose {@code scope} is patient-privacy (the sharing decision the server
+ * enforces), or whose {@code category} is an ADRT or LPA finding;</li>
+ * <li>an Observation or Flag whose {@code code} is in the required code value set of one
+ * of our profiles of that type (read from the package).</li>
+ * </ul>
  */
 final class DefaultProfiles {
 
-	private final Map<String, String> byType;
+	/**
+	 * The profile that applies and why, in words a sending system's developer can act on.
+	 */
+	record Applied(String profile, String reason) {
+	}
 
-	private final Map<String, Map<String, String>> byTypeAndCode = new HashMap<>();
+	private static final String PROFILES = ConformancePackage.CANONICAL_BASE + "/StructureDefinition/";
 
-	DefaultProfiles(ConformancePackage conformancePackage, ValidationProperties properties) {
-		Map<String, String> byType = new HashMap<>(properties.defaultProfiles());
-		byType.values().removeIf(String::isEmpty);
-		this.byType = Map.copyOf(byType);
+	private static final String VALUE_SETS = ConformancePackage.CANONICAL_BASE + "/ValueSet/";
+
+	private static final String SNOMED = "http://snomed.info/sct";
+
+	private static final String CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope";
+
+	private final Map<String, List<Rule>> rulesByType = new HashMap<>();
+
+	DefaultProfiles(ConformancePackage conformancePackage) {
+		always("Patient", "epaccs-patient", "every Patient stored here is a person with an EPaCCS record");
+		byCodes("EpisodeOfCare", "epaccs-register-entry", "EpisodeOfCare.type", (r) -> ((EpisodeOfCare) r).getType(),
+				Set.of(SNOMED + "|103735009"), "103735009 Palliative care");
+		byValueSet(conformancePackage, "CarePlan", "epaccs-advance-care-plan", "CarePlan.category",
+				(r) -> ((CarePlan) r).getCategory(), "epaccs-plan-type");
+		byValueSet(conformancePackage, "CareTeam", "epaccs-care-team", "CareTeam.participant.role",
+				(r) -> ((CareTeam) r).getParticipant().stream().flatMap((p) -> p.getRole().stream()).toList(),
+				"epaccs-care-team-role");
+		byValueSet(conformancePackage, "RelatedPerson", "epaccs-related-person", "RelatedPerson.relationship",
+				(r) -> ((RelatedPerson) r).getRelationship(), "epaccs-relationship-type");
+		byValueSet(conformancePackage, "DocumentReference", "epaccs-document", "DocumentReference.type",
+				(r) -> List.of(((DocumentReference) r).getType()), "epaccs-document-type");
+		byValueSet(conformancePackage, "Procedure", "epaccs-anticipatory-medicines", "Procedure.code",
+				(r) -> List.of(((Procedure) r).getCode()), "epaccs-anticipatory-medicines");
+		byCodes("Consent", "epaccs-consent-to-share", "Consent.scope", (r) -> List.of(((Consent) r).getScope()),
+				Set.of(CONSENT_SCOPE + "|patient-privacy"), "patient-privacy");
+		byValueSet(conformancePackage, "Consent", "epaccs-adrt", "Consent.category", (r) -> ((Consent) r).getCategory(),
+				"epaccs-adrt-finding");
+		byValueSet(conformancePackage, "Consent", "epaccs-lpa-consent", "Consent.category",
+				(r) -> ((Consent) r).getCategory(), "epaccs-lpa-finding");
 		for (IBaseResource resource : conformancePackage.resources()) {
 			if (resource instanceof StructureDefinition profile && ConformancePackage.isOurs(profile.getUrl())
-					&& properties.selectByCode().contains(profile.getType())
-					&& !"Extension".equals(profile.getType())) {
+					&& Set.of("Observation", "Flag").contains(profile.getType())) {
 				String valueSet = requiredCodeBinding(profile);
 				if (valueSet != null) {
-					Map<String, String> codes = this.byTypeAndCode.computeIfAbsent(profile.getType(),
-							(type) -> new HashMap<>());
-					conformancePackage.codesOf(valueSet).forEach((code) -> codes.put(code, profile.getUrl()));
+					Function<IBaseResource, List<CodeableConcept>> code = (r) -> List
+						.of((r instanceof Observation observation) ? observation.getCode() : ((Flag) r).getCode());
+					add(profile.getType(),
+							new Rule(profile.getUrl(), profile.getType() + ".code", code,
+									conformancePackage.codesOf(valueSet),
+									"a code of " + valueSet.substring(valueSet.lastIndexOf('/') + 1)));
 				}
 			}
 		}
 	}
 
-	Optional<String> profileFor(IBaseResource resource) {
-		String type = resource.fhirType();
-		if (this.byType.containsKey(type)) {
-			return Optional.of(this.byType.get(type));
-		}
-		Map<String, String> codes = this.byTypeAndCode.get(type);
-		if (codes == null) {
-			return Optional.empty();
-		}
-		CodeableConcept code = (resource instanceof Observation observation) ? observation.getCode()
-				: (resource instanceof Flag flag) ? flag.getCode() : null;
-		if (code == null) {
-			return Optional.empty();
-		}
-		for (Coding coding : code.getCoding()) {
-			String profile = codes.get(coding.getSystem() + "|" + coding.getCode());
-			if (profile != null) {
-				return Optional.of(profile);
+	/** The profile that applies to a resource declaring none of ours, if any does. */
+	Optional<Applied> profileFor(IBaseResource resource) {
+		for (Rule rule : this.rulesByType.getOrDefault(resource.fhirType(), List.of())) {
+			Optional<Applied> applied = rule.apply(resource);
+			if (applied.isPresent()) {
+				return applied;
 			}
 		}
 		return Optional.empty();
 	}
 
-	Set<String> typesWithDefault() {
-		return this.byType.keySet();
+	private void always(String type, String profile, String reason) {
+		add(type, new Rule(PROFILES + profile, null, null, null, reason));
+	}
+
+	private void byCodes(String type, String profile, String element,
+			Function<IBaseResource, List<CodeableConcept>> concepts, Set<String> codes, String what) {
+		add(type, new Rule(PROFILES + profile, element, concepts, codes, what));
+	}
+
+	private void byValueSet(ConformancePackage conformancePackage, String type, String profile, String element,
+			Function<IBaseResource, List<CodeableConcept>> concepts, String valueSet) {
+		Set<String> codes = conformancePackage.codesOf(VALUE_SETS + valueSet);
+		if (codes.isEmpty()) {
+			throw new IllegalStateException("The conformance package has no codes in value set " + valueSet
+					+ ", which tells which resources are " + profile);
+		}
+		add(type, new Rule(PROFILES + profile, element, concepts, codes, "a code of " + valueSet));
+	}
+
+	private void add(String type, Rule rule) {
+		this.rulesByType.computeIfAbsent(type, (key) -> new ArrayList<>()).add(rule);
 	}
 
 	private static String requiredCodeBinding(StructureDefinition profile) {
@@ -80,6 +150,32 @@ final class DefaultProfiles {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * One profile of a type, applied when the element holds one of the codes (or always,
+	 * without an element).
+	 */
+	private record Rule(String profile, String element, Function<IBaseResource, List<CodeableConcept>> concepts,
+			Set<String> codes, String what) {
+
+		Optional<Applied> apply(IBaseResource resource) {
+			String name = this.profile.substring(this.profile.lastIndexOf('/') + 1);
+			if (this.element == null) {
+				return Optional.of(new Applied(this.profile, name + " applies by default: " + this.what));
+			}
+			for (CodeableConcept concept : this.concepts.apply(resource)) {
+				for (Coding coding : concept.getCoding()) {
+					String code = coding.getSystem() + "|" + coding.getCode();
+					if (this.codes.contains(code)) {
+						return Optional.of(new Applied(this.profile,
+								name + " applies by default: " + this.element + " holds " + code + ", " + this.what));
+					}
+				}
+			}
+			return Optional.empty();
+		}
+
 	}
 
 }

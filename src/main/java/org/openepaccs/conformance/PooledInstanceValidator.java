@@ -78,17 +78,29 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 	protected List<ValidationMessage> validate(IValidationContext<?> context) {
 		List<StructureDefinition> profiles = new ArrayList<>();
 		List<ValidationMessage> messages = new ArrayList<>();
-		for (String url : profileUrls(context)) {
+		List<ValidationMessage> unknownDeclared = new ArrayList<>();
+		for (String url : context.getOptions().getProfiles()) {
+			StructureDefinition profile = provideWorkerContext().fetchResource(StructureDefinition.class, url);
+			if (profile == null) {
+				return List.of(unknownProfile(typeOf(context), url,
+						"this server does not hold the profile it was asked to check",
+						ValidationMessage.IssueSeverity.ERROR));
+			}
+			profiles.add(profile);
+		}
+		for (String url : declaredProfiles(context)) {
 			StructureDefinition profile = provideWorkerContext().fetchResource(StructureDefinition.class, url);
 			if (profile != null) {
-				profiles.add(profile);
+				if (!context.getOptions().getProfiles().contains(url)) {
+					profiles.add(profile);
+				}
 			}
 			else {
-				messages.add(unknownProfile(url));
+				unknownDeclared.add(unknownProfile(typeOf(context), url,
+						"this server does not hold it, so the resource was checked against "
+								+ "base FHIR R4 and any EPaCCS profile that applies, not against this profile",
+						ValidationMessage.IssueSeverity.WARNING));
 			}
-		}
-		if (!messages.isEmpty()) {
-			return messages;
 		}
 		Manager.FhirFormat format = (context.getResourceAsStringEncoding() == EncodingEnum.XML) ? Manager.FhirFormat.XML
 				: Manager.FhirFormat.JSON;
@@ -108,10 +120,10 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 		finally {
 			giveBack(lease);
 		}
-		messages.removeIf(PooledInstanceValidator::isNoise);
-		messages.stream()
-			.filter((message) -> isUnknownProfile(message.getMessageId()))
-			.forEach((message) -> message.setLevel(ValidationMessage.IssueSeverity.ERROR));
+		// the core validator's own complaint about a declared profile it cannot find is
+		// the warning above, in our words
+		messages.removeIf((message) -> isNoise(message) || isUnknownProfile(message.getMessageId()));
+		messages.addAll(0, unknownDeclared);
 		return messages;
 	}
 
@@ -126,8 +138,8 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 						&& message.getMessage().contains("http://hl7.org/fhir/ValueSet/mimetypes"));
 	}
 
-	private static Set<String> profileUrls(IValidationContext<?> context) {
-		Set<String> urls = new LinkedHashSet<>(context.getOptions().getProfiles());
+	private static Set<String> declaredProfiles(IValidationContext<?> context) {
+		Set<String> urls = new LinkedHashSet<>();
 		if (context.getResource() instanceof IBaseResource resource) {
 			for (IPrimitiveType<String> profile : resource.getMeta().getProfile()) {
 				urls.add(profile.getValue());
@@ -136,18 +148,23 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 		return urls;
 	}
 
+	private static String typeOf(IValidationContext<?> context) {
+		return (context.getResource() instanceof IBaseResource resource) ? resource.fhirType() : "Resource";
+	}
+
 	private static boolean isUnknownProfile(String messageId) {
 		return I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN.equals(messageId)
 				|| I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY.equals(messageId);
 	}
 
-	private static ValidationMessage unknownProfile(String url) {
+	private static ValidationMessage unknownProfile(String type, String url, String consequence,
+			ValidationMessage.IssueSeverity severity) {
 		ValidationMessage message = new ValidationMessage();
 		message.setMessageId(I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN);
-		message.setLevel(ValidationMessage.IssueSeverity.ERROR);
-		message.setLocation("meta.profile");
-		message.setMessage("Unknown profile " + url + ": this server only knows the profiles of its conformance "
-				+ "package and of FHIR R4 core");
+		message.setLevel(severity);
+		message.setType(ValidationMessage.IssueType.NOTSUPPORTED);
+		message.setLocation(type + ".meta.profile");
+		message.setMessage("Unknown profile " + url + ": " + consequence);
 		return message;
 	}
 

@@ -23,22 +23,30 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.ValidationOptions;
+import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationResult;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
+import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.hl7.fhir.utilities.i18n.I18nConstants;
 import org.openepaccs.server.FhirStorageInterceptor;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Validates every write against our profiles, offline, with the package's cached
- * validation support: against the profiles the resource declares in {@code meta.profile},
- * or, when it declares none of ours, against the default profile for its type or code
- * ({@link DefaultProfiles}). Errors refuse the write with 422 and an OperationOutcome
- * whose issues carry the FHIRPath location; warnings do not block.
+ * Validates every client write, offline, with the package's cached validation support:
+ * against base FHIR R4 always, and against the profiles of ours the resource declares in
+ * {@code meta.profile} or, when it declares none of ours, the one its meaning calls for
+ * ({@link DefaultProfiles}). A declared profile this server does not hold (a GP system's
+ * UK Core profile) is a warning for the writer, not a refusal. Errors refuse the write
+ * with 422; each issue names its FHIRPath location, the profile it was checked against
+ * and why that profile applied. A transaction is checked whole before anything is stored,
+ * and its refusal lists every failing entry with its index and fullUrl.
  */
 @Component
 @Interceptor
@@ -54,6 +62,8 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 
 	private static final String PREVALIDATED = ProfileValidationInterceptor.class.getName() + ".prevalidated";
 
+	private static final String WARNED = ProfileValidationInterceptor.class.getName() + ".warned";
+
 	/** One thread per core: validation is CPU work. */
 	private final ExecutorService validators = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
 			new CustomizableThreadFactory("validation-"));
@@ -63,35 +73,34 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		this.fhirContext = fhirContext;
 		this.validator = fhirContext.newValidator();
 		this.validator.registerValidatorModule(new PooledInstanceValidator(conformancePackage.validationSupport()));
-		this.defaultProfiles = new DefaultProfiles(conformancePackage, properties);
+		this.defaultProfiles = new DefaultProfiles(conformancePackage);
 		this.enabled = properties.enabled();
 	}
 
 	/**
 	 * A transaction's entries are validated side by side on the spare cores before HAPI
-	 * stores them one after the other; each entry's storage hook then uses its result.
-	 * Validation does not look at where references point, so the references HAPI rewrites
-	 * in between do not change it (their targets are checked by referential integrity).
+	 * stores any of them; a transaction with invalid entries is refused here, naming
+	 * every one. Each entry's storage hook then uses its result (a batch's entries are
+	 * refused one by one there, each in its own answer). Validation does not look at
+	 * where references point, so the references HAPI rewrites in between do not change it
+	 * (their targets are checked by referential integrity).
 	 */
 	@Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
 	public void transactionStarting(IBaseBundle transaction, RequestDetails request) {
-		if (!this.enabled || request == null || !(transaction instanceof Bundle bundle)) {
+		if (!this.enabled || request == null || request instanceof SystemRequestDetails
+				|| !(transaction instanceof Bundle bundle)) {
 			return;
 		}
-		Map<IBaseResource, ValidationResult> results = Collections.synchronizedMap(new IdentityHashMap<>());
+		Map<IBaseResource, Outcome> outcomes = Collections.synchronizedMap(new IdentityHashMap<>());
 		List<Callable<Void>> tasks = new ArrayList<>();
 		for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
 			IBaseResource resource = entry.getResource();
-			ValidationOptions options = (resource != null) ? options(resource) : null;
-			if (options != null) {
+			if (resource != null && isWrite(entry)) {
 				tasks.add(() -> {
-					results.put(resource, this.validator.validateWithResult(resource, options));
+					outcomes.put(resource, validate(resource));
 					return null;
 				});
 			}
-		}
-		if (tasks.size() < 2) {
-			return;
 		}
 		try {
 			this.validators.invokeAll(tasks);
@@ -100,7 +109,10 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 			Thread.currentThread().interrupt();
 			return; // each entry is validated in its own storage hook instead
 		}
-		request.getUserData().put(PREVALIDATED, results);
+		request.getUserData().put(PREVALIDATED, outcomes);
+		if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
+			refuseInvalidEntries(bundle, outcomes);
+		}
 	}
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = 200)
@@ -116,51 +128,116 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		check(resource, request);
 	}
 
+	/** The warnings of a stored write, once it has its id, for the writer's answer. */
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+	public void createdStored(IBaseResource resource, RequestDetails request) {
+		passOnWarnings(resource, request);
+	}
+
+	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+	public void updatedStored(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		if (!LabelOnlyChanges.inProgress()) {
+			passOnWarnings(resource, request);
+		}
+	}
+
 	void check(IBaseResource resource, RequestDetails request) {
 		// the server's own writes (register alerts, closing a register entry at death)
 		// are built from our package's codes and checked by tests with $validate;
 		// validating them again on every write was a tenth of the cost of a load
-		if (!this.enabled || request instanceof SystemRequestDetails) {
+		if (!this.enabled || request == null || request instanceof SystemRequestDetails) {
 			return;
 		}
-		ValidationResult result = prevalidated(resource, request);
-		if (result == null) {
-			ValidationOptions options = options(resource);
-			if (options == null) {
-				return;
+		Outcome outcome = prevalidated(resource, request);
+		if (outcome == null) {
+			outcome = validate(resource);
+		}
+		if (outcome.failed()) {
+			OperationOutcome refusal = new OperationOutcome();
+			outcome.errors(resource.fhirType(), resource.fhirType(), "").forEach(refusal::addIssue);
+			throw new UnprocessableEntityException(this.fhirContext, refusal);
+		}
+		List<String> warnings = outcome.warningsToPassOn();
+		if (!warnings.isEmpty()) {
+			warned(request).put(resource, warnings);
+		}
+	}
+
+	private void refuseInvalidEntries(Bundle bundle, Map<IBaseResource, Outcome> outcomes) {
+		OperationOutcome refusal = new OperationOutcome();
+		int failing = 0;
+		for (int index = 0; index < bundle.getEntry().size(); index++) {
+			Bundle.BundleEntryComponent entry = bundle.getEntry().get(index);
+			Outcome outcome = (entry.getResource() != null) ? outcomes.get(entry.getResource()) : null;
+			if (outcome != null && outcome.failed()) {
+				failing++;
+				String type = entry.getResource().fhirType();
+				String context = "Entry " + index + " (" + (entry.hasFullUrl() ? entry.getFullUrl() : "no fullUrl")
+						+ ", " + type + "): ";
+				outcome.errors(type, "Bundle.entry[" + index + "].resource", context).forEach(refusal::addIssue);
 			}
-			result = this.validator.validateWithResult(resource, options);
 		}
-		boolean failed = result.getMessages()
-			.stream()
-			.anyMatch((message) -> message.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());
-		if (failed) {
-			throw new UnprocessableEntityException(this.fhirContext, result.toOperationOutcome());
+		if (failing > 0) {
+			refusal.getIssue()
+				.add(0, new OperationOutcome.OperationOutcomeIssueComponent().setSeverity(IssueSeverity.ERROR)
+					.setCode(IssueType.INVALID)
+					.setDiagnostics("The transaction was refused and nothing of it was stored: " + failing + " of its "
+							+ bundle.getEntry().size() + " entries " + ((failing == 1) ? "is" : "are")
+							+ " not valid; each issue below names the entry, where in it, and the profile it was"
+							+ " checked against"));
+			throw new UnprocessableEntityException(this.fhirContext, refusal);
 		}
+	}
+
+	private Outcome validate(IBaseResource resource) {
+		ValidationOptions options = new ValidationOptions();
+		List<String> declared = new ArrayList<>();
+		for (IPrimitiveType<String> profile : resource.getMeta().getProfile()) {
+			if (ConformancePackage.isOurs(profile.getValue())) {
+				declared.add(profile.getValue().substring(profile.getValue().lastIndexOf('/') + 1));
+			}
+		}
+		String against;
+		if (!declared.isEmpty()) {
+			against = String.join(", ", declared) + ", declared in meta.profile";
+		}
+		else {
+			Optional<DefaultProfiles.Applied> applied = this.defaultProfiles.profileFor(resource);
+			applied.ifPresent((profile) -> options.addProfile(profile.profile()));
+			against = applied.map(DefaultProfiles.Applied::reason)
+				.orElse("base FHIR R4 " + resource.fhirType() + " only: it declares none of our profiles and no code"
+						+ " in it marks it as EPaCCS content");
+		}
+		return new Outcome(this.validator.validateWithResult(resource, options), against);
+	}
+
+	private static boolean isWrite(Bundle.BundleEntryComponent entry) {
+		Bundle.HTTPVerb method = entry.getRequest().getMethod();
+		return method == Bundle.HTTPVerb.POST || method == Bundle.HTTPVerb.PUT;
 	}
 
 	@SuppressWarnings("unchecked")
-	private static ValidationResult prevalidated(IBaseResource resource, RequestDetails request) {
-		if (request == null) {
-			return null;
-		}
-		Object results = request.getUserData().get(PREVALIDATED);
-		return (results instanceof Map<?, ?> map) ? ((Map<IBaseResource, ValidationResult>) map).get(resource) : null;
+	private static Outcome prevalidated(IBaseResource resource, RequestDetails request) {
+		Object outcomes = request.getUserData().get(PREVALIDATED);
+		return (outcomes instanceof Map<?, ?> map) ? ((Map<IBaseResource, Outcome>) map).get(resource) : null;
 	}
 
-	/**
-	 * What to validate the resource against, or null when none of our profiles applies.
-	 */
-	private ValidationOptions options(IBaseResource resource) {
-		ValidationOptions options = new ValidationOptions();
-		if (!declaresOurProfile(resource)) {
-			Optional<String> profile = this.defaultProfiles.profileFor(resource);
-			if (profile.isEmpty()) {
-				return null;
-			}
-			options.addProfile(profile.get());
+	@SuppressWarnings("unchecked")
+	private static Map<IBaseResource, List<String>> warned(RequestDetails request) {
+		return (Map<IBaseResource, List<String>>) request.getUserData()
+			.computeIfAbsent(WARNED, (key) -> Collections.synchronizedMap(new IdentityHashMap<>()));
+	}
+
+	private static void passOnWarnings(IBaseResource resource, RequestDetails request) {
+		if (request == null || !(request.getUserData().get(WARNED) instanceof Map<?, ?>)) {
+			return;
 		}
-		return options;
+		List<String> warnings = warned(request).remove(resource);
+		if (warnings != null) {
+			String id = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+			warnings.forEach((text) -> WriteWarnings.add(request, id, IssueType.NOTSUPPORTED, text,
+					resource.fhirType() + ".meta.profile"));
+		}
 	}
 
 	@PreDestroy
@@ -168,13 +245,56 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		this.validators.shutdownNow();
 	}
 
-	private static boolean declaresOurProfile(IBaseResource resource) {
-		for (IPrimitiveType<String> profile : resource.getMeta().getProfile()) {
-			if (ConformancePackage.isOurs(profile.getValue())) {
-				return true;
-			}
+	/**
+	 * What validating one resource found, and what it was checked against and why.
+	 */
+	private record Outcome(ValidationResult result, String against) {
+
+		boolean failed() {
+			return this.result.getMessages().stream().anyMatch(Outcome::isError);
 		}
-		return false;
+
+		/**
+		 * The errors as issues whose expression is a FHIRPath from {@code root} (the
+		 * resource itself, or its place in a Bundle), without the line and column of a
+		 * re-encoded resource, which a sender cannot map back to what it sent.
+		 */
+		List<OperationOutcome.OperationOutcomeIssueComponent> errors(String type, String root, String context) {
+			List<OperationOutcome.OperationOutcomeIssueComponent> issues = new ArrayList<>();
+			for (SingleValidationMessage message : this.result.getMessages()) {
+				if (isError(message)) {
+					issues.add(new OperationOutcome.OperationOutcomeIssueComponent()
+						.setSeverity((message.getSeverity() == ResultSeverityEnum.FATAL) ? IssueSeverity.FATAL
+								: IssueSeverity.ERROR)
+						.setCode(IssueType.PROCESSING)
+						.setDiagnostics(context + message.getMessage() + " (checked against " + this.against + ")")
+						.addExpression(expression(type, root, message.getLocationString())));
+				}
+			}
+			return issues;
+		}
+
+		/** The unknown-profile warnings: the other warnings are advice about style. */
+		List<String> warningsToPassOn() {
+			return this.result.getMessages()
+				.stream()
+				.filter((message) -> message.getSeverity() == ResultSeverityEnum.WARNING
+						&& I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN.equals(message.getMessageId()))
+				.map(SingleValidationMessage::getMessage)
+				.toList();
+		}
+
+		private static boolean isError(SingleValidationMessage message) {
+			return message.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal();
+		}
+
+		private static String expression(String type, String root, String location) {
+			if (location == null || location.isEmpty() || location.equals(type)) {
+				return root;
+			}
+			return location.startsWith(type + ".") ? root + location.substring(type.length()) : location;
+		}
+
 	}
 
 }

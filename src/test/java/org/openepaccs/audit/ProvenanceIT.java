@@ -131,7 +131,7 @@ class ProvenanceIT {
 				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
 				+ "\"reference\":\"" + this.patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
 				+ "\"reference\":\"" + this.patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
-				+ "\"}],\"provision\":{\"type\":\"deny\"}}");
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}");
 		assertThat(refusal.status()).as(refusal.body()).isEqualTo(201);
 
 		assertThat(provenances(this.ooh.get("/fhir/Provenance?target=" + this.decision))).isEmpty();

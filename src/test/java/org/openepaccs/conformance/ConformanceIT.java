@@ -197,15 +197,18 @@ class ConformanceIT {
 
 		assertThat(response.status()).as(response.body()).isEqualTo(422);
 		assertThat(response.outcome().getIssue()).anySatisfy((issue) -> {
-			assertThat(issue.getExpression().toString()).contains("CarePlan");
-			assertThat(issue.getDiagnostics()).contains("CarePlan.category");
+			assertThat(issue.getExpression().toString()).startsWith("[Bundle.entry[");
+			assertThat(issue.getDiagnostics())
+				.contains("http://localhost:8080/fhir/CarePlan/margaret" + suffix + "-acp")
+				.contains("CarePlan.category")
+				.contains("declared in meta.profile");
 		});
 		assertThat(this.http.get("/fhir/Patient/margaret" + suffix).status()).as("nothing stored").isEqualTo(404);
 	}
 
 	@Test
-	void resourcesOfEpaccsTypesAreValidatedEvenWhenTheyDeclareNoProfile() {
-		for (String name : List.of("CarePlan-missing-category.json", "Observation-ppd-missing-rank.json",
+	void epaccsContentIsValidatedEvenWhenItDeclaresNoProfile() {
+		for (String name : List.of("CarePlan-intent-proposal.json", "Observation-ppd-missing-rank.json",
 				"Observation-prognosis-with-value.json", "Flag-cpr-without-author.json",
 				"EpisodeOfCare-register-without-period-start.json", "CareTeam-care-team-without-subject.json")) {
 			Path file = Examples.invalid()

@@ -318,14 +318,13 @@ class NhsNumberUniquenessIT {
 	}
 
 	private void refuseToShare(String patient, String organisation) {
-		created(this.gp.post("/fhir/Consent",
-				"{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
-						+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
-						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
-						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
-						+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
-						+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
-						+ "\"}],\"provision\":{\"type\":\"deny\"}}"));
+		created(this.gp.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
+				+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}"));
 	}
 
 	private static String patient(String number, String family) {

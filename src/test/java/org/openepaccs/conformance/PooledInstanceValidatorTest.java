@@ -110,6 +110,30 @@ class PooledInstanceValidatorTest {
 		});
 	}
 
+	/**
+	 * GP systems declare UK Core profiles, which this server does not hold: the resource
+	 * is checked against base FHIR R4 (and any EPaCCS profile that applies) and the
+	 * writer is told which profile was not checked, rather than refused.
+	 */
+	@Test
+	void aDeclaredProfileTheServerDoesNotHoldIsAWarningNamingIt() {
+		String asthmaPlan = "{\"resourceType\":\"CarePlan\",\"meta\":{\"profile\":[\"https://fhir.hl7.org.uk/"
+				+ "StructureDefinition/UKCore-CarePlan\"]},\"status\":\"active\",\"intent\":\"plan\","
+				+ "\"category\":[{\"text\":\"Asthma action plan\"}],\"subject\":{\"reference\":\"Patient/1\"}}";
+
+		List<SingleValidationMessage> messages = pooled
+			.validateWithResult(fhir.newJsonParser().parseResource(asthmaPlan))
+			.getMessages();
+
+		assertThat(messages).noneMatch((m) -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());
+		assertThat(messages).anySatisfy((m) -> {
+			assertThat(m.getSeverity()).isEqualTo(ResultSeverityEnum.WARNING);
+			assertThat(m.getMessage())
+				.startsWith("Unknown profile https://fhir.hl7.org.uk/StructureDefinition/UKCore-CarePlan: ");
+			assertThat(m.getLocationString()).isEqualTo("CarePlan.meta.profile");
+		});
+	}
+
 	private static void validateInTurn(int validations) {
 		for (int i = 0; i < validations; i++) {
 			pooled.validateWithResult(examples.get(i % examples.size()));

@@ -261,14 +261,13 @@ class SubscriptionSecretsIT {
 		Organization organisation = new Organization().setName("Custodian " + custodian);
 		organisation.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue(custodian);
 		String reference = created(this.gp.post("/fhir/Organization", FhirHttp.json(organisation)));
-		created(writer.post("/fhir/Consent",
-				"{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
-						+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
-						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
-						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
-						+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
-						+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + reference
-						+ "\"}],\"provision\":{\"type\":\"deny\"}}"));
+		created(writer.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
+				+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + reference
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}"));
 	}
 
 	private static String flag(FhirHttp writer, String patient, String run) {

@@ -279,14 +279,13 @@ class AccessMatrixIT {
 		Organization surgery = new Organization().setName("Matrix Surgery");
 		surgery.addIdentifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901");
 		String organisation = idOf(this.gp.post("/fhir/Organization", FhirHttp.json(surgery)));
-		idOf(this.gp.post("/fhir/Consent",
-				"{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
-						+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
-						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
-						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
-						+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
-						+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
-						+ "\"}],\"provision\":{\"type\":\"deny\"}}"));
+		idOf(this.gp.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
+				+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}"));
 	}
 
 	private String goal() {

@@ -93,7 +93,9 @@ class ConsentDirectoryIT {
 				+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
 				+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patient + "\"},\"dateTime\":\"" + when
 				+ "\",\"performer\":[{\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\""
-				+ organisation + "\"}],\"provision\":{\"type\":\"" + provision + "\"}}";
+				+ organisation
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\""
+				+ provision + "\"}}";
 	}
 
 	private static String created(Response response) {

@@ -418,7 +418,8 @@ class ConsentLeakIT {
 					+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
 					+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patient() + "\"},\"dateTime\":\""
 					+ dateTime + "\",\"organization\":[{\"reference\":\"Organization/" + this.ids.get("Organization")
-					+ "\"}],\"provision\":{\"type\":\"" + provision + "\"}}";
+					+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\""
+					+ provision + "\"}}";
 		}
 
 		/**

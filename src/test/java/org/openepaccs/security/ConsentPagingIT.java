@@ -48,7 +48,8 @@ class ConsentPagingIT {
 						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
 						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
 						+ "\"reference\":\"Patient/" + patient + "\"},\"organization\":[{\"reference\":\"Organization/"
-						+ organisation + "\"}],\"provision\":{\"type\":\"deny\"}}"));
+						+ organisation
+						+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}"));
 			}
 			else {
 				visible.add(patient);

@@ -58,7 +58,7 @@ class ConsentToShareIT {
 				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
 				+ "\"reference\":\"" + this.patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
 				+ "\"reference\":\"" + this.patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
-				+ "\"}],\"provision\":{\"type\":\"deny\"}}"));
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}"));
 	}
 
 	@Test

@@ -586,7 +586,7 @@ class PlanSummaryIT {
 				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
 				+ "\"reference\":\"" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
 				+ "\"reference\":\"" + patient + "\"}],\"organization\":[{\"reference\":\"" + organisation
-				+ "\"}],\"provision\":{\"type\":\"deny\"}}");
+				+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}");
 		assertThat(refusal.status()).as(refusal.body()).isEqualTo(201);
 		String byNumber = "/fhir/Patient/$epaccs-summary?identifier=" + NHS + "%7C" + nhsNumber;
 
