@@ -2,6 +2,7 @@ package org.openepaccs.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -10,9 +11,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
@@ -59,6 +62,7 @@ class HostileNeighbourBench {
 					idle.add(Latencies.timedRead(ooh, path));
 				}
 				AtomicBoolean running = new AtomicBoolean(true);
+				AtomicInteger answered = new AtomicInteger();
 				ExecutorService attackers = Executors.newFixedThreadPool(HOSTILE_THREADS);
 				for (int t = 0; t < HOSTILE_THREADS; t++) {
 					int thread = t;
@@ -69,10 +73,17 @@ class HostileNeighbourBench {
 							Response response = hostile.send(attack[0], attack[1], attack[2], "Content-Type",
 									"application/fhir+json");
 							hostileStatuses.merge(response.status(), 1, Integer::sum);
+							answered.incrementAndGet();
 						}
 					});
 				}
-				Thread.sleep(500);
+				// the measured reads start once the hostile client is under way: as many
+				// of
+				// its requests answered as it has threads
+				Awaitility.await("the hostile client under way")
+					.atMost(Duration.ofMinutes(2))
+					.pollInterval(Duration.ofMillis(20))
+					.until(() -> answered.get() >= HOSTILE_THREADS);
 				for (int i = 0; i < PER_ROUND; i++) {
 					besideHostile.add(Latencies.timedRead(ooh, path));
 				}

@@ -120,6 +120,10 @@ class PlanSummaryBench {
 			answers.add(clients.submit(() -> {
 				long wait = due - System.nanoTime();
 				if (wait > 0) {
+					// the open loop's schedule itself: each request is sent when it is
+					// due,
+					// whatever the server is doing, so this waits for a time, not a
+					// condition
 					TimeUnit.NANOSECONDS.sleep(wait);
 				}
 				Response response = http.get(path.apply(person));

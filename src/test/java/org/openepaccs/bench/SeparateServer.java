@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.openepaccs.EpaccsApplication;
 import org.openepaccs.testsupport.TestDatabase;
 
@@ -181,28 +183,36 @@ final class SeparateServer implements AutoCloseable {
 		return total.find() ? Long.parseLong(total.group(1)) / (1024.0 * 1024.0) : Double.NaN;
 	}
 
-	private void awaitReady(Duration most, String name) throws Exception {
+	private void awaitReady(Duration most, String name) {
 		HttpClient http = HttpClient.newHttpClient();
-		long deadline = System.nanoTime() + most.toNanos();
-		while (System.nanoTime() < deadline) {
-			if (!this.process.isAlive()) {
-				throw new IllegalStateException(
-						"The separate server stopped while starting; see " + "target/bench/separate-server.log");
-			}
-			try {
-				HttpResponse<Void> ready = http.send(HttpRequest
-					.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/health/readiness"))
-					.build(), HttpResponse.BodyHandlers.discarding());
-				if (ready.statusCode() == 200) {
-					return;
-				}
-			}
-			catch (IOException notYet) {
-				// not listening yet
-			}
-			Thread.sleep(500);
+		try {
+			Awaitility.await("the " + name + " server ready")
+				.atMost(most)
+				.pollInterval(Duration.ofMillis(250))
+				.until(() -> {
+					if (!this.process.isAlive()) {
+						throw new IllegalStateException(
+								"The " + name + " server stopped while starting; see target/bench/" + name + ".log");
+					}
+					return ready(http);
+				});
 		}
-		throw new IllegalStateException("The " + name + " server was not ready within " + most);
+		catch (ConditionTimeoutException ex) {
+			throw new IllegalStateException("The " + name + " server was not ready within " + most, ex);
+		}
+	}
+
+	private boolean ready(HttpClient http) throws InterruptedException {
+		try {
+			return http
+				.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/actuator/health/readiness"))
+					.build(), HttpResponse.BodyHandlers.discarding())
+				.statusCode() == 200;
+		}
+		catch (IOException notYet) {
+			// not listening yet
+			return false;
+		}
 	}
 
 	@Override

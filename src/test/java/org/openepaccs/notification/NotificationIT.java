@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import ca.uhn.fhir.context.FhirContext;
 import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.HumanName;
@@ -23,7 +25,9 @@ import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +40,9 @@ class NotificationIT {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	FhirHttp gp;
 
@@ -71,7 +78,11 @@ class NotificationIT {
 		String decision = "Flag/" + this.gp.post("/fhir/Flag", FhirHttp.json(Examples.cprDecisionFor(this.patient)))
 			.resource(Flag.class)
 			.getIdPart();
-		Thread.sleep(2500); // the first delivery fails: nothing listens yet
+		// the first delivery fails: nothing listens yet
+		Awaitility.await("a failed first delivery")
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> failedAttempts(subscription.getIdPart(), decision + "/_history/1") > 0);
 		this.receiver = Receiver.on(receiverPort);
 
 		Delivery delivery = this.receiver.next(30);
@@ -126,6 +137,18 @@ class NotificationIT {
 		Subscription elsewhere = subscription("Flag?patient=" + this.patient, 1);
 		elsewhere.getChannel().setEndpoint("https://receiver.example/hook");
 		assertRefused(elsewhere, "allowed-endpoints");
+	}
+
+	/**
+	 * Deliveries of a notification tried and failed so far, while it is still
+	 * undelivered.
+	 */
+	private int failedAttempts(String subscription, String resource) {
+		Integer attempts = this.jdbc
+			.queryForObject("SELECT COALESCE(MAX(ATTEMPTS), 0) FROM " + NotificationOutbox.OUTBOX
+					+ " WHERE SUBSCRIPTION = ? AND RESOURCE = ? AND DELIVERED IS NULL" + " AND LAST_ERROR IS NOT NULL",
+					Integer.class, subscription, resource);
+		return (attempts != null) ? attempts : 0;
 	}
 
 	private void assertRefused(Subscription subscription, String reason) {

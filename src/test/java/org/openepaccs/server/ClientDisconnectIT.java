@@ -93,8 +93,17 @@ class ClientDisconnectIT {
 		try (Connection blocker = holdWritesBack()) {
 			answer = CompletableFuture.supplyAsync(() -> http.put("/fhir/" + waiting, patient(waiting, "After")));
 			Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> waitingForTheLock() == 1);
-			// several rounds of the watchdog, which must see the connection open
-			Thread.sleep(2500);
+			// What is under test is that nothing happens: through ten rounds of the
+			// watchdog
+			// (every 250 ms, looking at requests older than 500 ms), which must see the
+			// connection open, the request goes on waiting. An absence has no event to
+			// await,
+			// so the condition is held for a window and checked all through it.
+			Awaitility.await("the request left waiting while its client waits")
+				.during(Duration.ofMillis(2500))
+				.atMost(Duration.ofSeconds(5))
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> !answer.isDone() && waitingForTheLock() == 1);
 			assertThat(answer).isNotDone();
 			assertThat(waitingForTheLock()).isEqualTo(1);
 			blocker.commit();

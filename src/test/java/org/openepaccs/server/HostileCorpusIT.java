@@ -71,9 +71,6 @@ class HostileCorpusIT {
 			Probe probe = corpus.get(i);
 			Response response = probe.send(http, this.port);
 			statuses.merge(response.status(), 1, Integer::sum);
-			if (Boolean.getBoolean("corpus.trace")) {
-				System.out.println("PROBE " + response.status() + " " + probe.name());
-			}
 			String problem = problemWith(response);
 			if (problem != null) {
 				wrong.add(probe.name() + ": " + problem + " " + abbreviate(response.body()));
@@ -82,9 +79,11 @@ class HostileCorpusIT {
 				assertHealthy(http, patient);
 			}
 		}
-		System.out.println("Hostile corpus: " + corpus.size() + " requests, statuses " + statuses);
-
-		assertThat(wrong).isEmpty();
+		assertThat(wrong).as("%d requests, statuses %s", corpus.size(), statuses).isEmpty();
+		assertThat(statuses.keySet()).as("every request refused as the client's error")
+			.allMatch((status) -> status >= 400 && status < 500);
+		assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).as("every request answered")
+			.isEqualTo(corpus.size());
 		assertHealthy(http, patient);
 		// every body carried the marker as an identifier value: none may reach the log,
 		// nor SQL with its values
