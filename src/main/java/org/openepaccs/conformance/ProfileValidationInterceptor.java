@@ -83,9 +83,10 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 	 * every one. Each entry's storage hook then uses its result (a batch's entries are
 	 * refused one by one there, each in its own answer). Validation does not look at
 	 * where references point, so the references HAPI rewrites in between do not change it
-	 * (their targets are checked by referential integrity).
+	 * (their targets are checked by referential integrity). It runs after the checks of
+	 * the entries' requests, so that a malformed request is told (400) before its content.
 	 */
-	@Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
+	@Hook(value = Pointcut.STORAGE_TRANSACTION_PROCESSING, order = 100)
 	public void transactionStarting(IBaseBundle transaction, RequestDetails request) {
 		if (!this.enabled || request == null || request instanceof SystemRequestDetails
 				|| !(transaction instanceof Bundle bundle)) {
