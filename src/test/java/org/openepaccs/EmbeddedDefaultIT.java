@@ -18,11 +18,13 @@ import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.RunningServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The README's first command: with no configuration the server starts on its embedded H2
- * database and serves FHIR. Only the database folder is moved, so the test does not write
- * into the working copy.
+ * The README's first command: with the demo profile and no other configuration the server
+ * starts on its embedded H2 database, issues demo tokens and serves FHIR; without the
+ * demo profile and without an issuer it does not start. Only the database folder is
+ * moved, so the test does not write into the working copy.
  */
 class EmbeddedDefaultIT {
 
@@ -32,7 +34,8 @@ class EmbeddedDefaultIT {
 	@Test
 	void startsWithNoConfigurationOnAnEmbeddedDatabase() {
 		String url = "jdbc:h2:file:" + this.dataFolder.resolve("epaccs").toAbsolutePath();
-		try (RunningServer server = RunningServer.start("--spring.datasource.url=" + url)) {
+		try (RunningServer server = RunningServer.start("--spring.profiles.active=demo",
+				"--spring.datasource.url=" + url)) {
 			FhirHttp http = server.http();
 
 			Response metadata = http.get("/fhir/metadata");
@@ -92,6 +95,15 @@ class EmbeddedDefaultIT {
 			}
 		}
 		assertThat(Files.exists(this.dataFolder.resolve("epaccs.mv.db"))).isTrue();
+	}
+
+	@Test
+	void withoutTheDemoProfileOrAnIssuerItRefusesToStartSayingWhatToSet() {
+		String url = "jdbc:h2:file:" + this.dataFolder.resolve("no-issuer").toAbsolutePath();
+
+		assertThatThrownBy(() -> RunningServer.start("--spring.datasource.url=" + url).close())
+			.hasStackTraceContaining("set epaccs.security.issuer-uri")
+			.hasStackTraceContaining("--spring.profiles.active=demo");
 	}
 
 }

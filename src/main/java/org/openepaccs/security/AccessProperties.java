@@ -37,8 +37,8 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 		@DefaultValue("60s") @NotNull Duration clockSkew, @DefaultValue @Valid @NotNull Claims claims,
 		@DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer) {
 
-	@AssertTrue(message = "set epaccs.security.issuer-uri to the OpenID Connect issuer this server trusts "
-			+ "(or, for development only, epaccs.security.embedded-issuer.enabled=true); not both")
+	@AssertTrue(message = "set epaccs.security.issuer-uri to the OpenID Connect issuer this server trusts, "
+			+ "or run the demo with its built-in dev-only issuer (--spring.profiles.active=demo); not both")
 	public boolean isExactlyOneIssuer() {
 		return this.embeddedIssuer.enabled() != (this.issuerUri != null);
 	}
@@ -88,14 +88,19 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	 * tokens for the demo clients, signed by a key pair generated at every start-up.
 	 * Development and demonstration only.
 	 *
-	 * @param enabled on in the embedded default, off in the {@code postgres} profile
+	 * @param enabled on only in the {@code demo} profile, whatever the database
 	 * @param issuer the {@code iss} of its tokens
 	 * @param tokenLifetime how long an access token lives
 	 * @param clients the demo clients by client id
+	 * @param allowNetwork {@code true} lets the demo issuer run on a server that listens
+	 * on, or names in its issuer URL, an address other than loopback (a container behind
+	 * a loopback-only port); anyone who reaches it can get a token with the dev-only
+	 * secrets
 	 */
 	public record EmbeddedIssuer(@DefaultValue("false") boolean enabled,
 			@DefaultValue("http://localhost:8080") @NotNull URI issuer,
-			@DefaultValue("15m") @NotNull Duration tokenLifetime, Map<String, @Valid DemoClient> clients) {
+			@DefaultValue("15m") @NotNull Duration tokenLifetime, Map<String, @Valid DemoClient> clients,
+			@DefaultValue("false") boolean allowNetwork) {
 
 		public EmbeddedIssuer {
 			clients = (clients != null) ? Map.copyOf(clients) : Map.of();

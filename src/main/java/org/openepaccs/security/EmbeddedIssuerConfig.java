@@ -18,6 +18,7 @@ import com.nimbusds.jose.proc.SecurityContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,7 +42,8 @@ import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The embedded dev/demo issuer: Spring Authorization Server issuing
+ * The embedded dev/demo issuer, on only in the {@code demo} profile and only on a
+ * loopback address ({@link DemoIssuerOnLoopback}): Spring Authorization Server issuing
  * {@code client_credentials} access tokens to the demo clients at {@code /oauth2/token},
  * signed with an RSA key pair generated at every start-up (so no key is ever in the
  * repository, and tokens do not survive a restart). Its public key is at
@@ -52,6 +54,10 @@ import org.springframework.security.web.SecurityFilterChain;
 class EmbeddedIssuerConfig {
 
 	private static final Logger log = LoggerFactory.getLogger(EmbeddedIssuerConfig.class);
+
+	EmbeddedIssuerConfig(AccessProperties properties, @Value("${server.address:}") String serverAddress) {
+		DemoIssuerOnLoopback.check(properties.embeddedIssuer(), serverAddress);
+	}
 
 	@Bean
 	EmbeddedIssuerKeys embeddedIssuerKeys() throws NoSuchAlgorithmException {

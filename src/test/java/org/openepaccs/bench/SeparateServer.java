@@ -84,7 +84,9 @@ final class SeparateServer implements AutoCloseable {
 		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
 				"-Xmx" + heapMiB + "m", "-Xlog:gc:file=" + gcLog));
 		command.addAll(launcher);
-		command.addAll(List.of("--server.port=" + port, "--spring.profiles.active=postgres",
+		// the demo profile gives this build its token issuer; the flag gives it to a jar
+		// built before the demo profile existed
+		command.addAll(List.of("--server.port=" + port, "--spring.profiles.active=postgres,demo",
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password(),
 				"--epaccs.security.embedded-issuer.enabled=true"));

@@ -14,16 +14,16 @@ import org.springframework.test.context.ContextConfiguration;
 
 /**
  * The whole server on a random port, on this run's own PostgreSQL database, with the
- * {@code postgres} profile a deployer would use and metrics exported as in production.
- * Every test class so annotated shares one application context (Spring's context cache):
- * a HAPI start costs about 50 CPU-seconds, so do not add per-class properties here.
+ * {@code postgres} profile a deployer would use, tokens from the {@code demo} profile's
+ * issuer and metrics exported as in production. Every test class so annotated shares one
+ * application context (Spring's context cache): a HAPI start costs about 50 CPU-seconds,
+ * so do not add per-class properties here.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = EpaccsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "epaccs.security.embedded-issuer.enabled=true",
-				"epaccs.notifications.allowed-endpoints=http://127.0.0.1:" })
-@ActiveProfiles("postgres")
+		properties = "epaccs.notifications.allowed-endpoints=http://127.0.0.1:")
+@ActiveProfiles({ "postgres", "demo" })
 @AutoConfigureObservability(tracing = false)
 @ContextConfiguration(initializers = PostgresDatabaseInitializer.class)
 public @interface EpaccsIntegrationTest {

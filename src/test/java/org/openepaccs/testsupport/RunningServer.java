@@ -30,13 +30,14 @@ public final class RunningServer implements AutoCloseable {
 
 	/**
 	 * Started on a PostgreSQL database of this test run, with the {@code postgres}
-	 * profile and the embedded token issuer the tests get their tokens from.
+	 * profile and the {@code demo} profile's token issuer the tests get their tokens
+	 * from.
 	 */
 	public static RunningServer startOnPostgres(String jdbcUrl, String... moreArguments) {
 		TestDatabase server = TestDatabase.server();
-		List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=postgres",
+		List<String> arguments = new ArrayList<>(List.of("--spring.profiles.active=postgres,demo",
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + server.user(),
-				"--spring.datasource.password=" + server.password(), "--epaccs.security.embedded-issuer.enabled=true"));
+				"--spring.datasource.password=" + server.password()));
 		arguments.addAll(List.of(moreArguments));
 		return start(arguments.toArray(String[]::new));
 	}

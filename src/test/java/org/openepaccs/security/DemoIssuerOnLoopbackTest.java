@@ -1,0 +1,54 @@
+package org.openepaccs.security;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class DemoIssuerOnLoopbackTest {
+
+	@Test
+	void theDemoRunsOnThisMachine() {
+		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "127.0.0.1"))
+			.doesNotThrowAnyException();
+		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://127.0.0.1:9090", false), "::1"))
+			.doesNotThrowAnyException();
+	}
+
+	@Test
+	void aDemoListeningOnEveryInterfaceIsRefused() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), ""))
+			.withMessageContaining("every network interface")
+			.withMessageContaining("allow-network");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "0.0.0.0"))
+			.withMessageContaining("server.address 0.0.0.0");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "192.0.2.10"))
+			.withMessageContaining("server.address 192.0.2.10");
+	}
+
+	@Test
+	void aDemoPublishingANetworkIssuerUrlIsRefused() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://192.0.2.10:8080", false), "127.0.0.1"))
+			.withMessageContaining("issuer URL http://192.0.2.10:8080");
+	}
+
+	@Test
+	void theDeployerMayAllowTheNetworkExplicitly() {
+		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://192.0.2.10:8080", true), "0.0.0.0"))
+			.doesNotThrowAnyException();
+	}
+
+	private static AccessProperties.EmbeddedIssuer issuer(String url, boolean allowNetwork) {
+		return new AccessProperties.EmbeddedIssuer(true, URI.create(url), Duration.ofMinutes(15), Map.of(),
+				allowNetwork);
+	}
+
+}
