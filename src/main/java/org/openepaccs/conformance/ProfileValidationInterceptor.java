@@ -84,7 +84,8 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 	 * refused one by one there, each in its own answer). Validation does not look at
 	 * where references point, so the references HAPI rewrites in between do not change it
 	 * (their targets are checked by referential integrity). It runs after the checks of
-	 * the entries' requests, so that a malformed request is told (400) before its content.
+	 * the entries' requests, so that a malformed request is told (400) before its
+	 * content.
 	 */
 	@Hook(value = Pointcut.STORAGE_TRANSACTION_PROCESSING, order = 100)
 	public void transactionStarting(IBaseBundle transaction, RequestDetails request) {
