@@ -417,7 +417,8 @@ class ConsentLeakIT {
 					+ "\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
 					+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
 					+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patient() + "\"},\"dateTime\":\""
-					+ dateTime + "\",\"organization\":[{\"reference\":\"Organization/" + this.ids.get("Organization")
+					+ dateTime + "\",\"performer\":[{\"reference\":\"" + patient() + "\"}],"
+					+ "\"organization\":[{\"reference\":\"Organization/" + this.ids.get("Organization")
 					+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\""
 					+ provision + "\"}}";
 		}

@@ -47,8 +47,9 @@ class ConsentPagingIT {
 						+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
 						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
 						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
-						+ "\"reference\":\"Patient/" + patient + "\"},\"organization\":[{\"reference\":\"Organization/"
-						+ organisation
+						+ "\"reference\":\"Patient/" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\","
+						+ "\"performer\":[{\"reference\":\"Patient/" + patient + "\"}],"
+						+ "\"organization\":[{\"reference\":\"Organization/" + organisation
 						+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}"));
 			}
 			else {
