@@ -69,7 +69,7 @@ class ConformancePackageTest {
 	}
 
 	static Stream<Path> invalidExamples() {
-		return Examples.invalid().stream();
+		return Examples.refusedByTheServer().stream();
 	}
 
 	private static List<SingleValidationMessage> errors(Path example) {

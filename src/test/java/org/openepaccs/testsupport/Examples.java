@@ -20,6 +20,9 @@ public final class Examples {
 
 	private static final Path INVALID = VALID.resolve("invalid");
 
+	private static final Path INVALID_SNOMED_MEMBERSHIP = Path.of("src", "test", "resources", "conformance",
+			"invalid-snomed-membership");
+
 	private Examples() {
 	}
 
@@ -29,6 +32,23 @@ public final class Examples {
 
 	public static List<Path> invalid() {
 		return list(INVALID);
+	}
+
+	/**
+	 * Invalid only because a SNOMED CT code is not in one of our value sets: the server's
+	 * validation sees that, a validator without a terminology server does not, so these
+	 * are not invalid examples of the package.
+	 */
+	public static List<Path> invalidSnomedMembership() {
+		return list(INVALID_SNOMED_MEMBERSHIP);
+	}
+
+	/**
+	 * Every invalid example and every resource the server refuses for its SNOMED CT
+	 * codes.
+	 */
+	public static List<Path> refusedByTheServer() {
+		return Stream.concat(invalid().stream(), invalidSnomedMembership().stream()).toList();
 	}
 
 	public static IBaseResource parse(Path file) {
