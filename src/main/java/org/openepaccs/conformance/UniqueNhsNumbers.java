@@ -92,9 +92,6 @@ class UniqueNhsNumbers implements FhirStorageInterceptor {
 		this.jdbc = jdbc;
 		this.transaction = new TransactionTemplate(transactions);
 		this.partitionSettings = partitionSettings;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE
-				+ " (NHS_NUMBER VARCHAR(200) PRIMARY KEY, PATIENT_ID VARCHAR(100) NOT NULL)");
-		jdbc.execute("CREATE INDEX IF NOT EXISTS EPACCS_NHS_NUMBER_PATIENT ON " + TABLE + " (PATIENT_ID)");
 		// before this server answers any request: a Patient stored in the meantime would
 		// make the table look filled
 		fillIfEmpty();

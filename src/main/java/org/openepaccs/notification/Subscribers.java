@@ -23,8 +23,6 @@ class Subscribers {
 
 	Subscribers(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
-		jdbc.execute("CREATE TABLE IF NOT EXISTS " + SUBSCRIBERS
-				+ " (SUBSCRIPTION VARCHAR(100) PRIMARY KEY, ORGANISATION VARCHAR(100))");
 	}
 
 	void created(String subscription, String organisation) {

@@ -124,17 +124,6 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		this.ownTransaction
 			.setPropagationBehavior(org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.overlap = budget.requestTimeBudget().plusSeconds(10);
-		jdbc.execute("CREATE TABLE IF NOT EXISTS " + DECISIONS + " (CONSENT_ID VARCHAR(100) PRIMARY KEY,"
-				+ " PATIENT_ID VARCHAR(100) NOT NULL, DECIDED TIMESTAMP, STORED TIMESTAMP, REFUSED BOOLEAN NOT NULL,"
-				+ " CUSTODIANS VARCHAR(2000) NOT NULL, CHANGED TIMESTAMP NOT NULL)");
-		jdbc.execute("CREATE INDEX IF NOT EXISTS EPACCS_SHARING_DECISION_CHANGED ON " + DECISIONS + " (CHANGED)");
-		jdbc.execute("CREATE TABLE IF NOT EXISTS " + EPOCH + " (ID INTEGER PRIMARY KEY, N BIGINT NOT NULL)");
-		try {
-			jdbc.update("INSERT INTO " + EPOCH + " (ID, N) SELECT 1, 0 WHERE NOT EXISTS (SELECT 1 FROM " + EPOCH + ")");
-		}
-		catch (org.springframework.dao.DuplicateKeyException ex) {
-			// another replica inserted the row at the same moment
-		}
 	}
 
 	/**
