@@ -106,4 +106,15 @@ class EmbeddedDefaultIT {
 			.hasStackTraceContaining("--spring.profiles.active=demo");
 	}
 
+	@Test
+	void theDemoIssuerOnANetworkAddressRefusesToStart() {
+		String url = "jdbc:h2:file:" + this.dataFolder.resolve("network").toAbsolutePath();
+
+		assertThatThrownBy(() -> RunningServer
+			.start("--spring.profiles.active=demo", "--server.address=0.0.0.0", "--spring.datasource.url=" + url)
+			.close())
+			.hasStackTraceContaining("The demo token issuer (dev-only client secrets) is on, but it listens on")
+			.hasStackTraceContaining("allow-network");
+	}
+
 }

@@ -95,6 +95,14 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 					profiles.add(profile);
 				}
 			}
+			else if (ConformancePackage.isOurs(url)) {
+				// a misspelt or retired profile of ours must not stand in for the one the
+				// resource's meaning calls for
+				return List.of(unknownProfile(
+						typeOf(context), url, "this server's package has no such profile ("
+								+ ConformancePackage.CANONICAL_BASE + "/StructureDefinition/...)",
+						ValidationMessage.IssueSeverity.ERROR));
+			}
 			else {
 				unknownDeclared.add(unknownProfile(typeOf(context), url,
 						"this server does not hold it, so the resource was checked against "

@@ -64,6 +64,8 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 
 	private static final String WARNED = ProfileValidationInterceptor.class.getName() + ".warned";
 
+	private static final String IN_BATCH = ProfileValidationInterceptor.class.getName() + ".inBatch";
+
 	/** One thread per core: validation is CPU work. */
 	private final ExecutorService validators = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
 			new CustomizableThreadFactory("validation-"));
@@ -90,7 +92,7 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 	@Hook(value = Pointcut.STORAGE_TRANSACTION_PROCESSING, order = 100)
 	public void transactionStarting(IBaseBundle transaction, RequestDetails request) {
 		if (!this.enabled || request == null || request instanceof SystemRequestDetails
-				|| !(transaction instanceof Bundle bundle)) {
+				|| !(transaction instanceof Bundle bundle) || request.getUserData().get(IN_BATCH) != null) {
 			return;
 		}
 		Map<IBaseResource, Outcome> outcomes = Collections.synchronizedMap(new IdentityHashMap<>());
@@ -112,7 +114,13 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 			return; // each entry is validated in its own storage hook instead
 		}
 		request.getUserData().put(PREVALIDATED, outcomes);
-		if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
+		if (bundle.getType() == Bundle.BundleType.BATCH) {
+			// HAPI then processes each entry as a transaction of one, through this hook
+			// again, which leaves it alone: each entry is refused on its own, in its own
+			// answer, by its storage hook
+			request.getUserData().put(IN_BATCH, Boolean.TRUE);
+		}
+		else if (bundle.getType() == Bundle.BundleType.TRANSACTION) {
 			refuseInvalidEntries(bundle, outcomes);
 		}
 	}
@@ -147,10 +155,10 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		// the server's own writes (register alerts, closing a register entry at death)
 		// are built from our package's codes and checked by tests with $validate;
 		// validating them again on every write was a tenth of the cost of a load
-		if (!this.enabled || request == null || request instanceof SystemRequestDetails) {
+		if (!this.enabled || request instanceof SystemRequestDetails) {
 			return;
 		}
-		Outcome outcome = prevalidated(resource, request);
+		Outcome outcome = (request != null) ? prevalidated(resource, request) : null;
 		if (outcome == null) {
 			outcome = validate(resource);
 		}
@@ -160,7 +168,7 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 			throw new UnprocessableEntityException(this.fhirContext, refusal);
 		}
 		List<String> warnings = outcome.warningsToPassOn();
-		if (!warnings.isEmpty()) {
+		if (!warnings.isEmpty() && request != null) {
 			warned(request).put(resource, warnings);
 		}
 	}
@@ -193,24 +201,32 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 
 	private Outcome validate(IBaseResource resource) {
 		ValidationOptions options = new ValidationOptions();
+		List<String> against = new ArrayList<>();
 		List<String> declared = new ArrayList<>();
 		for (IPrimitiveType<String> profile : resource.getMeta().getProfile()) {
 			if (ConformancePackage.isOurs(profile.getValue())) {
 				declared.add(profile.getValue().substring(profile.getValue().lastIndexOf('/') + 1));
 			}
 		}
-		String against;
 		if (!declared.isEmpty()) {
-			against = String.join(", ", declared) + ", declared in meta.profile";
+			against.add(String.join(", ", declared) + ", declared in meta.profile");
 		}
-		else {
-			Optional<DefaultProfiles.Applied> applied = this.defaultProfiles.profileFor(resource);
-			applied.ifPresent((profile) -> options.addProfile(profile.profile()));
-			against = applied.map(DefaultProfiles.Applied::reason)
-				.orElse("base FHIR R4 " + resource.fhirType() + " only: it declares none of our profiles and no code"
-						+ " in it marks it as EPaCCS content");
+		// the profile the resource's meaning calls for applies whatever it declares: a
+		// declared profile of ours for other content does not exempt it
+		Optional<DefaultProfiles.Applied> applied = this.defaultProfiles.profileFor(resource);
+		if (applied.isPresent() && !declared.contains(name(applied.get().profile()))) {
+			options.addProfile(applied.get().profile());
+			against.add(applied.get().reason());
 		}
-		return new Outcome(this.validator.validateWithResult(resource, options), against);
+		if (against.isEmpty()) {
+			against.add("base FHIR R4 " + resource.fhirType() + " only: it declares none of our profiles and no code"
+					+ " in it marks it as EPaCCS content");
+		}
+		return new Outcome(this.validator.validateWithResult(resource, options), String.join("; ", against));
+	}
+
+	private static String name(String profileUrl) {
+		return profileUrl.substring(profileUrl.lastIndexOf('/') + 1);
 	}
 
 	private static boolean isWrite(Bundle.BundleEntryComponent entry) {

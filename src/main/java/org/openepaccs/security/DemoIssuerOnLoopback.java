@@ -17,8 +17,10 @@ final class DemoIssuerOnLoopback {
 
 	/**
 	 * @param serverAddress {@code server.address}: empty means every interface
+	 * @param publicBaseUrl {@code epaccs.fhir.server-address}, the base URL the server
+	 * publishes (behind a reverse proxy, say): empty when it publishes none
 	 */
-	static void check(AccessProperties.EmbeddedIssuer issuer, String serverAddress) {
+	static void check(AccessProperties.EmbeddedIssuer issuer, String serverAddress, String publicBaseUrl) {
 		if (issuer.allowNetwork()) {
 			return;
 		}
@@ -29,6 +31,22 @@ final class DemoIssuerOnLoopback {
 		String host = issuer.issuer().getHost();
 		if (host == null || !isLoopback(host)) {
 			throw refusal("its issuer URL " + issuer.issuer() + " names a host other than this machine");
+		}
+		if (publicBaseUrl != null && !publicBaseUrl.isBlank()) {
+			String published = hostOf(publicBaseUrl);
+			if (published == null || !isLoopback(published)) {
+				throw refusal("it publishes the base URL " + publicBaseUrl + ", which names a host other than this "
+						+ "machine (epaccs.fhir.server-address)");
+			}
+		}
+	}
+
+	private static String hostOf(String url) {
+		try {
+			return java.net.URI.create(url.trim()).getHost();
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
 		}
 	}
 

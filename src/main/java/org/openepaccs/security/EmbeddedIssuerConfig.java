@@ -22,6 +22,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -55,8 +56,15 @@ class EmbeddedIssuerConfig {
 
 	private static final Logger log = LoggerFactory.getLogger(EmbeddedIssuerConfig.class);
 
-	EmbeddedIssuerConfig(AccessProperties properties, @Value("${server.address:}") String serverAddress) {
-		DemoIssuerOnLoopback.check(properties.embeddedIssuer(), serverAddress);
+	EmbeddedIssuerConfig(AccessProperties properties, Environment environment,
+			@Value("${server.address:}") String serverAddress,
+			@Value("${epaccs.fhir.server-address:}") String publicBaseUrl) {
+		if (!environment.matchesProfiles("demo")) {
+			throw new IllegalStateException("epaccs.security.embedded-issuer.enabled=true, but the embedded issuer "
+					+ "and its dev-only secrets run only in the demo profile (--spring.profiles.active=demo); "
+					+ "without it, set epaccs.security.issuer-uri");
+		}
+		DemoIssuerOnLoopback.check(properties.embeddedIssuer(), serverAddress, publicBaseUrl);
 	}
 
 	@Bean

@@ -90,6 +90,43 @@ class ProfilesByMeaningIT {
 	}
 
 	@Test
+	void aMisspeltProfileOfOursIsRefusedRatherThanStandingInForTheRightOne() {
+		String misspelt = carePlan("\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"736373009\"}]",
+				"plan")
+			.replace(UK_CORE_CARE_PLAN, "https://fhir.openepaccs.org/StructureDefinition/epaccs-advance-care-plna");
+
+		Response refused = this.http.post("/fhir/CarePlan", misspelt);
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.diagnostics())
+			.contains("Unknown profile https://fhir.openepaccs.org/StructureDefinition/epaccs-advance-care-plna: this "
+					+ "server's package has no such profile");
+	}
+
+	@Test
+	void aBatchAnswersEachEntryOnItsOwn() {
+		String bundle = """
+				{"resourceType":"Bundle","type":"batch","entry":[
+				 {"resource":%s,"request":{"method":"POST","url":"CarePlan"}},
+				 {"resource":%s,"request":{"method":"POST","url":"CarePlan"}}
+				]}""".formatted(carePlan("\"text\":\"Asthma action plan\"", "plan"),
+				carePlan("\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"736373009\"}]", "proposal"));
+
+		Response answer = this.http.post("/fhir", bundle);
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		List<Bundle.BundleEntryComponent> entries = answer.resource(Bundle.class).getEntry();
+		assertThat(entries.get(0).getResponse().getStatus()).startsWith("201");
+		assertThat(entries.get(1).getResponse().getStatus()).startsWith("422");
+		OperationOutcome refusal = (OperationOutcome) entries.get(1).getResponse().getOutcome();
+		assertThat(refusal.getIssue()).anySatisfy((issue) -> {
+			assertThat(issue.getDiagnostics()).doesNotStartWith("Entry ")
+				.contains("epaccs-advance-care-plan applies by default");
+			assertThat(issue.getExpression()).hasToString("[CarePlan.intent]");
+		});
+	}
+
+	@Test
 	void aTransactionWithThreeBadEntriesNamesAllThreeAndStoresNothing() {
 		String family = "Transaction" + System.nanoTime();
 		String bundle = """

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
@@ -13,36 +14,55 @@ class DemoIssuerOnLoopbackTest {
 
 	@Test
 	void theDemoRunsOnThisMachine() {
-		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "127.0.0.1"))
+		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "127.0.0.1", ""))
 			.doesNotThrowAnyException();
-		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://127.0.0.1:9090", false), "::1"))
+		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://127.0.0.1:9090", false), "::1", ""))
 			.doesNotThrowAnyException();
 	}
 
 	@Test
 	void aDemoListeningOnEveryInterfaceIsRefused() {
 		assertThatIllegalStateException()
-			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), ""))
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "", ""))
 			.withMessageContaining("every network interface")
 			.withMessageContaining("allow-network");
 		assertThatIllegalStateException()
-			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "0.0.0.0"))
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "0.0.0.0", ""))
 			.withMessageContaining("server.address 0.0.0.0");
 		assertThatIllegalStateException()
-			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "192.0.2.10"))
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "192.0.2.10", ""))
 			.withMessageContaining("server.address 192.0.2.10");
 	}
 
 	@Test
 	void aDemoPublishingANetworkIssuerUrlIsRefused() {
 		assertThatIllegalStateException()
-			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://192.0.2.10:8080", false), "127.0.0.1"))
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://192.0.2.10:8080", false), "127.0.0.1", ""))
 			.withMessageContaining("issuer URL http://192.0.2.10:8080");
 	}
 
 	@Test
+	void aDemoBehindAProxyPublishingANetworkBaseUrlIsRefused() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "127.0.0.1",
+					"https://epaccs.example.org/fhir"))
+			.withMessageContaining("epaccs.fhir.server-address");
+		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "127.0.0.1",
+				"http://localhost:8080/fhir"))
+			.doesNotThrowAnyException();
+	}
+
+	@Test
+	void everyInterfaceOfIpv6IsNotLoopback() {
+		assertThatIllegalStateException()
+			.isThrownBy(() -> DemoIssuerOnLoopback.check(issuer("http://localhost:8080", false), "::", ""))
+			.withMessageContaining("server.address ::");
+		assertThat(DemoIssuerOnLoopback.isLoopback("[::1]")).isTrue();
+	}
+
+	@Test
 	void theDeployerMayAllowTheNetworkExplicitly() {
-		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://192.0.2.10:8080", true), "0.0.0.0"))
+		assertThatCode(() -> DemoIssuerOnLoopback.check(issuer("http://192.0.2.10:8080", true), "0.0.0.0", ""))
 			.doesNotThrowAnyException();
 	}
 
