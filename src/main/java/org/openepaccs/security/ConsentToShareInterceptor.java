@@ -72,6 +72,8 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	private final PeopleOfRecords people;
 
+	private final FhirContext fhirContext;
+
 	ConsentToShareInterceptor(Callers callers, ConsentDirectory directory, FhirContext fhirContext,
 			DaoRegistry daoRegistry, PeopleOfRecords people) {
 		this.callers = callers;
@@ -79,6 +81,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		this.terser = fhirContext.newTerser();
 		this.daoRegistry = daoRegistry;
 		this.people = people;
+		this.fhirContext = fhirContext;
 	}
 
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -20)
@@ -154,6 +157,11 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		}
 		if (isHiddenFrom(stored, caller.get())) {
 			String requested = request.getResourceName() + "/" + request.getId().getIdPart();
+			if (operation == RestOperationTypeEnum.UPDATE && !caller.get().isClinical()) {
+				// what a PUT to an id that is not stored gets: update-as-create is not
+				// offered on people's records (AccessGate)
+				throw AccessGate.noClientAssignedIds(this.fhirContext, request.getId().getIdPart());
+			}
 			if (operation == RestOperationTypeEnum.DELETE && !caller.get().isClinical()) {
 				if (request instanceof ServletRequestDetails servlet && servlet.getServletResponse() != null) {
 					servlet.getServletResponse()
@@ -200,6 +208,15 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = -200)
 	public void refuseUpdatesOfHiddenRecords(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		Optional<Caller> caller = this.callers.current();
+		if (request instanceof ServletRequestDetails && previous != null && caller.isPresent()
+				&& !caller.get().breaksTheGlass() && !caller.get().isClinical()
+				&& AccessPolicy.categoryOf(previous.fhirType()) == AccessPolicy.Category.CLINICAL
+				&& isHiddenFrom(previous, caller.get())) {
+			// an update of a hidden record (a transaction entry, a conditional update) is
+			// answered as one of an id that is not stored
+			throw AccessGate.noClientAssignedIds(this.fhirContext, previous.getIdElement().getIdPart());
+		}
 		refuseWriteOf(previous, request);
 		refuseWriteOf(resource, request);
 	}
