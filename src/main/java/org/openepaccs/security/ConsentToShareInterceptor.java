@@ -1,5 +1,6 @@
 package org.openepaccs.security;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -13,7 +14,10 @@ import ca.uhn.fhir.util.ResourceReferenceInfo;
 import java.util.Date;
 
 import org.hl7.fhir.r4.model.Consent;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.param.ReferenceParam;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Task;
 import org.hl7.fhir.r4.model.IdType;
@@ -298,8 +302,53 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 			Task forCustodian = task.copy();
 			forCustodian.getOwner()
 				.setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(custodian.toString()));
+			// the custodian's Organization too, as the refusal named it: its review
+			// worklist and Subscriptions (Task?owner=Organization/{id}) find the task by
+			// it, where HAPI cannot search a reference's identifier
+			String owner = custodianOrganisation(consent, custodian.toString());
+			if (owner != null) {
+				forCustodian.getOwner().setReference(owner);
+			}
 			this.daoRegistry.getResourceDao(Task.class).create(forCustodian, new SystemRequestDetails());
 		}
+	}
+
+	/**
+	 * The Organization (as {@code Organization/{id}}) with this ODS code that one of the
+	 * person's refusals names, or null.
+	 */
+	private String custodianOrganisation(Consent decision, String ods) {
+		List<IBaseResource> consents = this.daoRegistry.getResourceDao(Consent.class)
+			.search(SearchParameterMap.newSynchronous(Consent.SP_PATIENT,
+					new ReferenceParam(
+							decision.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())),
+					new SystemRequestDetails())
+			.getResources(0, 100);
+		for (IBaseResource found : consents) {
+			Consent earlier = (Consent) found;
+			if (!ConsentDirectory.isRefusal(earlier)) {
+				continue;
+			}
+			for (Reference organisation : earlier.getOrganization()) {
+				if (!organisation.hasReference()) {
+					continue;
+				}
+				try {
+					Organization named = this.daoRegistry.getResourceDao(Organization.class)
+						.read(organisation.getReferenceElement().toUnqualifiedVersionless(),
+								new SystemRequestDetails());
+					if (named.getIdentifier()
+						.stream()
+						.anyMatch((id) -> ConsentDirectory.ODS.equals(id.getSystem()) && ods.equals(id.getValue()))) {
+						return "Organization/" + named.getIdElement().getIdPart();
+					}
+				}
+				catch (BaseServerResponseException ex) {
+					// gone since: the task keeps the ODS code alone
+				}
+			}
+		}
+		return null;
 	}
 
 	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)
