@@ -279,8 +279,7 @@ class AccessGate implements FhirServerInterceptor {
 							|| category == AccessPolicy.Category.CONFORMANCE;
 					boolean ownPatient = i == 0 && "Patient".equals(target) && !"Patient".equals(source)
 							&& AccessPolicy.categoryOf(source) == AccessPolicy.Category.CLINICAL
-							&& reference.getProvidesMembershipInCompartments() != null
-							&& reference.getProvidesMembershipInCompartments().contains("Patient");
+							&& inPatientCompartmentThrough(source, parameter);
 					if (!directory && !ownPatient) {
 						return chainRefused(name, source + "." + parameter + " into " + target);
 					}
@@ -290,6 +289,24 @@ class AccessGate implements FhirServerInterceptor {
 			from = reached;
 		}
 		return null;
+	}
+
+	/**
+	 * Whether the reference parameter puts a resource of the type in the Patient
+	 * compartment of whom it names: the same definitions by which a resource's people,
+	 * and so its labels, are found ({@link PeopleOfRecords}). The search parameter
+	 * registry's copies do not carry compartments.
+	 */
+	private boolean inPatientCompartmentThrough(String type, String parameter) {
+		try {
+			return this.fhirContext.getResourceDefinition(type)
+				.getSearchParamsForCompartmentName("Patient")
+				.stream()
+				.anyMatch((compartment) -> compartment.getName().equals(parameter));
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 	private static String chainRefused(String name, String link) {

@@ -165,6 +165,22 @@ class ConsentLeakIT {
 	}
 
 	@Test
+	void aChainToThePersonWhoseRecordItIsIsStillOffered() {
+		for (String chain : List.of("/fhir/Observation?subject:Patient.family=" + this.hidden.family(),
+				"/fhir/Observation?subject:Patient.identifier=https://fhir.nhs.uk/Id/nhs-number%7C"
+						+ this.hidden.nhsNumber(),
+				"/fhir/Flag?patient.identifier=https://fhir.nhs.uk/Id/nhs-number%7C" + this.hidden.nhsNumber(),
+				"/fhir/Patient?organization:Organization.identifier=Y99901&family=" + this.hidden.family())) {
+			Response byCustodian = this.custodian.get(chain);
+			assertThat(byCustodian.status()).as(chain + ": " + abbreviated(byCustodian)).isEqualTo(200);
+			assertThat(byCustodian.resource(Bundle.class).getEntry()).as(chain).hasSize(1);
+			Response byNurse = this.callers.get("community-nurse").get(chain);
+			assertThat(byNurse.status()).as(chain + ": " + abbreviated(byNurse)).isEqualTo(200);
+			assertThat(byNurse.resource(Bundle.class).getEntry()).as(chain).isEmpty();
+		}
+	}
+
+	@Test
 	void aChangeToAHiddenResourceIsAnsweredAsIfItWereNotThere() {
 		String observation = this.hidden.ids().get("Observation");
 		for (String patch : List.of("[]", "[{\"op\":\"test\",\"path\":\"/status\",\"value\":\"final\"}]",
