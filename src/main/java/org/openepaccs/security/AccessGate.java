@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -46,6 +48,8 @@ import org.springframework.stereotype.Component;
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class AccessGate implements FhirServerInterceptor {
+
+	private static final Pattern RESOLVES_TO = Pattern.compile("resolve\\(\\)\\s+is\\s+([A-Za-z]+)");
 
 	private final ISearchParamRegistry searchParams;
 
@@ -269,7 +273,7 @@ class AccessGate implements FhirServerInterceptor {
 				if (reference == null || reference.getParamType() != RestSearchParameterTypeEnum.REFERENCE) {
 					return null; // not a chain HAPI can follow: it answers 400 itself
 				}
-				Set<String> targets = (named != null) ? Set.of(named) : reference.getTargets();
+				Set<String> targets = (named != null) ? Set.of(named) : targetsOf(reference);
 				if (targets.isEmpty()) {
 					return chainRefused(name, source + "." + parameter + " (any resource type)");
 				}
@@ -289,6 +293,27 @@ class AccessGate implements FhirServerInterceptor {
 			from = reached;
 		}
 		return null;
+	}
+
+	/**
+	 * The types a reference parameter can reach: those its path resolves to where every
+	 * alternative of the path says ({@code Flag.subject.where(resolve() is Patient)}), as
+	 * only those are indexed, else the parameter's declared targets.
+	 */
+	private static Set<String> targetsOf(RuntimeSearchParam reference) {
+		String path = reference.getPath();
+		if (path == null || path.isBlank()) {
+			return reference.getTargets();
+		}
+		Set<String> resolved = new java.util.TreeSet<>();
+		for (String alternative : path.split("\\|")) {
+			Matcher matcher = RESOLVES_TO.matcher(alternative);
+			if (!matcher.find()) {
+				return reference.getTargets();
+			}
+			resolved.add(matcher.group(1));
+		}
+		return resolved;
 	}
 
 	/**

@@ -63,6 +63,9 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 	 */
 	private static final String CUSTODIANS_TO_TELL = ConsentToShareInterceptor.class.getName() + ".custodians";
 
+	/** Request data: the id of the refusal Consent that named the custodians. */
+	private static final String REFUSAL_TO_REVIEW = ConsentToShareInterceptor.class.getName() + ".refusal";
+
 	/** Operations that show one person's record, answered as a read of them would be. */
 	static final Set<String> ONE_PERSON_OPERATIONS = Set.of(PlanSummaryNames.OPERATION, "$everything");
 
@@ -249,6 +252,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 				// the person told this clinician: a deliberate, audited act, which the
 				// custodians are told of
 				request.getUserData().put(CUSTODIANS_TO_TELL, custodians);
+				request.getUserData().put(REFUSAL_TO_REVIEW, this.directory.latestDecision(patient));
 				continue;
 			}
 			if (caller.get().isClinical()) {
@@ -298,6 +302,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		if (organisation != null) {
 			task.getRequester().setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(organisation));
 		}
+		Object refusal = request.getUserData().remove(REFUSAL_TO_REVIEW);
 		for (Object custodian : custodians) {
 			Task forCustodian = task.copy();
 			forCustodian.getOwner()
@@ -305,7 +310,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 			// the custodian's Organization too, as the refusal named it: its review
 			// worklist and Subscriptions (Task?owner=Organization/{id}) find the task by
 			// it, where HAPI cannot search a reference's identifier
-			String owner = custodianOrganisation(consent, custodian.toString());
+			String owner = custodianOrganisation(refusal, custodian.toString());
 			if (owner != null) {
 				forCustodian.getOwner().setReference(owner);
 			}
@@ -314,38 +319,38 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 	}
 
 	/**
-	 * The Organization (as {@code Organization/{id}}) with this ODS code that one of the
-	 * person's refusals names, or null.
+	 * The Organization (as {@code Organization/{id}}) with this ODS code that the refusal
+	 * names, or null. The refusal is read by its id: a search of the person's Consents
+	 * here would load the one being created within its own transaction.
 	 */
-	private String custodianOrganisation(Consent decision, String ods) {
-		List<IBaseResource> consents = this.daoRegistry.getResourceDao(Consent.class)
-			.search(SearchParameterMap.newSynchronous(Consent.SP_PATIENT,
-					new ReferenceParam(
-							decision.getPatient().getReferenceElement().toUnqualifiedVersionless().getValue())),
-					new SystemRequestDetails())
-			.getResources(0, 100);
-		for (IBaseResource found : consents) {
-			Consent earlier = (Consent) found;
-			if (!ConsentDirectory.isRefusal(earlier)) {
+	private String custodianOrganisation(Object refusalId, String ods) {
+		if (!(refusalId instanceof String id)) {
+			return null;
+		}
+		Consent refusal;
+		try {
+			refusal = this.daoRegistry.getResourceDao(Consent.class)
+				.read(new IdType("Consent", id), new SystemRequestDetails());
+		}
+		catch (BaseServerResponseException ex) {
+			return null; // gone since: the task keeps the ODS code alone
+		}
+		for (Reference organisation : refusal.getOrganization()) {
+			if (!organisation.hasReference()) {
 				continue;
 			}
-			for (Reference organisation : earlier.getOrganization()) {
-				if (!organisation.hasReference()) {
-					continue;
+			try {
+				Organization named = this.daoRegistry.getResourceDao(Organization.class)
+					.read(organisation.getReferenceElement().toUnqualifiedVersionless(), new SystemRequestDetails());
+				if (named.getIdentifier()
+					.stream()
+					.anyMatch((identifier) -> ConsentDirectory.ODS.equals(identifier.getSystem())
+							&& ods.equals(identifier.getValue()))) {
+					return "Organization/" + named.getIdElement().getIdPart();
 				}
-				try {
-					Organization named = this.daoRegistry.getResourceDao(Organization.class)
-						.read(organisation.getReferenceElement().toUnqualifiedVersionless(),
-								new SystemRequestDetails());
-					if (named.getIdentifier()
-						.stream()
-						.anyMatch((id) -> ConsentDirectory.ODS.equals(id.getSystem()) && ods.equals(id.getValue()))) {
-						return "Organization/" + named.getIdElement().getIdPart();
-					}
-				}
-				catch (BaseServerResponseException ex) {
-					// gone since: the task keeps the ODS code alone
-				}
+			}
+			catch (BaseServerResponseException ex) {
+				// gone since: the task keeps the ODS code alone
 			}
 		}
 		return null;
