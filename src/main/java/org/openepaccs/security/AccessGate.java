@@ -273,7 +273,7 @@ class AccessGate implements FhirServerInterceptor {
 				if (reference == null || reference.getParamType() != RestSearchParameterTypeEnum.REFERENCE) {
 					return null; // not a chain HAPI can follow: it answers 400 itself
 				}
-				Set<String> targets = (named != null) ? Set.of(named) : targetsOf(reference);
+				Set<String> targets = (named != null) ? Set.of(named) : targetsOf(source, reference);
 				if (targets.isEmpty()) {
 					return chainRefused(name, source + "." + parameter + " (any resource type)");
 				}
@@ -300,20 +300,25 @@ class AccessGate implements FhirServerInterceptor {
 	 * alternative of the path says ({@code Flag.subject.where(resolve() is Patient)}), as
 	 * only those are indexed, else the parameter's declared targets.
 	 */
-	private static Set<String> targetsOf(RuntimeSearchParam reference) {
+	private static Set<String> targetsOf(String type, RuntimeSearchParam reference) {
 		String path = reference.getPath();
 		if (path == null || path.isBlank()) {
 			return reference.getTargets();
 		}
 		Set<String> resolved = new java.util.TreeSet<>();
 		for (String alternative : path.split("\\|")) {
+			// a parameter shared by several types (clinical-patient) lists each type's
+			// path
+			if (!alternative.replace("(", "").trim().startsWith(type + ".")) {
+				continue;
+			}
 			Matcher matcher = RESOLVES_TO.matcher(alternative);
 			if (!matcher.find()) {
 				return reference.getTargets();
 			}
 			resolved.add(matcher.group(1));
 		}
-		return resolved;
+		return resolved.isEmpty() ? reference.getTargets() : resolved;
 	}
 
 	/**
