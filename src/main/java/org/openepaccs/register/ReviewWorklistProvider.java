@@ -37,6 +37,7 @@ import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.StringType;
+import org.hl7.fhir.r4.model.Task;
 import org.openepaccs.server.FhirOperationProvider;
 import org.openepaccs.server.InternalSearch;
 import org.openepaccs.server.ShownResources;
@@ -61,6 +62,9 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 	static final String OPERATION = "$review-worklist";
 
 	private static final int MOST_PRACTICES = 50;
+
+	/** Open sharing-decision tasks listed at most: a handful a practice in practice. */
+	private static final int MOST_TASKS = 500;
 
 	/**
 	 * Further than any worklist goes; a bound, so that offset and count cannot overflow.
@@ -135,7 +139,38 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 				.getSearch()
 				.setMode(Bundle.SearchEntryMode.MATCH);
 		}
+		if (from == 0) {
+			for (IBaseResource task : this.shown.to(request, sharingDecisionsToReview(organisations(practices)))) {
+				page.addEntry()
+					.setFullUrl(request.getFhirServerBase() + "/Task/" + task.getIdElement().getIdPart())
+					.setResource((Task) task)
+					.getSearch()
+					.setMode(Bundle.SearchEntryMode.INCLUDE);
+			}
+		}
 		return page;
+	}
+
+	/**
+	 * The practices' open tasks to review a sharing decision that a clinician of another
+	 * organisation recorded for one of their people (owner the practice, focus the new
+	 * Consent), oldest first: on the first page, as entries beside the plans (search mode
+	 * {@code include}; the total counts plans).
+	 */
+	private List<IBaseResource> sharingDecisionsToReview(List<String> practices) {
+		ReferenceOrListParam owners = new ReferenceOrListParam();
+		practices.forEach((practice) -> owners.add(new ReferenceParam(practice)));
+		SearchParameterMap open = InternalSearch.all()
+			.add(Task.SP_OWNER, owners)
+			.add(Task.SP_STATUS, new TokenParam("requested"));
+		open.setSort(new SortSpec(Task.SP_AUTHORED_ON, SortOrderEnum.ASC, new SortSpec("_id")));
+		return this.daoRegistry.getResourceDao(Task.class)
+			.search(open, new SystemRequestDetails())
+			.getResources(0, MOST_TASKS)
+			.stream()
+			.filter((task) -> ((Task) task).getFocus().getReferenceElement().getResourceType() != null
+					&& "Consent".equals(((Task) task).getFocus().getReferenceElement().getResourceType()))
+			.toList();
 	}
 
 	private static List<String> organisations(List<StringType> practices) {

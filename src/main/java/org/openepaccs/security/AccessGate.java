@@ -1,17 +1,31 @@
 package org.openepaccs.security;
 
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeSearchParam;
+import ca.uhn.fhir.i18n.Msg;
+import ca.uhn.fhir.jpa.dao.BaseStorageDao;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry.SearchParamLookupContextEnum;
 import ca.uhn.fhir.util.UrlUtil;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -34,6 +48,24 @@ import org.springframework.stereotype.Component;
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 class AccessGate implements FhirServerInterceptor {
+
+	private static final Pattern RESOLVES_TO = Pattern.compile("resolve\\(\\)\\s+is\\s+([A-Za-z]+)");
+
+	private final ISearchParamRegistry searchParams;
+
+	private final Callers callers;
+
+	private final AccessProperties properties;
+
+	private final FhirContext fhirContext;
+
+	AccessGate(ISearchParamRegistry searchParams, Callers callers, AccessProperties properties,
+			FhirContext fhirContext) {
+		this.searchParams = searchParams;
+		this.callers = callers;
+		this.properties = properties;
+		this.fhirContext = fhirContext;
+	}
 
 	/** Interactions offered, as HAPI names them; operations are classified by name. */
 	private static final Set<RestOperationTypeEnum> INTERACTIONS = Set.of(RestOperationTypeEnum.METADATA,
@@ -76,12 +108,12 @@ class AccessGate implements FhirServerInterceptor {
 		if (refused != null) {
 			throw forbidden(refused);
 		}
-		String reverseChain = reverseChainRefusal(request.getParameters().keySet());
-		if (reverseChain == null && request.getHeader("If-None-Exist") != null) {
-			reverseChain = reverseChainRefusal(queryKeys(request.getHeader("If-None-Exist")));
+		String search = searchRefusal(request.getResourceName(), request.getParameters());
+		if (search == null && request.getHeader("If-None-Exist") != null) {
+			search = searchRefusal(request.getResourceName(), query(request.getHeader("If-None-Exist")));
 		}
-		if (reverseChain != null) {
-			throw forbidden(reverseChain);
+		if (search != null) {
+			throw forbidden(search);
 		}
 		if ((interaction == RestOperationTypeEnum.TRANSACTION || interaction == RestOperationTypeEnum.BATCH)
 				&& request.getResource() instanceof Bundle bundle) {
@@ -93,6 +125,44 @@ class AccessGate implements FhirServerInterceptor {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Creating a person's record under an id the client chose ({@code PUT} to an id not
+	 * stored, directly, as a transaction entry, or as a conditional update that matched
+	 * nothing) is not offered: a {@code PUT} to the id of a hidden record cannot create,
+	 * so if one to a missing id could, the two would tell hidden from missing. Both are
+	 * answered as HAPI answers when client-assigned ids are switched off (404, the
+	 * requested id); GP systems upload idempotently with conditional create and
+	 * conditional update, which take a server-assigned id. Directory and conformance
+	 * resources keep client-assigned ids. The one exception is a client of the embedded
+	 * (dev) issuer marked {@code client-assigned-ids}, the synthetic population loader.
+	 */
+	@Hook(Pointcut.STORAGE_PRESTORAGE_CLIENT_ASSIGNED_ID)
+	public void refuseClientAssignedIds(IBaseResource resource, RequestDetails request) {
+		if (!(request instanceof ServletRequestDetails)
+				|| AccessPolicy.categoryOf(resource.fhirType()) != AccessPolicy.Category.CLINICAL
+				|| mayAssignIds(this.callers.current())) {
+			return;
+		}
+		throw noClientAssignedIds(this.fhirContext, resource.getIdElement().getIdPart());
+	}
+
+	private boolean mayAssignIds(Optional<Caller> caller) {
+		if (caller.isEmpty() || !this.properties.embeddedIssuer().enabled() || caller.get().clientId() == null) {
+			return false;
+		}
+		AccessProperties.DemoClient client = this.properties.embeddedIssuer().clients().get(caller.get().clientId());
+		return client != null && client.clientAssignedIds();
+	}
+
+	/**
+	 * HAPI's own answer to an update of an id that is not stored when client-assigned ids
+	 * are not enabled: also the answer to an update of a hidden record.
+	 */
+	static ResourceNotFoundException noClientAssignedIds(FhirContext fhirContext, String id) {
+		return new ResourceNotFoundException(Msg.code(959) + fhirContext.getLocalizer()
+			.getMessageSanitized(BaseStorageDao.class, "failedToCreateWithClientAssignedIdNotAllowed", id));
 	}
 
 	/**
@@ -149,13 +219,148 @@ class AccessGate implements FhirServerInterceptor {
 		return null;
 	}
 
-	/** The parameter names of a URL's or a bare query's query. */
-	private static java.util.Collection<String> queryKeys(String urlOrQuery) {
+	/**
+	 * Why a search (or a conditional URL) on this type is not offered, or null: reverse
+	 * chaining into people's records, and chains (also in {@code _sort}) that could reach
+	 * a resource of a person other than the one the searched resource belongs to.
+	 */
+	private String searchRefusal(String type, Map<String, String[]> parameters) {
+		if (parameters == null || parameters.isEmpty()) {
+			return null;
+		}
+		String refused = reverseChainRefusal(parameters.keySet());
+		for (Iterator<String> names = parameters.keySet().iterator(); refused == null && names.hasNext();) {
+			refused = chainRefusal(type, names.next());
+		}
+		for (String sort : parameters.getOrDefault("_sort", new String[0])) {
+			for (String key : sort.split(",")) {
+				if (refused == null) {
+					refused = chainRefusal(type, key.trim().replaceFirst("^-", ""));
+				}
+			}
+		}
+		return refused;
+	}
+
+	/**
+	 * A chain ({@code subject:Patient.name}) is narrowed by consent only through the
+	 * searched resource: the search leaves out resources labelled for the people whose
+	 * compartment they are in, not the resources the chain passes through. So a chain is
+	 * offered only where every resource it passes through is either a directory or
+	 * conformance resource, or, in its first link, the Patient whose compartment the
+	 * searched (clinical) resource is in through that very reference, and so whose label
+	 * the searched resource carries. {@code Observation?focus:Patient.name=},
+	 * {@code CareTeam?participant:RelatedPerson.name=} or
+	 * {@code Patient?link:Patient.name=} could tell something of a hidden person from a
+	 * visible resource, and are refused for every value, so the refusal says nothing of
+	 * any person.
+	 */
+	String chainRefusal(String type, String name) {
+		int dot = name.indexOf('.');
+		if (type == null || name.startsWith("_") || dot < 0) {
+			return null;
+		}
+		String[] links = name.split("\\.", -1);
+		Set<String> from = Set.of(type);
+		for (int i = 0; i < links.length - 1; i++) {
+			String link = links[i];
+			int colon = link.indexOf(':');
+			String parameter = (colon >= 0) ? link.substring(0, colon) : link;
+			String named = (colon >= 0) ? link.substring(colon + 1) : null;
+			Set<String> reached = new java.util.TreeSet<>();
+			for (String source : from) {
+				RuntimeSearchParam reference = lookUp(source, parameter);
+				if (reference == null || reference.getParamType() != RestSearchParameterTypeEnum.REFERENCE) {
+					return null; // not a chain HAPI can follow: it answers 400 itself
+				}
+				Set<String> targets = (named != null) ? Set.of(named) : targetsOf(source, reference);
+				if (targets.isEmpty()) {
+					return chainRefused(name, source + "." + parameter + " (any resource type)");
+				}
+				for (String target : targets) {
+					AccessPolicy.Category category = AccessPolicy.categoryOf(target);
+					boolean directory = category == AccessPolicy.Category.DIRECTORY
+							|| category == AccessPolicy.Category.CONFORMANCE;
+					boolean ownPatient = i == 0 && "Patient".equals(target) && !"Patient".equals(source)
+							&& AccessPolicy.categoryOf(source) == AccessPolicy.Category.CLINICAL
+							&& inPatientCompartmentThrough(source, parameter);
+					if (!directory && !ownPatient) {
+						return chainRefused(name, source + "." + parameter + " into " + target);
+					}
+					reached.add(target);
+				}
+			}
+			from = reached;
+		}
+		return null;
+	}
+
+	/**
+	 * The types a reference parameter can reach: those its path resolves to where every
+	 * alternative of the path says ({@code Flag.subject.where(resolve() is Patient)}), as
+	 * only those are indexed, else the parameter's declared targets.
+	 */
+	private static Set<String> targetsOf(String type, RuntimeSearchParam reference) {
+		String path = reference.getPath();
+		if (path == null || path.isBlank()) {
+			return reference.getTargets();
+		}
+		Set<String> resolved = new java.util.TreeSet<>();
+		for (String alternative : path.split("\\|")) {
+			// a parameter shared by several types (clinical-patient) lists each type's
+			// path
+			if (!alternative.replace("(", "").trim().startsWith(type + ".")) {
+				continue;
+			}
+			Matcher matcher = RESOLVES_TO.matcher(alternative);
+			if (!matcher.find()) {
+				return reference.getTargets();
+			}
+			resolved.add(matcher.group(1));
+		}
+		return resolved.isEmpty() ? reference.getTargets() : resolved;
+	}
+
+	/**
+	 * Whether the reference parameter puts a resource of the type in the Patient
+	 * compartment of whom it names: the same definitions by which a resource's people,
+	 * and so its labels, are found ({@link PeopleOfRecords}). The search parameter
+	 * registry's copies do not carry compartments.
+	 */
+	private boolean inPatientCompartmentThrough(String type, String parameter) {
 		try {
-			return UrlUtil.parseQueryString(urlOrQuery.substring(urlOrQuery.indexOf('?') + 1)).keySet();
+			return this.fhirContext.getResourceDefinition(type)
+				.getSearchParamsForCompartmentName("Patient")
+				.stream()
+				.anyMatch((compartment) -> compartment.getName().equals(parameter));
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private static String chainRefused(String name, String link) {
+		return "the chain " + name + " (through " + link + ") is not offered: a chain may pass only through "
+				+ "directory resources, or from a record to the Patient whose record it is by naming that type "
+				+ "(such as subject:Patient.name); search the records it names instead";
+	}
+
+	private RuntimeSearchParam lookUp(String type, String name) {
+		try {
+			return this.searchParams.getActiveSearchParam(type, name, SearchParamLookupContextEnum.SEARCH);
+		}
+		catch (RuntimeException ex) {
+			return null; // an unknown resource type: HAPI's to report
+		}
+	}
+
+	/** The parameters of a URL's or a bare query's query. */
+	private static Map<String, String[]> query(String urlOrQuery) {
+		try {
+			return UrlUtil.parseQueryString(urlOrQuery.substring(urlOrQuery.indexOf('?') + 1));
 		}
 		catch (IllegalArgumentException ex) {
-			return java.util.List.of(); // a malformed query: HAPI refuses it with 400
+			return Map.of(); // a malformed query: HAPI refuses it with 400
 		}
 	}
 
@@ -166,7 +371,7 @@ class AccessGate implements FhirServerInterceptor {
 	}
 
 	/** An entry, classified from its method and URL as the same request on its own. */
-	private static String entryRefusal(BundleEntryComponent entry) {
+	private String entryRefusal(BundleEntryComponent entry) {
 		Bundle.HTTPVerb method = entry.getRequest().getMethod();
 		String url = entry.getRequest().getUrl();
 		if (method == null || url == null || url.isBlank()) {
@@ -178,10 +383,10 @@ class AccessGate implements FhirServerInterceptor {
 		}
 		String refused = refusal(request.interaction(), request.type(), request.operation());
 		if (refused == null) {
-			refused = reverseChainRefusal(queryKeys(url.contains("?") ? url : ""));
+			refused = searchRefusal(request.type(), query(url.contains("?") ? url : ""));
 		}
 		if (refused == null && entry.getRequest().hasIfNoneExist()) {
-			refused = reverseChainRefusal(queryKeys(entry.getRequest().getIfNoneExist()));
+			refused = searchRefusal(request.type(), query(entry.getRequest().getIfNoneExist()));
 		}
 		return refused;
 	}

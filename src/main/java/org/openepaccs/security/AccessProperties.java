@@ -116,9 +116,14 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	 * @param role the role its tokens carry
 	 * @param organisation the ODS code its tokens carry
 	 * @param scopes the SMART scopes it may ask for (all of them if it asks for none)
+	 * @param clientAssignedIds whether it may create people's records under ids of its
+	 * own choosing ({@code PUT} to an id not stored), as the synthetic population loader
+	 * does to be restartable; such a client learns whether an id is taken, so only a
+	 * loader that is the custodian of every refusal it loads should have it. Only the
+	 * embedded (dev) issuer's clients can: with an external issuer, nobody may.
 	 */
 	public record DemoClient(@NotBlank String secret, @NotNull Role role, @NotBlank String organisation,
-			@NotNull List<String> scopes) {
+			@NotNull List<String> scopes, @DefaultValue("false") boolean clientAssignedIds) {
 
 	}
 

@@ -214,6 +214,12 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		return custodians != null && (organisation == null || !custodians.contains(organisation));
 	}
 
+	/** The id of the Consent holding the person's latest recorded decision, or null. */
+	synchronized String latestDecision(String patientId) {
+		Decision decision = this.decisions.get(patientId);
+		return (decision != null) ? decision.consentId() : null;
+	}
+
 	/** Whether any refusal hides someone from this organisation. */
 	public boolean anyHiddenFrom(String organisation) {
 		refreshIfChanged();

@@ -1,5 +1,6 @@
 package org.openepaccs.security;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -13,7 +14,10 @@ import ca.uhn.fhir.util.ResourceReferenceInfo;
 import java.util.Date;
 
 import org.hl7.fhir.r4.model.Consent;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.param.ReferenceParam;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Task;
 import org.hl7.fhir.r4.model.IdType;
@@ -59,6 +63,9 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 	 */
 	private static final String CUSTODIANS_TO_TELL = ConsentToShareInterceptor.class.getName() + ".custodians";
 
+	/** Request data: the id of the refusal Consent that named the custodians. */
+	private static final String REFUSAL_TO_REVIEW = ConsentToShareInterceptor.class.getName() + ".refusal";
+
 	/** Operations that show one person's record, answered as a read of them would be. */
 	static final Set<String> ONE_PERSON_OPERATIONS = Set.of(PlanSummaryNames.OPERATION, "$everything");
 
@@ -72,6 +79,8 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	private final PeopleOfRecords people;
 
+	private final FhirContext fhirContext;
+
 	ConsentToShareInterceptor(Callers callers, ConsentDirectory directory, FhirContext fhirContext,
 			DaoRegistry daoRegistry, PeopleOfRecords people) {
 		this.callers = callers;
@@ -79,6 +88,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		this.terser = fhirContext.newTerser();
 		this.daoRegistry = daoRegistry;
 		this.people = people;
+		this.fhirContext = fhirContext;
 	}
 
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -20)
@@ -154,6 +164,11 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		}
 		if (isHiddenFrom(stored, caller.get())) {
 			String requested = request.getResourceName() + "/" + request.getId().getIdPart();
+			if (operation == RestOperationTypeEnum.UPDATE && !caller.get().isClinical()) {
+				// what a PUT to an id that is not stored gets: update-as-create is not
+				// offered on people's records (AccessGate)
+				throw AccessGate.noClientAssignedIds(this.fhirContext, request.getId().getIdPart());
+			}
 			if (operation == RestOperationTypeEnum.DELETE && !caller.get().isClinical()) {
 				if (request instanceof ServletRequestDetails servlet && servlet.getServletResponse() != null) {
 					servlet.getServletResponse()
@@ -200,6 +215,15 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = -200)
 	public void refuseUpdatesOfHiddenRecords(IBaseResource previous, IBaseResource resource, RequestDetails request) {
+		Optional<Caller> caller = this.callers.current();
+		if (request instanceof ServletRequestDetails && previous != null && caller.isPresent()
+				&& !caller.get().breaksTheGlass() && !caller.get().isClinical()
+				&& AccessPolicy.categoryOf(previous.fhirType()) == AccessPolicy.Category.CLINICAL
+				&& isHiddenFrom(previous, caller.get())) {
+			// an update of a hidden record (a transaction entry, a conditional update) is
+			// answered as one of an id that is not stored
+			throw AccessGate.noClientAssignedIds(this.fhirContext, previous.getIdElement().getIdPart());
+		}
 		refuseWriteOf(previous, request);
 		refuseWriteOf(resource, request);
 	}
@@ -228,6 +252,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 				// the person told this clinician: a deliberate, audited act, which the
 				// custodians are told of
 				request.getUserData().put(CUSTODIANS_TO_TELL, custodians);
+				request.getUserData().put(REFUSAL_TO_REVIEW, this.directory.latestDecision(patient));
 				continue;
 			}
 			if (caller.get().isClinical()) {
@@ -277,12 +302,58 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		if (organisation != null) {
 			task.getRequester().setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(organisation));
 		}
+		Object refusal = request.getUserData().remove(REFUSAL_TO_REVIEW);
 		for (Object custodian : custodians) {
 			Task forCustodian = task.copy();
 			forCustodian.getOwner()
 				.setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(custodian.toString()));
+			// the custodian's Organization too, as the refusal named it: its review
+			// worklist and Subscriptions (Task?owner=Organization/{id}) find the task by
+			// it, where HAPI cannot search a reference's identifier
+			String owner = custodianOrganisation(refusal, custodian.toString());
+			if (owner != null) {
+				forCustodian.getOwner().setReference(owner);
+			}
 			this.daoRegistry.getResourceDao(Task.class).create(forCustodian, new SystemRequestDetails());
 		}
+	}
+
+	/**
+	 * The Organization (as {@code Organization/{id}}) with this ODS code that the refusal
+	 * names, or null. The refusal is read by its id: a search of the person's Consents
+	 * here would load the one being created within its own transaction.
+	 */
+	private String custodianOrganisation(Object refusalId, String ods) {
+		if (!(refusalId instanceof String id)) {
+			return null;
+		}
+		Consent refusal;
+		try {
+			refusal = this.daoRegistry.getResourceDao(Consent.class)
+				.read(new IdType("Consent", id), new SystemRequestDetails());
+		}
+		catch (BaseServerResponseException ex) {
+			return null; // gone since: the task keeps the ODS code alone
+		}
+		for (Reference organisation : refusal.getOrganization()) {
+			if (!organisation.hasReference()) {
+				continue;
+			}
+			try {
+				Organization named = this.daoRegistry.getResourceDao(Organization.class)
+					.read(organisation.getReferenceElement().toUnqualifiedVersionless(), new SystemRequestDetails());
+				if (named.getIdentifier()
+					.stream()
+					.anyMatch((identifier) -> ConsentDirectory.ODS.equals(identifier.getSystem())
+							&& ods.equals(identifier.getValue()))) {
+					return "Organization/" + named.getIdElement().getIdPart();
+				}
+			}
+			catch (BaseServerResponseException ex) {
+				// gone since: the task keeps the ODS code alone
+			}
+		}
+		return null;
 	}
 
 	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)

@@ -85,6 +85,70 @@ class ReviewWorklistIT {
 		assertThat(bad.diagnostics()).contains("Organization/{id}");
 	}
 
+	@Test
+	void aSharingDecisionRecordedElsewhereIsOnTheCustodiansWorklistAndInItsOutbox() {
+		String custodian = this.gp
+			.post("/fhir/Organization", FhirHttp.json(new Organization().setName("Custodian Surgery")
+				.addIdentifier(
+						new Identifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901"))))
+			.resource(Organization.class)
+			.getIdElement()
+			.getIdPart();
+		Response subscribed = this.gp.post("/fhir/Subscription",
+				"{\"resourceType\":\"Subscription\",\"status\":\"requested\",\"reason\":\"review worklist\","
+						+ "\"criteria\":\"Task?owner=Organization/" + custodian + "\",\"channel\":{\"type\":"
+						+ "\"rest-hook\",\"endpoint\":\"http://127.0.0.1:9/tasks\"}}");
+		assertThat(subscribed.status()).as(subscribed.body()).isEqualTo(201);
+		String subscription = subscribed.resource(org.hl7.fhir.r4.model.Subscription.class).getIdElement().getIdPart();
+		String patient = notOnRegister();
+		assertThat(this.gp.post("/fhir/Consent", consent(patient, "deny", custodian)).status()).isEqualTo(201);
+
+		Response recorded = FhirHttp.as(this.port, "community-nurse")
+			.post("/fhir/Consent", consent(patient, "permit", custodian), "Content-Type", FhirHttp.FHIR_JSON,
+					"X-Sharing-Decision", "told me at a home visit");
+		assertThat(recorded.status()).as(recorded.body()).isEqualTo(201);
+		String decision = recorded.resource(org.hl7.fhir.r4.model.Consent.class).getIdElement().getIdPart();
+
+		Bundle worklist = this.gp.get("/fhir/CarePlan/$review-worklist?practice=Organization/" + custodian)
+			.resource(Bundle.class);
+		List<org.hl7.fhir.r4.model.Task> tasks = worklist.getEntry()
+			.stream()
+			.filter((entry) -> entry.getResource() instanceof org.hl7.fhir.r4.model.Task)
+			.map((entry) -> (org.hl7.fhir.r4.model.Task) entry.getResource())
+			.toList();
+		assertThat(tasks).as("the custodian's worklist lists the decision to review").hasSize(1);
+		org.hl7.fhir.r4.model.Task task = tasks.get(0);
+		assertThat(task.getFocus().getReference()).isEqualTo("Consent/" + decision);
+		assertThat(task.getOwner().getReference()).isEqualTo("Organization/" + custodian);
+		assertThat(task.getOwner().getIdentifier().getValue()).isEqualTo("Y99901");
+		assertThat(task.getStatus()).isEqualTo(org.hl7.fhir.r4.model.Task.TaskStatus.REQUESTED);
+		assertThat(worklist.getTotal()).as("the total counts plans").isZero();
+		assertThat(this.gp.get("/fhir/CarePlan/$review-worklist?practice=" + this.otherPractice)
+			.resource(Bundle.class)
+			.getEntry()).as("another practice's worklist").isEmpty();
+
+		List<String> announced = new JdbcTemplate(this.dataSource).queryForList(
+				"select resource from epaccs_notification where subscription = ?", String.class, subscription);
+		assertThat(announced).as("the custodian's outbox carries the task")
+			.anyMatch((resource) -> resource.startsWith("Task/" + task.getIdElement().getIdPart() + "/"));
+
+		task.setStatus(org.hl7.fhir.r4.model.Task.TaskStatus.COMPLETED);
+		assertThat(this.gp.put("/fhir/Task/" + task.getIdElement().getIdPart(), FhirHttp.json(task)).status())
+			.isEqualTo(200);
+		assertThat(this.gp.get("/fhir/CarePlan/$review-worklist?practice=Organization/" + custodian)
+			.resource(Bundle.class)
+			.getEntry()).as("reviewed: off the worklist").isEmpty();
+	}
+
+	private static String consent(String patient, String provision, String custodian) {
+		return "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
+				+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
+				+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patient + "\"},"
+				+ "\"organization\":[{\"reference\":\"Organization/" + custodian + "\"}],\"provision\":{\"type\":\""
+				+ provision + "\"}}";
+	}
+
 	private static List<String> ids(Bundle page) {
 		return page.getEntry().stream().map((e) -> e.getResource().getIdElement().getIdPart()).toList();
 	}

@@ -79,6 +79,41 @@ class ConsentPagingIT {
 		}
 	}
 
+	@Test
+	void aPagingLinkServesOnlyTheCallerWhoSearched() {
+		long seed = System.nanoTime();
+		FhirHttp gp = new FhirHttp(this.port); // organisation Y99901
+		FhirHttp nurse = FhirHttp.as(this.port, "community-nurse"); // organisation Y99902
+		FhirHttp hub = FhirHttp.as(this.port, "spoc-hub");
+		String family = "Linked" + seed;
+		for (int i = 0; i < 3; i++) {
+			created(gp.post("/fhir/Patient", "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + family
+					+ "\"}],\"birthDate\":\"1941-02-1" + i + "\"}"));
+		}
+		Bundle first = gp.get("/fhir/Patient?family=" + family + "&_count=1").resource(Bundle.class);
+		String next = relative(first.getLink(Bundle.LINK_NEXT).getUrl());
+		String searchId = next.replaceAll(".*_getpages=([^&]*).*", "$1");
+		assertThat(gp.getVerbatim(next).status()).as("the caller who searched pages on").isEqualTo(200);
+
+		// a search id of the same shape that names no search: what HAPI answers for it
+		String unknownId = "00000000-0000-4000-8000-000000000000" + searchId.substring(36);
+		for (FhirHttp other : List.of(nurse, hub)) {
+			Response stolen = other.getVerbatim(next);
+			Response unknown = other.getVerbatim(next.replace(searchId, unknownId));
+			assertThat(stolen.status()).as(stolen.body()).isEqualTo(410);
+			assertThat(stolen.body()).doesNotContain(family);
+			assertThat(stolen.body().replace(searchId, unknownId)).isEqualTo(unknown.body());
+			assertThat(stolen.header("Content-Type")).isEqualTo(unknown.header("Content-Type"));
+		}
+		// the owner is part of the id: another owner's digest names no search
+		String retagged = searchId.substring(0, 37) + (searchId.endsWith("0") ? "1" : "0") + searchId.substring(38);
+		Response retaggedPage = gp.getVerbatim(next.replace(searchId, retagged));
+		assertThat(retaggedPage.status()).as(retaggedPage.body()).isEqualTo(410);
+		Response bare = nurse.getVerbatim(next.replace(searchId, searchId.substring(0, 36)));
+		assertThat(bare.status()).as("the bare UUID names no search a client can page").isEqualTo(410);
+		assertThat(bare.body()).doesNotContain(family);
+	}
+
 	private static String relative(String url) {
 		return url.substring(url.indexOf("/fhir"));
 	}
