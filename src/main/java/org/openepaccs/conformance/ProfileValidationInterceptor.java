@@ -164,7 +164,11 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		}
 		if (outcome.failed()) {
 			OperationOutcome refusal = new OperationOutcome();
-			outcome.errors(resource.fhirType(), resource.fhirType(), "").forEach(refusal::addIssue);
+			// HAPI answers a batch entry with the diagnostics of its refusal only, so
+			// there
+			// the location goes into the text too
+			boolean batchEntry = request != null && request.getUserData().get(IN_BATCH) != null;
+			outcome.errors(resource.fhirType(), resource.fhirType(), "", batchEntry).forEach(refusal::addIssue);
 			throw new UnprocessableEntityException(this.fhirContext, refusal);
 		}
 		List<String> warnings = outcome.warningsToPassOn();
@@ -184,7 +188,7 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 				String type = entry.getResource().fhirType();
 				String context = "Entry " + index + " (" + (entry.hasFullUrl() ? entry.getFullUrl() : "no fullUrl")
 						+ ", " + type + "): ";
-				outcome.errors(type, "Bundle.entry[" + index + "].resource", context).forEach(refusal::addIssue);
+				outcome.errors(type, "Bundle.entry[" + index + "].resource", context, false).forEach(refusal::addIssue);
 			}
 		}
 		if (failing > 0) {
@@ -277,16 +281,19 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		 * resource itself, or its place in a Bundle), without the line and column of a
 		 * re-encoded resource, which a sender cannot map back to what it sent.
 		 */
-		List<OperationOutcome.OperationOutcomeIssueComponent> errors(String type, String root, String context) {
+		List<OperationOutcome.OperationOutcomeIssueComponent> errors(String type, String root, String context,
+				boolean locationInText) {
 			List<OperationOutcome.OperationOutcomeIssueComponent> issues = new ArrayList<>();
 			for (SingleValidationMessage message : this.result.getMessages()) {
 				if (isError(message)) {
+					String where = expression(type, root, message.getLocationString());
 					issues.add(new OperationOutcome.OperationOutcomeIssueComponent()
 						.setSeverity((message.getSeverity() == ResultSeverityEnum.FATAL) ? IssueSeverity.FATAL
 								: IssueSeverity.ERROR)
 						.setCode(IssueType.PROCESSING)
-						.setDiagnostics(context + message.getMessage() + " (checked against " + this.against + ")")
-						.addExpression(expression(type, root, message.getLocationString())));
+						.setDiagnostics(context + (locationInText ? where + ": " : "") + message.getMessage()
+								+ " (checked against " + this.against + ")")
+						.addExpression(where));
 				}
 			}
 			return issues;

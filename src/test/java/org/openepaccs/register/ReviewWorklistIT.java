@@ -145,7 +145,9 @@ class ReviewWorklistIT {
 				+ "\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
 				+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
 				+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patient + "\"},"
-				+ "\"organization\":[{\"reference\":\"Organization/" + custodian + "\"}],\"provision\":{\"type\":\""
+				+ "\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{\"reference\":\"" + patient + "\"}],"
+				+ "\"organization\":[{\"reference\":\"Organization/" + custodian + "\"}],"
+				+ "\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\""
 				+ provision + "\"}}";
 	}
 
