@@ -1,6 +1,7 @@
 package org.openepaccs.common;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import org.hl7.fhir.r4.model.Bundle;
@@ -21,6 +22,19 @@ public record BundleEntryRequest(RestOperationTypeEnum interaction, String type,
 			RestOperationTypeEnum.UPDATE, Bundle.HTTPVerb.PATCH, RestOperationTypeEnum.PATCH, Bundle.HTTPVerb.DELETE,
 			RestOperationTypeEnum.DELETE);
 
+	/** A resource type's name as FHIR spells them: {@code Patient}, never {@code !!}. */
+	private static final Pattern TYPE = Pattern.compile("[A-Z][A-Za-z]{0,63}");
+
+	/** A FHIR id, also the form of a version id. */
+	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+	private static final Pattern OPERATION = Pattern.compile("\\$[A-Za-z][A-Za-z0-9_-]{0,63}");
+
+	/**
+	 * Null where the method and URL name no request of this server, such as a URL that is
+	 * not a resource type, id or operation: the client's error (400), not a request the
+	 * access rules must weigh.
+	 */
 	public static BundleEntryRequest parse(Bundle.HTTPVerb method, String url) {
 		String path = url;
 		int query = path.indexOf('?');
@@ -35,6 +49,9 @@ public record BundleEntryRequest(RestOperationTypeEnum interaction, String type,
 			return null; // absolute URLs are not resolved against this server
 		}
 		String[] parts = path.isEmpty() ? new String[0] : path.split("/", -1);
+		if (!wellFormed(parts)) {
+			return null;
+		}
 		boolean get = method == Bundle.HTTPVerb.GET || method == Bundle.HTTPVerb.HEAD;
 		switch (parts.length) {
 			case 0:
@@ -90,6 +107,22 @@ public record BundleEntryRequest(RestOperationTypeEnum interaction, String type,
 			default:
 				return null;
 		}
+	}
+
+	/**
+	 * Whether each segment of an entry URL's path is what its position allows: a type, an
+	 * id or {@code _history}/{@code _search}, a version or an operation.
+	 */
+	private static boolean wellFormed(String[] parts) {
+		for (int i = 0; i < parts.length; i++) {
+			String part = parts[i];
+			boolean ok = OPERATION.matcher(part).matches() || part.equals("_history") || part.equals("_search")
+					|| ((i == 0) ? TYPE.matcher(part).matches() : ID.matcher(part).matches());
+			if (!ok) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 }

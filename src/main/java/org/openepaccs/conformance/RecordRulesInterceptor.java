@@ -27,6 +27,7 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -67,6 +68,8 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 
 	private static final String TRANSACTION_KEY = RecordRulesInterceptor.class.getName() + ".transaction";
 
+	private static final java.util.regex.Pattern FHIR_ID = java.util.regex.Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
 	private final FhirContext fhirContext;
 
 	private final DaoRegistry daoRegistry;
@@ -79,9 +82,13 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 
 	private final Set<String> actualPlaceOfDeath;
 
-	RecordRulesInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry, ConformancePackage conformancePackage) {
+	private final PersonLocks personLocks;
+
+	RecordRulesInterceptor(FhirContext fhirContext, DaoRegistry daoRegistry, ConformancePackage conformancePackage,
+			PersonLocks personLocks) {
 		this.fhirContext = fhirContext;
 		this.daoRegistry = daoRegistry;
+		this.personLocks = personLocks;
 		String valueSets = ConformancePackage.CANONICAL_BASE + "/ValueSet/";
 		this.cprCodes = conformancePackage.codesOf(valueSets + "epaccs-cpr-decision");
 		this.preferredPlaceOfDeath = union(conformancePackage.codesOf(valueSets + "epaccs-preferred-place-of-death"),
@@ -107,22 +114,47 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 		check(resource, request);
 	}
 
+	/**
+	 * HAPI's own parse of a transaction, whose entries' resources are the objects the
+	 * storage hooks below are given and which carry the ids HAPI assigns as it creates
+	 * them: what matches a {@code urn:uuid:} reference to the person it names.
+	 */
+	@Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
+	public void transactionProcessing(RequestDetails request, IBaseBundle bundle) {
+		if (request != null && bundle instanceof Bundle r4) {
+			request.getUserData().put(TRANSACTION_KEY, r4);
+		}
+	}
+
 	void check(IBaseResource resource, RequestDetails request) {
 		if (resource instanceof EpisodeOfCare episode && isRegisterEntry(episode)) {
+			lockPerson(episode.getPatient().getReference(), request);
 			checkRegisterEntry(episode, request);
 		}
 		else if (resource instanceof Flag flag && flag.getStatus() == Flag.FlagStatus.ACTIVE
 				&& hasCode(flag.getCode(), this.cprCodes)) {
+			lockPerson(flag.getSubject().getReference(), request);
 			checkOneActiveCprDecision(flag);
 		}
 		else if (resource instanceof Observation observation && rank(observation) == 2) {
+			lockPerson(observation.getSubject().getReference(), request);
 			checkSecondChoiceHasFirst(observation, request);
 		}
 		else if (resource instanceof Observation observation
 				&& observation.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
 				&& hasCode(observation.getCode(), this.actualPlaceOfDeath)) {
+			lockPerson(observation.getSubject().getReference(), request);
 			checkPersonHasDied(observation, request);
 		}
+	}
+
+	/**
+	 * Serialises the writers of one person's record from here to the end of the database
+	 * transaction: the checks below read the person's other resources, and a concurrent
+	 * writer must see this one's result, not the state before it.
+	 */
+	private void lockPerson(String reference, RequestDetails request) {
+		this.personLocks.lock(person(reference, request));
 	}
 
 	private void checkRegisterEntry(EpisodeOfCare episode, RequestDetails request) {
@@ -152,7 +184,7 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 						&& other.getStatus() == EpisodeOfCare.EpisodeOfCareStatus.ACTIVE
 						&& other.getPatient().hasReference())
 				.collect(Collectors.groupingBy(
-						(entry) -> ((EpisodeOfCare) entry.getResource()).getPatient().getReference(),
+						(entry) -> person(((EpisodeOfCare) entry.getResource()).getPatient().getReference(), request),
 						Collectors.counting()));
 			if (activeEntriesByPerson.values().stream().anyMatch((count) -> count > 1)) {
 				refuse("Bundle.entry.resource.ofType(EpisodeOfCare).status",
@@ -166,8 +198,10 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 		if (!observation.getSubject().hasReference()) {
 			return;
 		}
-		IdType subject = new IdType(observation.getSubject().getReference());
-		if (!"Patient".equals(subject.getResourceType()) || isDeceased(subject, request)) {
+		String person = person(observation.getSubject().getReference(), request);
+		boolean patient = person.startsWith("Patient/") || (person.startsWith("urn:") && isTransaction(request)
+				&& byFullUrl(request).get(person) instanceof Patient);
+		if (!patient || isDeceased(person, new IdType(observation.getSubject().getReference()), request)) {
 			return;
 		}
 		refuse("Observation.subject",
@@ -175,24 +209,21 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 						+ "Patient.deceasedDateTime (in the same transaction or before)");
 	}
 
-	private boolean isDeceased(IdType patientId, RequestDetails request) {
+	private boolean isDeceased(String person, IdType patientId, RequestDetails request) {
 		if (isTransaction(request)) {
 			// the Patient may be updated by the same transaction (entries are not yet
-			// readable); one transaction carries one person's record, so a transaction
-			// with
-			// a single Patient is about that person even when it is addressed by urn:uuid
-			List<Patient> patients = transaction(request).getEntry()
+			// readable): only the entry of this person counts, never another person's
+			// death in the same Bundle
+			boolean recordedHere = transaction(request).getEntry()
 				.stream()
-				.filter((entry) -> entry.getResource() instanceof Patient)
-				.map((entry) -> (Patient) entry.getResource())
-				.toList();
-			boolean recordedHere = patients.stream()
-				.filter((patient) -> patients.size() == 1
-						|| patientId.getIdPart().equals(patient.getIdElement().getIdPart()))
-				.anyMatch(RecordRulesInterceptor::hasDied);
+				.filter((entry) -> entry.getResource() instanceof Patient && namesOf(entry, request).contains(person))
+				.anyMatch((entry) -> hasDied((Patient) entry.getResource()));
 			if (recordedHere) {
 				return true;
 			}
+		}
+		if (person.startsWith("urn:")) {
+			return false;
 		}
 		try {
 			return hasDied(this.daoRegistry.getResourceDao(Patient.class)
@@ -240,12 +271,13 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 		List<Observation> firsts = new ArrayList<>(this.daoRegistry.getResourceDao(Observation.class)
 			.searchForResources(firstChoices, new SystemRequestDetails()));
 		// a first choice written in the same transaction is not yet searchable: look in
-		// the
-		// transaction itself (one transaction is one person's record)
+		// the transaction itself, at this person's first choices only
 		if (isTransaction(request)) {
+			String person = person(observation.getSubject().getReference(), request);
 			transaction(request).getEntry()
 				.stream()
-				.filter((entry) -> entry.getResource() instanceof Observation other && rank(other) == 1)
+				.filter((entry) -> entry.getResource() instanceof Observation other && rank(other) == 1
+						&& person.equals(person(other.getSubject().getReference(), request)))
 				.forEach((entry) -> firsts.add((Observation) entry.getResource()));
 		}
 		boolean hasFirst = firsts.stream()
@@ -260,8 +292,69 @@ public class RecordRulesInterceptor implements FhirStorageInterceptor {
 	}
 
 	/**
-	 * The transaction as the client sent it, parsed once per request (HAPI does not hand
-	 * its own parse to storage hooks).
+	 * The person a reference names, as {@code Patient/123}: a {@code urn:uuid:} reference
+	 * to an entry of this transaction is that entry's resource once HAPI has given it its
+	 * id, and stays the placeholder until then.
+	 */
+	private String person(String reference, RequestDetails request) {
+		if (reference == null) {
+			return null;
+		}
+		if (isTransaction(request)) {
+			org.hl7.fhir.r4.model.Resource entry = byFullUrl(request).get(reference);
+			String assigned = (entry != null) ? assignedId(entry) : null;
+			if (assigned != null) {
+				return assigned;
+			}
+		}
+		if (reference.startsWith("urn:")) {
+			return reference;
+		}
+		IdType id = new IdType(reference);
+		return (id.hasResourceType() && id.hasIdPart()) ? id.getResourceType() + "/" + id.getIdPart() : reference;
+	}
+
+	/** The resources of this transaction's entries by their fullUrl, once per request. */
+	@SuppressWarnings("unchecked")
+	private Map<String, org.hl7.fhir.r4.model.Resource> byFullUrl(RequestDetails request) {
+		return (Map<String, org.hl7.fhir.r4.model.Resource>) request.getUserData()
+			.computeIfAbsent(TRANSACTION_KEY + ".byFullUrl", (key) -> {
+				Map<String, org.hl7.fhir.r4.model.Resource> resources = new java.util.HashMap<>();
+				for (Bundle.BundleEntryComponent entry : transaction(request).getEntry()) {
+					if (entry.hasFullUrl() && entry.getResource() != null) {
+						resources.putIfAbsent(entry.getFullUrl(), entry.getResource());
+					}
+				}
+				return resources;
+			});
+	}
+
+	/** The names an entry's resource goes by in this transaction. */
+	private Set<String> namesOf(Bundle.BundleEntryComponent entry, RequestDetails request) {
+		Set<String> names = new java.util.HashSet<>();
+		String assigned = assignedId(entry.getResource());
+		if (assigned != null) {
+			names.add(assigned);
+		}
+		if (entry.hasFullUrl()) {
+			names.add(person(entry.getFullUrl(), request));
+		}
+		if (entry.getRequest().hasUrl() && !entry.getRequest().getUrl().contains("?")) {
+			names.add(person(entry.getRequest().getUrl(), request));
+		}
+		return names;
+	}
+
+	/** Type/id of a resource with a server id, or null before it has one. */
+	private static String assignedId(org.hl7.fhir.r4.model.Resource resource) {
+		String id = resource.getIdElement().getIdPart();
+		return (id != null && !id.startsWith("urn:") && FHIR_ID.matcher(id).matches()) ? resource.fhirType() + "/" + id
+				: null;
+	}
+
+	/**
+	 * The transaction HAPI is processing (see {@link #transactionProcessing}), or else
+	 * the one the client sent, parsed once per request.
 	 */
 	private Bundle transaction(RequestDetails request) {
 		return (Bundle) request.getUserData().computeIfAbsent(TRANSACTION_KEY, (key) -> {

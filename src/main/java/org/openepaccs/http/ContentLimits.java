@@ -2,6 +2,11 @@ package org.openepaccs.http;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +40,10 @@ final class ContentLimits {
 
 	private static final JsonFactory json = JsonFactory.builder().build();
 
+	/** The members of a Bundle entry's request, all strings in FHIR JSON. */
+	private static final java.util.Set<String> REQUEST_STRINGS = java.util.Set.of("method", "url", "ifNoneMatch",
+			"ifModifiedSince", "ifMatch", "ifNoneExist");
+
 	private static final XMLInputFactory xml = newXmlInputFactory();
 
 	private final HttpProperties.Limits limits;
@@ -67,21 +76,44 @@ final class ContentLimits {
 	String checkJson(byte[] body, Body kind) {
 		try (JsonParser parser = json.createParser(body)) {
 			int depth = 0;
+			// per open object, its arrays' null and non-null indexes (see checkNulls)
+			Deque<Map<String, Elements>> objects = new ArrayDeque<>();
 			for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
 				if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
 					String problem = checkArrayLength(parser, token, kind);
+					if (problem == null && kind == Body.TRANSACTION) {
+						problem = checkEntryShape(parser.getParsingContext(), token);
+					}
 					if (problem != null) {
 						return problem;
 					}
+					recordElement(parser.getParsingContext(), token, objects);
 				}
 				switch (token) {
+					case FIELD_NAME -> {
+						String problem = checkName(parser.currentName());
+						if (problem != null) {
+							String where = parser.getParsingContext().getParent().pathAsPointer().toString();
+							return "The member name at " + (where.isEmpty() ? "the top level" : where) + " " + problem;
+						}
+					}
+					case END_OBJECT -> {
+						depth--;
+						String problem = checkNulls(objects.pop());
+						if (problem != null) {
+							return "The object at " + parser.getParsingContext().pathAsPointer() + " " + problem;
+						}
+					}
 					case START_OBJECT, START_ARRAY -> {
+						if (token == JsonToken.START_OBJECT) {
+							objects.push(new HashMap<>());
+						}
 						if (++depth > this.limits.maxNestingDepth()) {
 							return "The body is nested more than " + this.limits.maxNestingDepth() + " levels deep at "
 									+ parser.getParsingContext().pathAsPointer();
 						}
 					}
-					case END_OBJECT, END_ARRAY -> depth--;
+					case END_ARRAY -> depth--;
 					case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
 						String problem = checkDecimal(parser.getText());
 						if (problem != null) {
@@ -159,8 +191,139 @@ final class ContentLimits {
 			if (text[i] == 0) {
 				return "contains a NUL character (\\u0000), which FHIR does not allow in a string";
 			}
+			String problem = checkSurrogate(text, i, offset, offset + length);
+			if (problem != null) {
+				return problem;
+			}
 		}
 		return null;
+	}
+
+	/**
+	 * A UTF-16 surrogate that is not half of a pair (JSON's {@code \\ud800} escape can
+	 * write one) is no character at all: no database can store it, and UTF-8 cannot
+	 * encode it.
+	 */
+	private static String checkSurrogate(char[] text, int i, int start, int end) {
+		char c = text[i];
+		if (Character.isHighSurrogate(c) && (i + 1 >= end || !Character.isLowSurrogate(text[i + 1]))
+				|| Character.isLowSurrogate(c) && (i == start || !Character.isHighSurrogate(text[i - 1]))) {
+			return "contains a lone UTF-16 surrogate (\\u" + Integer.toHexString(c)
+					+ "), which is not a character: escape a character outside the Basic Multilingual Plane as a "
+					+ "surrogate pair, or send it as UTF-8";
+		}
+		return null;
+	}
+
+	/**
+	 * What is wrong with a JSON member name, phrased to follow "The member name at X", or
+	 * null. FHIR names every element: an empty name (or a bare {@code _}) names none.
+	 */
+	private static String checkName(String name) {
+		if (name == null || name.isEmpty() || name.equals("_")) {
+			return "is empty: every member of a FHIR JSON object is named after an element, such as \"family\"";
+		}
+		char[] chars = name.toCharArray();
+		for (int i = 0; i < chars.length; i++) {
+			String problem = checkSurrogate(chars, i, 0, chars.length);
+			if (problem != null) {
+				return problem;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Which elements of an array are null, for an array that is a member of an object.
+	 */
+	private static final class Elements {
+
+		private final BitSet nulls = new BitSet();
+
+		private final BitSet values = new BitSet();
+
+	}
+
+	private static void recordElement(JsonStreamContext context, JsonToken token,
+			Deque<Map<String, Elements>> objects) {
+		JsonStreamContext array = token.isStructStart() ? context.getParent() : context;
+		if (array == null || !array.inArray() || array.getParent() == null || !array.getParent().inObject()
+				|| objects.isEmpty()) {
+			return;
+		}
+		// a START_OBJECT's own frame is pushed after this: the top is the array's owner
+		Elements elements = objects.peek().computeIfAbsent(array.getParent().getCurrentName(), (key) -> new Elements());
+		(token == JsonToken.VALUE_NULL ? elements.nulls : elements.values).set(array.getCurrentIndex());
+	}
+
+	/**
+	 * FHIR JSON writes a repeating primitive as two arrays, {@code given} for the values
+	 * and {@code _given} for their ids and extensions, and allows {@code null} only as a
+	 * placeholder: where one array has null, the other has something. Anywhere else a
+	 * null stands for nothing, which the parser and validator cannot represent.
+	 */
+	private static String checkNulls(Map<String, Elements> arrays) {
+		for (Map.Entry<String, Elements> array : arrays.entrySet()) {
+			BitSet nulls = array.getValue().nulls;
+			if (nulls.isEmpty()) {
+				continue;
+			}
+			String name = array.getKey();
+			String sibling = name.startsWith("_") ? name.substring(1) : "_" + name;
+			Elements other = arrays.get(sibling);
+			BitSet unmatched = (BitSet) nulls.clone();
+			if (other != null) {
+				unmatched.andNot(other.values);
+			}
+			if (!unmatched.isEmpty()) {
+				return "has null at " + name + "[" + unmatched.nextSetBit(0) + "] with nothing at " + sibling + "["
+						+ unmatched.nextSetBit(0) + "]: FHIR JSON allows null in an array only as the placeholder "
+						+ "for a value or extension the matching array holds";
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * A transaction's or batch's entries as FHIR JSON shapes them: each entry an object,
+	 * its {@code request}, {@code resource} and {@code response} objects, and the members
+	 * of its {@code request} strings. HAPI's parser reads a {@code request} sent as an
+	 * array, or a string, as if it were absent or as its first element.
+	 */
+	private static String checkEntryShape(JsonStreamContext context, JsonToken token) {
+		JsonStreamContext at = token.isStructStart() ? context.getParent() : context;
+		if (at == null) {
+			return null;
+		}
+		if (at.inArray() && isTopLevelMember(at.getParent(), "entry")) {
+			return (token == JsonToken.START_OBJECT) ? null
+					: "Bundle.entry[" + at.getCurrentIndex() + "] must be an object with request (and resource)";
+		}
+		if (!at.inObject() || at.getParent() == null || !at.getParent().inArray()
+				|| !isTopLevelMember(at.getParent().getParent(), "entry")) {
+			if (at.inObject() && "request".equals(at.getParent() != null ? at.getParent().getCurrentName() : null)
+					&& at.getParent().inObject() && at.getParent().getParent() != null
+					&& at.getParent().getParent().inArray()
+					&& isTopLevelMember(at.getParent().getParent().getParent(), "entry")
+					&& REQUEST_STRINGS.contains(at.getCurrentName()) && token != JsonToken.VALUE_STRING) {
+				return "Bundle.entry[" + at.getParent().getParent().getCurrentIndex() + "].request."
+						+ at.getCurrentName() + " must be a string";
+			}
+			return null;
+		}
+		String member = at.getCurrentName();
+		boolean object = "request".equals(member) || "resource".equals(member) || "response".equals(member)
+				|| "search".equals(member);
+		if (object && token != JsonToken.START_OBJECT) {
+			return "Bundle.entry[" + at.getParent().getCurrentIndex() + "]." + member + " must be an object";
+		}
+		return null;
+	}
+
+	/** Whether a context is the member {@code name} of the top-level object. */
+	private static boolean isTopLevelMember(JsonStreamContext context, String name) {
+		return context != null && context.inObject() && name.equals(context.getCurrentName())
+				&& context.getParent() != null && context.getParent().inRoot();
 	}
 
 	/**

@@ -39,6 +39,7 @@ public class OperationOutcomeErrorReportValve extends ErrorReportValve {
 		return switch (status) {
 			case 413, 414, 431 -> IssueType.TOOLONG;
 			case 404 -> IssueType.NOTFOUND;
+			case 405, 501, 505 -> IssueType.NOTSUPPORTED;
 			default -> (status < 500) ? IssueType.INVALID : IssueType.EXCEPTION;
 		};
 	}
@@ -49,6 +50,9 @@ public class OperationOutcomeErrorReportValve extends ErrorReportValve {
 				"The request could not be read: check the URL's characters and percent-encoding, and the headers";
 			case 413, 431 -> "The request headers are larger than this server accepts";
 			case 414 -> "The URL is longer than this server accepts: use POST [type]/_search for long searches";
+			case 501 -> "This server does not implement the request's HTTP method: FHIR uses GET, HEAD, POST, PUT, "
+					+ "PATCH, DELETE and OPTIONS";
+			case 505 -> "This server does not support the request's HTTP version: use HTTP/1.1";
 			default -> "HTTP " + status;
 		};
 	}

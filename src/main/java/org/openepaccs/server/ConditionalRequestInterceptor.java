@@ -20,6 +20,8 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.util.DateUtils;
 import org.hl7.fhir.instance.model.api.IIdType;
 
+import org.springframework.security.web.firewall.RequestRejectedException;
+
 /**
  * HTTP conditional requests as FHIR specifies them. An update, patch or delete whose
  * {@code If-Match} names a version that is no longer current gets 412 Precondition Failed
@@ -91,7 +93,22 @@ class ConditionalRequestInterceptor {
 
 	/** The version number an ETag header names, or null without the header. */
 	private static String versionIn(RequestDetails request, String header, boolean wildcardAllowed) {
-		return version(header, request.getHeader(header), wildcardAllowed);
+		return version(header, header(request, header), wildcardAllowed);
+	}
+
+	/**
+	 * A header's value. Spring Security's firewall refuses a value with characters
+	 * outside printable ISO-8859-1 when it is read, by throwing: that is the client's
+	 * error, and the value is not repeated.
+	 */
+	private static String header(RequestDetails request, String header) {
+		try {
+			return request.getHeader(header);
+		}
+		catch (RequestRejectedException ex) {
+			throw new InvalidRequestException(header + " has characters that HTTP header values may not carry; "
+					+ "it must be a version ETag such as W/\"3\"");
+		}
 	}
 
 	/**
@@ -119,7 +136,7 @@ class ConditionalRequestInterceptor {
 	 * does not.
 	 */
 	private static void checkIfModifiedSince(RequestDetails request) {
-		String value = request.getHeader(Constants.HEADER_IF_MODIFIED_SINCE);
+		String value = header(request, Constants.HEADER_IF_MODIFIED_SINCE);
 		if (value != null && !value.isBlank() && DateUtils.parseDate(value.trim()) == null) {
 			throw new InvalidRequestException(
 					Constants.HEADER_IF_MODIFIED_SINCE + " must be an HTTP date such as Wed, 21 Oct 2015 07:28:00 GMT");

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamException;
@@ -46,6 +48,19 @@ class PatchRequestInterceptor {
 	private static final Set<String> FHIR_PATCH_TYPES = Set.of("add", "insert", "delete", "replace", "move");
 
 	private static final ObjectMapper json = new ObjectMapper();
+
+	/**
+	 * FHIRPath functions whose results are not reached from their parent as a child
+	 * element: HAPI's FHIRPath Patch cannot put a change back through them (it fails with
+	 * a NullPointerException, or silently changes nothing).
+	 */
+	private static final Pattern NON_ELEMENT_FUNCTION = Pattern
+		.compile("\\b(descendants|children|repeat|aggregate|union|combine|trace)\\s*\\(");
+
+	private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'");
+
+	/** HAPI's FHIRPath Patch implementation. */
+	private static final String FHIR_PATCH = "ca.uhn.fhir.jpa.patch.FhirPatch";
 
 	private static final XMLInputFactory xml = newXmlInputFactory();
 
@@ -105,11 +120,31 @@ class PatchRequestInterceptor {
 			if (cause.getClass().getName().endsWith("FHIRLexer$FHIRLexerException")) {
 				return new InvalidRequestException("A FHIRPath Patch path is not a valid FHIRPath expression");
 			}
+			if (cause instanceof RuntimeException && !(cause instanceof BaseServerResponseException)
+					&& thrownApplyingFhirPatch(cause)) {
+				// the stored resource is valid, so a failure while HAPI applies a
+				// FHIRPath
+				// Patch to it comes from the patch: a path that selects something other
+				// than an element of the resource, such as descendants() or children()
+				return new InvalidRequestException("A FHIRPath Patch operation could not be applied: its path must "
+						+ "select elements of the resource, such as Patient.name.where(use = 'official'); "
+						+ "functions such as descendants(), children() or repeat() select values that cannot be "
+						+ "changed in place");
+			}
 			if (cause == cause.getCause()) {
 				break;
 			}
 		}
 		return null;
+	}
+
+	private static boolean thrownApplyingFhirPatch(Throwable failure) {
+		for (StackTraceElement frame : failure.getStackTrace()) {
+			if (frame.getClassName().startsWith(FHIR_PATCH)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	void checkJsonPatch(byte[] body) {
@@ -149,12 +184,22 @@ class PatchRequestInterceptor {
 		}
 	}
 
+	/**
+	 * A JSON Pointer to an element of the resource: each of its segments names an element
+	 * or an index. {@code /} and {@code /name//family} name a member with an empty name,
+	 * which no FHIR resource has, and the empty pointer names the whole resource, which
+	 * an update (PUT) replaces.
+	 */
 	private static void requirePointer(JsonNode operation, String member, String where) {
 		JsonNode pointer = operation.get(member);
-		if (pointer == null || !pointer.isTextual()
-				|| (!pointer.asText().isEmpty() && !pointer.asText().startsWith("/"))) {
+		if (pointer == null || !pointer.isTextual() || !pointer.asText().startsWith("/")) {
 			throw new InvalidRequestException(
 					where + " needs \"" + member + "\": a JSON Pointer such as \"/name/0/family\"");
+		}
+		if (List.of(pointer.asText().substring(1).split("/", -1)).contains("")) {
+			throw new InvalidRequestException(where + " has \"" + member + "\": \"" + pointer.asText()
+					+ "\", which has an empty segment: each segment names an element or an index, "
+					+ "such as \"/name/0/family\"; to replace the whole resource, update it with PUT");
 		}
 	}
 
@@ -207,6 +252,12 @@ class PatchRequestInterceptor {
 		}
 		catch (Exception | StackOverflowError ex) {
 			throw new InvalidRequestException(where + " has a path that is not a valid FHIRPath expression");
+		}
+		Matcher function = NON_ELEMENT_FUNCTION.matcher(STRING_LITERAL.matcher(path).replaceAll("''"));
+		if (function.find()) {
+			throw new InvalidRequestException(where + " has a path through " + function.group(1)
+					+ "(), which selects values that are not elements the patch can change in place: "
+					+ "name the element, such as Patient.name.where(use = 'official')");
 		}
 		if (type.equals("add") && partValue(operation, "name") == null) {
 			throw new InvalidRequestException(where + " (add) needs a \"name\" part: the element to add");

@@ -38,7 +38,8 @@ class TransactionEntryInterceptor implements FhirStorageInterceptor {
 
 	@Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
 	public void checkEntries(IBaseBundle bundle) {
-		if (!(bundle instanceof Bundle r4)) {
+		if (!(bundle instanceof Bundle r4)
+				|| (r4.getType() != Bundle.BundleType.TRANSACTION && r4.getType() != Bundle.BundleType.BATCH)) {
 			return;
 		}
 		List<BundleEntryComponent> entries = r4.getEntry();
@@ -53,6 +54,14 @@ class TransactionEntryInterceptor implements FhirStorageInterceptor {
 	}
 
 	private void checkEntry(BundleEntryComponent entry) {
+		// FHIR gives every entry of a transaction or batch a request with a method and a
+		// url (bdl-3, and their 1..1): HAPI creates a resource from an entry without a
+		// url
+		if (!entry.hasRequest() || entry.getRequest().getMethod() == null
+				|| entry.getRequest().getMethod() == HTTPVerb.NULL || !entry.getRequest().hasUrl()) {
+			throw new InvalidRequestException("an entry of a transaction or batch needs request.method and "
+					+ "request.url, such as {\"method\":\"POST\",\"url\":\"Patient\"}");
+		}
 		BundleEntryRequestComponent request = entry.getRequest();
 		String url = request.getUrl();
 		if (url != null && url.indexOf('?') >= 0) {

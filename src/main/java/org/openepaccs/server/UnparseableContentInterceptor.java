@@ -9,7 +9,10 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.exceptions.FHIRFormatError;
 
+import org.springframework.security.web.firewall.RequestRejectedException;
+
 /**
+ * A header value the firewall refuses when HAPI reads it is the client's error too: 400.
  * A body HAPI's parser gives up on with an unchecked exception (a narrative {@code div}
  * that is not XHTML, for one) is the client's error: 400 saying the content could not be
  * read, not 500.
@@ -23,6 +26,11 @@ class UnparseableContentInterceptor {
 			return null;
 		}
 		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof RequestRejectedException) {
+				// the firewall's message quotes the value: not repeated
+				return new InvalidRequestException("A request header has characters that HTTP header values may not "
+						+ "carry: send header values as printable ASCII");
+			}
 			if (cause instanceof FHIRFormatError || cause instanceof DataFormatException) {
 				return new InvalidRequestException("The request body could not be read as FHIR: "
 						+ DiagnosticsSanitiser.sanitise(String.valueOf(cause.getMessage())));

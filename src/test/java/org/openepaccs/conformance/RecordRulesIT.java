@@ -1,5 +1,7 @@
 package org.openepaccs.conformance;
 
+import java.util.List;
+
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Organization;
@@ -155,6 +157,131 @@ class RecordRulesIT {
 		Response response = this.http.post("/fhir", transaction);
 
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
+	}
+
+	@Test
+	void anotherPersonsDeathInTheSameTransactionDoesNotCount() {
+		Patient someoneElse = this.http.get("/fhir/" + newPerson("Other")).resource(Patient.class);
+		someoneElse.setDeceased(new DateTimeType("2026-06-03T04:15:00+01:00"));
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + "{\"resource\":"
+				+ FhirHttp.json(someoneElse) + ",\"request\":{\"method\":\"PUT\",\"url\":\"Patient/"
+				+ someoneElse.getIdElement().getIdPart() + "\"}}," + "{\"resource\":" + actualPlaceOfDeath()
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}";
+
+		Response response = this.http.post("/fhir", transaction);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(422);
+		assertThat(response.diagnostics()).contains("only be recorded for a person whose death is recorded");
+		assertThat(this.http.get("/fhir/Patient/" + someoneElse.getIdElement().getIdPart())
+			.resource(Patient.class)
+			.hasDeceased()).as("nothing of the refused transaction is stored").isFalse();
+	}
+
+	@Test
+	void aNewPersonsDeathAndPlaceOfDeathCanArriveInOneTransactionByUrnUuid() {
+		Patient died = new Patient();
+		died.addName().setFamily("Rules");
+		died.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue(TestNhsNumbers.unused());
+		died.setDeceased(new DateTimeType("2026-06-03T04:15:00+01:00"));
+		String person = "urn:uuid:" + java.util.UUID.randomUUID();
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + "{\"fullUrl\":\""
+				+ person + "\",\"resource\":" + FhirHttp.json(died)
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}," + "{\"resource\":"
+				+ actualPlaceOfDeath().replace(this.patient, person)
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}";
+
+		Response response = this.http.post("/fhir", transaction);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+	}
+
+	@Test
+	void anotherPersonsFirstChoiceInTheSameTransactionDoesNotCount() {
+		String someoneElse = newPerson("Other");
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + "{\"resource\":"
+				+ preference("110481000000108", 1).replace(this.patient, someoneElse)
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}," + "{\"resource\":"
+				+ preference("108401000000102", 2) + ",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}";
+
+		Response response = this.http.post("/fhir", transaction);
+
+		assertThat(response.status()).as(response.body()).isEqualTo(422);
+		assertThat(response.diagnostics()).contains("needs a first choice (rank 1) of the same kind");
+		assertThat(this.http.get("/fhir/Observation?subject=" + someoneElse).resource(Bundle.class).getEntry())
+			.as("nothing of the refused transaction is stored")
+			.isEmpty();
+	}
+
+	/**
+	 * Eight writers at once each add an active register entry for the same person, who
+	 * has none: one is stored, the others are refused.
+	 */
+	@Test
+	void concurrentWritersStoreOneActiveRegisterEntryPerPerson() throws Exception {
+		List<Integer> statuses = inParallel(8,
+				(http) -> http.post("/fhir/EpisodeOfCare", registerEntry("active", "2026-01-05", null)).status());
+
+		assertThat(statuses).as("statuses").filteredOn((status) -> status == 201).hasSize(1);
+		assertThat(statuses).filteredOn((status) -> status != 201).allMatch((status) -> status == 422 || status == 409);
+		assertThat(this.http.get("/fhir/EpisodeOfCare?status=active&patient=" + this.patient)
+			.resource(Bundle.class)
+			.getEntry()).hasSize(1);
+	}
+
+	/** The same for active CPR decisions, each in a transaction of its own. */
+	@Test
+	void concurrentWritersStoreOneActiveCprDecisionPerPerson() throws Exception {
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
+				+ cprFlag("active", "450476008") + ",\"request\":{\"method\":\"POST\",\"url\":\"Flag\"}}]}";
+
+		List<Integer> statuses = inParallel(8, (http) -> http.post("/fhir", transaction).status());
+
+		assertThat(statuses).as("statuses").filteredOn((status) -> status == 200).hasSize(1);
+		assertThat(statuses).filteredOn((status) -> status != 200).allMatch((status) -> status == 422 || status == 409);
+		assertThat(this.http.get("/fhir/Flag?subject=" + this.patient).resource(Bundle.class).getEntry()).hasSize(1);
+	}
+
+	/**
+	 * Runs the request on that many threads released together, each with its own client,
+	 * and gives their statuses.
+	 */
+	private List<Integer> inParallel(int writers, java.util.function.Function<FhirHttp, Integer> request)
+			throws Exception {
+		List<FhirHttp> clients = new java.util.ArrayList<>();
+		for (int i = 0; i < writers; i++) {
+			FhirHttp client = new FhirHttp(this.port);
+			client.accessToken();
+			clients.add(client);
+		}
+		java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+		try {
+			List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+			for (FhirHttp client : clients) {
+				answers.add(pool.submit(() -> {
+					start.await();
+					return request.apply(client);
+				}));
+			}
+			List<Integer> statuses = new java.util.ArrayList<>();
+			for (java.util.concurrent.Future<Integer> answer : answers) {
+				statuses.add(answer.get(120, java.util.concurrent.TimeUnit.SECONDS));
+			}
+			return statuses;
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	private String newPerson(String family) {
+		Patient person = new Patient();
+		person.addName().setFamily(family);
+		person.addIdentifier().setSystem(NhsNumber.SYSTEM).setValue(TestNhsNumbers.unused());
+		return "Patient/" + this.http.post("/fhir/Patient", FhirHttp.json(person))
+			.resource(Patient.class)
+			.getIdElement()
+			.getIdPart();
 	}
 
 	private String actualPlaceOfDeath() {

@@ -159,6 +159,52 @@ class ContentLimitsTest {
 			.isNull();
 	}
 
+	@Test
+	void loneSurrogatesAreRefusedAndPairsPass() {
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"family\":\"a\\ud800\"}]}")))
+			.startsWith("The string at /name/0/family contains a lone UTF-16 surrogate (\\ud800)");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"family\":\"\\ude00\\ud83d\"}]}")))
+			.contains("lone UTF-16 surrogate (\\ude00)");
+		assertThat(this.limits.checkJson(bytes("{\"a\\udc00\":1}"))).startsWith("The member name at the top level");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"family\":\"\\ud83d\\ude00 \uD83D\uDE00\"}]}"))).isNull();
+	}
+
+	@Test
+	void emptyMemberNamesAreRefused() {
+		assertThat(this.limits.checkJson(bytes("{\"resourceType\":\"Patient\",\"\":1}")))
+			.startsWith("The member name at the top level is empty");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"_\":{}}]}")))
+			.startsWith("The member name at /name/0 is empty");
+	}
+
+	@Test
+	void nullIsOnlyAPlaceholderBesideTheOtherArray() {
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"_given\":[null,null,{\"extension\":5}]}]}")))
+			.startsWith("The object at /name/0 has null at _given[0] with nothing at given[0]");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"given\":[\"a\",null],\"_given\":[{\"id\":\"x\"}]}]}")))
+			.contains("null at given[1]");
+		assertThat(this.limits.checkJson(bytes("{\"name\":[{\"given\":[\"a\",null,\"c\"],"
+				+ "\"_given\":[null,{\"extension\":[{\"url\":\"https://x\",\"valueCode\":\"a\"}]},null]}]}")))
+			.isNull();
+	}
+
+	@Test
+	void transactionEntriesHaveFhirsShape() {
+		String entry = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[%s]}";
+		assertThat(this.limits.checkJson(bytes(entry.formatted("{\"request\":[]}")), ContentLimits.Body.TRANSACTION))
+			.isEqualTo("Bundle.entry[0].request must be an object");
+		assertThat(this.limits.checkJson(bytes(entry.formatted("{},5")), ContentLimits.Body.TRANSACTION))
+			.startsWith("Bundle.entry[1] must be an object");
+		assertThat(this.limits.checkJson(bytes(entry.formatted("{\"request\":{\"method\":\"GET\",\"url\":7}}")),
+				ContentLimits.Body.TRANSACTION))
+			.isEqualTo("Bundle.entry[0].request.url must be a string");
+		assertThat(this.limits.checkJson(
+				bytes(entry.formatted("{\"resource\":{\"resourceType\":\"Patient\",\"request\":5},"
+						+ "\"request\":{\"method\":\"POST\",\"url\":\"Patient\",\"_url\":{\"id\":\"u\"}}}")),
+				ContentLimits.Body.TRANSACTION))
+			.isNull();
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}

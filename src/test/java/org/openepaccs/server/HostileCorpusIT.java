@@ -56,6 +56,9 @@ class HostileCorpusIT {
 	@Test
 	void everyHostileRequestGetsAClientErrorAndNothingIsStored(CapturedOutput log) {
 		FhirHttp http = new FhirHttp(this.port);
+		// a Patient whose id is its type's name, for the entry URLs that PUT to "Patient"
+		assertThat(http.put("/fhir/Patient/Patient", "{\"resourceType\":\"Patient\",\"id\":\"Patient\"}").status())
+			.isIn(200, 201);
 		String patient = "Patient/" + http.post("/fhir/Patient", FhirHttp.json(new Patient().setActive(true)))
 			.resource(Patient.class)
 			.getIdElement()
@@ -95,6 +98,34 @@ class HostileCorpusIT {
 				.get("/fhir/" + type + "?identifier=" + FhirApiIT.TEST_IDS + "%7C" + this.marker + "&_summary=count");
 			assertThat(stored.resource(Bundle.class).getTotal()).as(type + " stored by refused requests").isZero();
 		}
+	}
+
+	/**
+	 * An HTTP version or method the server does not implement gets HTTP's own answer (RFC
+	 * 9110: 505, and 405 or 501), as a FHIR OperationOutcome that says so, without a
+	 * stack trace.
+	 */
+	@Test
+	void unsupportedHttpVersionsAndMethodsGetHttpsOwnStatus() {
+		FhirHttp http = new FhirHttp(this.port);
+		List<String> wrong = new ArrayList<>();
+		for (String version : List.of("HTTP/2.0", "HTTP/1.2", "HTTP/9.9", "HTTP/3", "HTTP/0.9")) {
+			Response response = Probe.raw("GET /fhir/metadata " + version + "\r\nHost: x\r\n\r\n", version)
+				.send(http, this.port);
+			String problem = problemWith(response, Set.of(505));
+			if (problem != null) {
+				wrong.add(version + ": " + problem + " " + abbreviate(response.body()));
+			}
+		}
+		for (String method : List.of("FOO", "PROPFIND", "CONNECT", "MKCOL", "LOCK", "TRACE", "BREW")) {
+			Response response = Probe.raw(method + " /fhir/Patient HTTP/1.1\r\nHost: x\r\n\r\n", method)
+				.send(http, this.port);
+			String problem = problemWith(response, Set.of(405, 501));
+			if (problem != null) {
+				wrong.add(method + ": " + problem + " " + abbreviate(response.body()));
+			}
+		}
+		assertThat(wrong).isEmpty();
 	}
 
 	/**
@@ -142,6 +173,17 @@ class HostileCorpusIT {
 		if (response.status() < 400 || response.status() >= 500) {
 			return "status " + response.status();
 		}
+		return problemWith(response, Set.of(response.status()));
+	}
+
+	/**
+	 * Why a response is not an OperationOutcome with one of these statuses that keeps the
+	 * server's internals to itself, or null.
+	 */
+	private static String problemWith(Response response, Set<Integer> statuses) {
+		if (!statuses.contains(response.status())) {
+			return "status " + response.status();
+		}
 		String type = response.header("Content-Type");
 		if (type == null || !type.matches("application/fhir\\+(json|xml).*")) {
 			return "not FHIR: " + type;
@@ -186,7 +228,185 @@ class HostileCorpusIT {
 		malformedTransactions(corpus);
 		containerLevelGarbage(corpus);
 		unknownTargets(corpus, patient);
+		loneSurrogates(corpus);
+		nonAsciiConditionalHeaders(corpus, patient);
+		misshapenTransactionEntries(corpus);
+		jsonPatchesWithEmptySegments(corpus, patient);
+		fhirPathPatchesThroughFunctions(corpus, patient);
+		emptyMemberNames(corpus);
+		unmatchedNullsInPrimitiveArrays(corpus);
+		garbageEntryUrls(corpus);
 		return corpus;
+	}
+
+	private static final List<String> SURROGATES = List.of("\\ud800", "\\udbff", "\\udc00", "\\udfff", "a\\ud83d",
+			"\\ude00b", "\\ud800\\ud800", "\\udc00\\ud800");
+
+	/**
+	 * Half of a UTF-16 surrogate pair, written with JSON's escape: no character at all.
+	 */
+	private void loneSurrogates(List<Probe> corpus) {
+		for (String surrogate : SURROGATES) {
+			corpus.add(Probe.json("POST", "/fhir/Patient", patient("\"name\":[{\"family\":\"" + surrogate + "\"}]"),
+					"lone surrogate in family " + surrogate));
+			corpus.add(Probe.json("POST", "/fhir/Observation",
+					observation("\"note\":[{\"text\":\"" + surrogate + "\"}]"), "lone surrogate in note " + surrogate));
+			corpus.add(Probe.json("POST", "/fhir",
+					transaction(patient("\"name\":[{\"text\":\"x" + surrogate + "\"}]"), "POST", "Patient"),
+					"lone surrogate in transaction " + surrogate));
+			corpus.add(Probe.json("POST", "/fhir/Patient", patient("\"" + surrogate + "\":true"),
+					"lone surrogate in member name " + surrogate));
+		}
+	}
+
+	/**
+	 * If-Match and If-None-Match values with bytes outside ASCII, as they come off the
+	 * wire (ISO-8859-1 bytes, or UTF-8 bytes read as ISO-8859-1).
+	 */
+	private static void nonAsciiConditionalHeaders(List<Probe> corpus, String patient) {
+		List<String> values = List.of("W/\"1\"\u00e9", "\u00e2\u0082\u00ac", "\u00ff", "W/\"\u0085\"",
+				"W/\"1\u00c3\u00a9\"", "\u0080\u0081", "*\u00a0");
+		for (String value : values) {
+			for (String header : List.of("If-Match", "If-None-Match")) {
+				corpus.add(Probe.raw(
+						"GET /fhir/" + patient + " HTTP/1.1\r\nHost: x\r\n" + header + ": " + value + "\r\n\r\n",
+						"non-ASCII " + header + " on GET " + value.hashCode()));
+				String body = "{\"resourceType\":\"Patient\",\"id\":\"" + patient.substring(8) + "\",\"active\":false}";
+				corpus.add(
+						Probe.raw("PUT /fhir/" + patient + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/fhir+json"
+								+ "\r\nContent-Length: " + body.length() + "\r\n" + header + ": " + value + "\r\n\r\n"
+								+ body, "non-ASCII " + header + " on PUT " + value.hashCode()));
+			}
+			corpus.add(Probe.raw("DELETE /fhir/" + patient + " HTTP/1.1\r\nHost: x\r\nIf-Match: " + value + "\r\n\r\n",
+					"non-ASCII If-Match on DELETE " + value.hashCode()));
+		}
+	}
+
+	/**
+	 * Entries of a transaction or batch whose request is missing, incomplete or not an
+	 * object, or which are not objects themselves.
+	 */
+	private void misshapenTransactionEntries(List<Probe> corpus) {
+		String resource = patient("\"active\":true");
+		List<String> requests = List.of("", ",\"request\":[{\"method\":\"POST\",\"url\":\"Patient\"}]",
+				",\"request\":\"POST\"", ",\"request\":5", ",\"request\":true", ",\"request\":null", ",\"request\":{}",
+				",\"request\":{\"url\":\"Patient\"}", ",\"request\":{\"method\":\"POST\"}",
+				",\"request\":{\"method\":[\"POST\"],\"url\":\"Patient\"}",
+				",\"request\":{\"method\":\"POST\",\"url\":{\"value\":\"Patient\"}}",
+				",\"request\":{\"method\":\"POST\",\"url\":7}");
+		for (String type : List.of("transaction", "batch")) {
+			for (int i = 0; i < requests.size(); i++) {
+				corpus.add(Probe.json(
+						"POST", "/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"" + type
+								+ "\",\"entry\":[{\"resource\":" + resource + requests.get(i) + "}]}",
+						type + " entry request #" + i));
+			}
+			List<String> notObjects = List.of("[]", "\"entry\"", "42", "[{\"resource\":" + resource + "}]");
+			for (int i = 0; i < notObjects.size(); i++) {
+				String entry = notObjects.get(i);
+				corpus.add(Probe.json("POST", "/fhir",
+						"{\"resourceType\":\"Bundle\",\"type\":\"" + type + "\",\"entry\":[" + entry + "]}",
+						type + " entry that is not an object #" + i));
+			}
+			corpus.add(Probe.json("POST", "/fhir",
+					"{\"resourceType\":\"Bundle\",\"type\":\"" + type + "\",\"entry\":[{\"resource\":[" + resource
+							+ "],\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}",
+					type + " entry resource as an array"));
+		}
+	}
+
+	/**
+	 * JSON Pointers with an empty segment, naming a member with an empty name, which no
+	 * FHIR resource has, including {@code /} itself.
+	 */
+	private static void jsonPatchesWithEmptySegments(List<Probe> corpus, String patient) {
+		List<String> pointers = List.of("/", "//", "/name//family", "/name/0/", "/extension/", "//active");
+		for (String pointer : pointers) {
+			for (String operation : List.of("{\"op\":\"add\",\"path\":\"%s\",\"value\":{\"resourceType\":\"Patient\"}}",
+					"{\"op\":\"replace\",\"path\":\"%s\",\"value\":false}", "{\"op\":\"remove\",\"path\":\"%s\"}",
+					"{\"op\":\"move\",\"from\":\"/active\",\"path\":\"%s\"}",
+					"{\"op\":\"copy\",\"from\":\"%s\",\"path\":\"/active\"}")) {
+				String patch = "[" + operation.replace("%s", pointer) + "]";
+				corpus.add(new Probe("PATCH", "/fhir/" + patient, patch, new String[] { "Content-Type", JSON_PATCH },
+						Probe.Kind.CLIENT, "JSON Patch " + patch));
+			}
+		}
+	}
+
+	/**
+	 * FHIRPath Patch paths through functions that select values which are no element of
+	 * the resource.
+	 */
+	private static void fhirPathPatchesThroughFunctions(List<Probe> corpus, String patient) {
+		List<String> paths = List.of("Patient.descendants()", "Patient.children()", "Patient.descendants().where(true)",
+				"Patient.children().first()", "Patient.repeat(children())", "Patient.descendants().last()");
+		for (String path : paths) {
+			for (String type : List.of("delete", "replace")) {
+				corpus.add(new Probe("PATCH", "/fhir/" + patient,
+						"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"operation\",\"part\":["
+								+ "{\"name\":\"type\",\"valueCode\":\"" + type
+								+ "\"},{\"name\":\"path\",\"valueString\":\"" + path
+								+ "\"},{\"name\":\"value\",\"valueBoolean\":false}]}]}",
+						new String[] { "Content-Type", "application/fhir+json" }, Probe.Kind.CLIENT,
+						"FHIRPath Patch " + type + " " + path));
+			}
+		}
+	}
+
+	/**
+	 * JSON members whose name is empty (or only the {@code _} of an extension sibling).
+	 */
+	private void emptyMemberNames(List<Probe> corpus) {
+		for (String name : List.of("", "_")) {
+			for (String elements : List.of("\"%s\":1", "\"name\":[{\"%s\":\"x\"}]",
+					"\"extension\":[{\"url\":\"https://epaccs.test/x\",\"%s\":{}}]", "\"meta\":{\"%s\":[]}",
+					"\"address\":[{\"line\":[\"a\"],\"%s\":null}]")) {
+				corpus.add(Probe.json("POST", "/fhir/Patient", patient(elements.replace("%s", name)),
+						"member named '" + name + "' " + elements));
+			}
+			corpus.add(Probe.json("POST", "/fhir", transaction(patient("\"" + name + "\":true"), "POST", "Patient"),
+					"member named '" + name + "' in a transaction"));
+		}
+	}
+
+	/**
+	 * {@code null} in a primitive's array (or its {@code _} sibling) where the other
+	 * array has nothing at that index.
+	 */
+	private void unmatchedNullsInPrimitiveArrays(List<Probe> corpus) {
+		List<String> names = List.of("\"_given\":[null,null,{\"extension\":5}]", "\"_given\":[null]",
+				"\"given\":[null]", "\"given\":[null,\"x\"],\"_given\":[null,{\"id\":\"a\"}]",
+				"\"given\":[\"x\",null],\"_given\":[{\"id\":\"a\"}]",
+				"\"given\":[\"a\",\"b\",\"c\"],\"_given\":[null,null,null,{\"extension\":5}]");
+		for (String name : names) {
+			corpus
+				.add(Probe.json("POST", "/fhir/Patient", patient("\"name\":[{" + name + "}]"), "null in name " + name));
+			corpus.add(Probe.json("POST", "/fhir/Patient",
+					patient("\"address\":[{" + name.replace("given", "line") + "}]"), "null in address " + name));
+		}
+	}
+
+	/**
+	 * Entry URLs that name no resource type, id or operation, and PUT to a type: 400 (not
+	 * the access rules' 403). Patient/Patient exists (see the test).
+	 */
+	private void garbageEntryUrls(List<Probe> corpus) {
+		List<String> urls = List.of("!!@@##", "%%%", "::/x", "Patient/!!", "Pat ient", "Patient/x/_history/!!", "$",
+				"../Patient", "Patient//Patient", "patient/x");
+		for (String url : urls) {
+			for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
+				String resource = method.equals("GET") || method.equals("DELETE") ? null : patient("\"active\":true");
+				corpus.add(Probe.json("POST", "/fhir",
+						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{"
+								+ ((resource != null) ? "\"resource\":" + resource + "," : "")
+								+ "\"request\":{\"method\":\"" + method + "\",\"url\":\"" + url + "\"}}]}",
+						"transaction " + method + " " + url));
+			}
+		}
+		for (String url : List.of("Patient", "/Patient", "Patient/", "Patient?")) {
+			corpus.add(Probe.json("POST", "/fhir", transaction(patient("\"id\":\"Patient\""), "PUT", url),
+					"transaction PUT to " + url));
+		}
 	}
 
 	private static final List<String> POISON = List.of("1e-999999", "1e999999", "1E400", "-1e-400", "9e99999",
