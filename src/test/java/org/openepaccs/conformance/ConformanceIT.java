@@ -147,7 +147,7 @@ class ConformanceIT {
 			.resource(Bundle.class);
 		assertThat(dueForReview.getEntry()).extracting((e) -> e.getResource().getIdElement().getIdPart())
 			.contains("margaret-acp");
-		for (String person : List.of("margaret", "leo")) {
+		for (String person : List.of("margaret", "leo", "okafor")) {
 			Bundle register = this.http
 				.get("/fhir/Flag?patient=" + person + "&status=active&code=http://snomed.info/sct%7C1403151000000103")
 				.resource(Bundle.class);

@@ -48,7 +48,7 @@ class SummaryExamplesTest {
 			"HealthcareService", "Medication");
 
 	@ParameterizedTest
-	@ValueSource(strings = { "margaret", "leo" })
+	@ValueSource(strings = { "margaret", "leo", "okafor" })
 	void theExampleSummaryIsWhatTheBuilderMakesOfTheStory(String story) throws IOException {
 		Bundle record = (Bundle) Examples.parse(Path.of("profiles", "examples", "Bundle-" + story + "-record.json"));
 		List<Resource> resources = new ArrayList<>();
