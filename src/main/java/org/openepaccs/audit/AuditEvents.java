@@ -14,6 +14,8 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Reference;
 
+import static org.openepaccs.common.Systems.ODS;
+
 /**
  * Shows a stored {@link AuditRecord} as an {@code AuditEvent}, after the IHE Basic Audit
  * Log Patterns (BALP) for RESTful activities: who (user, role, organisation, client),
@@ -32,8 +34,6 @@ final class AuditEvents {
 	static final String ENTITY_TYPE = "http://terminology.hl7.org/CodeSystem/audit-entity-type";
 
 	static final String PURPOSE_OF_USE = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
-
-	static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 	/**
 	 * HL7 v3 ActReason codes for care: treatment and emergency treatment (break-glass).

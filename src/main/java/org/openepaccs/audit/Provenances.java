@@ -8,6 +8,8 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 
+import static org.openepaccs.common.Systems.ODS;
+
 /**
  * The {@code Provenance} of one change, built from its row when asked for: who (user,
  * client, role, organisation, from their access token), when, what (create, update or
@@ -18,8 +20,6 @@ final class Provenances {
 	static final String DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation";
 
 	static final String PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
-
-	static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 	/** The identifier system of users and clients as our access tokens name them. */
 	static final String TOKEN_SUBJECT = "https://fhir.openepaccs.org/Id/token-subject";

@@ -24,6 +24,8 @@ import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.StructureDefinition;
 
+import static org.openepaccs.common.Systems.SNOMED;
+
 /**
  * Which of our profiles a resource that declares none of ours is validated against: the
  * one whose meaning it carries, told by a code. A GP system's other records (an asthma
@@ -62,8 +64,6 @@ final class DefaultProfiles {
 	private static final String PROFILES = ConformancePackage.CANONICAL_BASE + "/StructureDefinition/";
 
 	private static final String VALUE_SETS = ConformancePackage.CANONICAL_BASE + "/ValueSet/";
-
-	private static final String SNOMED = "http://snomed.info/sct";
 
 	private static final String CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope";
 

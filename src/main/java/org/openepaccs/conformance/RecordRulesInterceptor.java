@@ -44,6 +44,8 @@ import org.openepaccs.server.InternalSearch;
 
 import org.springframework.stereotype.Component;
 
+import static org.openepaccs.common.Systems.SNOMED;
+
 /**
  * The rules of the record that no profile can express because they look at other
  * resources, enforced on every write with 422: one active register entry per person, at
@@ -55,8 +57,6 @@ import org.springframework.stereotype.Component;
 @Component
 @Interceptor
 public class RecordRulesInterceptor implements FhirStorageInterceptor {
-
-	static final String SNOMED = "http://snomed.info/sct";
 
 	static final String PALLIATIVE_CARE = "103735009";
 

@@ -1,5 +1,6 @@
 package org.openepaccs.register;
 
+import org.openepaccs.common.Systems;
 import org.openepaccs.common.LabelOnlyChanges;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -58,7 +59,7 @@ class DeathRecorder implements FhirStorageInterceptor {
 
 	static final String END_REASONS = ConformancePackage.CANONICAL_BASE + "/CodeSystem/epaccs-register-end-reason";
 
-	private static final String SNOMED = RegisterFlagKeeper.SNOMED;
+	private static final String SNOMED = Systems.SNOMED;
 
 	private static final ZoneId ENGLAND = ZoneId.of("Europe/London");
 

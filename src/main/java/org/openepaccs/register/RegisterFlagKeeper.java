@@ -33,6 +33,8 @@ import org.openepaccs.server.InternalSearch;
 
 import org.springframework.stereotype.Component;
 
+import static org.openepaccs.common.Systems.SNOMED;
+
 /**
  * Keeps the register alert {@code Flag} in step with its register entry
  * ({@code EpisodeOfCare}, type 103735009 Palliative care), in the same database
@@ -47,8 +49,6 @@ import org.springframework.stereotype.Component;
 @Component
 @Interceptor
 class RegisterFlagKeeper implements FhirStorageInterceptor {
-
-	static final String SNOMED = "http://snomed.info/sct";
 
 	static final String PALLIATIVE_CARE = "103735009";
 

@@ -1,5 +1,6 @@
 package org.openepaccs.register;
 
+import org.openepaccs.common.Systems;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
@@ -197,7 +198,7 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 		SearchParameterMap registers = InternalSearch.all()
 			.add(EpisodeOfCare.SP_ORGANIZATION, organisations)
 			.add(EpisodeOfCare.SP_STATUS, new TokenParam("active"))
-			.add(EpisodeOfCare.SP_TYPE, new TokenParam(RegisterFlagKeeper.SNOMED, RegisterFlagKeeper.PALLIATIVE_CARE));
+			.add(EpisodeOfCare.SP_TYPE, new TokenParam(Systems.SNOMED, RegisterFlagKeeper.PALLIATIVE_CARE));
 		Set<String> patients = new LinkedHashSet<>();
 		for (IBaseResource entry : this.shown.to(request,
 				this.daoRegistry.getResourceDao(EpisodeOfCare.class)

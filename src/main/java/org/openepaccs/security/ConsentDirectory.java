@@ -46,6 +46,8 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import static org.openepaccs.common.Systems.ODS;
+
 /**
  * Who has refused to share their record, and which organisations (ODS codes) recorded the
  * refusal and so may still see it. Read from the consent-to-share Consents (scope
@@ -68,8 +70,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class ConsentDirectory implements FhirStorageInterceptor {
 
 	static final String CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope";
-
-	static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 	static final String DECISIONS = "EPACCS_SHARING_DECISION";
 

@@ -1,5 +1,6 @@
 package org.openepaccs.security;
 
+import org.openepaccs.common.Systems;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -300,13 +301,13 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 				+ ") of a new decision on sharing their record; review it with them. Reason given: "
 				+ Callers.sharingDecisionReason());
 		if (organisation != null) {
-			task.getRequester().setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(organisation));
+			task.getRequester().setIdentifier(new Identifier().setSystem(Systems.ODS).setValue(organisation));
 		}
 		Object refusal = request.getUserData().remove(REFUSAL_TO_REVIEW);
 		for (Object custodian : custodians) {
 			Task forCustodian = task.copy();
 			forCustodian.getOwner()
-				.setIdentifier(new Identifier().setSystem(ConsentDirectory.ODS).setValue(custodian.toString()));
+				.setIdentifier(new Identifier().setSystem(Systems.ODS).setValue(custodian.toString()));
 			// the custodian's Organization too, as the refusal named it: its review
 			// worklist and Subscriptions (Task?owner=Organization/{id}) find the task by
 			// it, where HAPI cannot search a reference's identifier
@@ -344,7 +345,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 					.read(organisation.getReferenceElement().toUnqualifiedVersionless(), new SystemRequestDetails());
 				if (named.getIdentifier()
 					.stream()
-					.anyMatch((identifier) -> ConsentDirectory.ODS.equals(identifier.getSystem())
+					.anyMatch((identifier) -> Systems.ODS.equals(identifier.getSystem())
 							&& ods.equals(identifier.getValue()))) {
 					return "Organization/" + named.getIdElement().getIdPart();
 				}

@@ -1,5 +1,6 @@
 package org.openepaccs.summary;
 
+import org.openepaccs.common.Systems;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -55,6 +56,8 @@ import org.openepaccs.conformance.ConformancePackage;
 import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.conformance.RecordRulesInterceptor;
 
+import static org.openepaccs.common.Systems.ODS;
+
 /**
  * Builds the out-of-hours plan summary, a FHIR document, from one person's record. Pure:
  * no storage, no clock, no request; everything comes in as arguments.
@@ -85,8 +88,6 @@ final class PlanSummaryBuilder {
 	private static final String IDENTIFICATION = EXTENSIONS + "epaccs-register-identification";
 
 	private static final String EMPTY_REASONS = "http://terminology.hl7.org/CodeSystem/list-empty-reason";
-
-	private static final String ODS = "https://fhir.nhs.uk/Id/ods-organization-code";
 
 	static final String COMPOSITION_PROFILE = ConformancePackage.CANONICAL_BASE
 			+ "/StructureDefinition/epaccs-summary-composition";
@@ -139,9 +140,9 @@ final class PlanSummaryBuilder {
 		composition.setId(UUID.randomUUID().toString());
 		composition.getMeta().addProfile(COMPOSITION_PROFILE);
 		composition.setStatus(Composition.CompositionStatus.FINAL);
-		composition.setType(new CodeableConcept(
-				new Coding(SummaryCodes.SNOMED, SUMMARY_TYPE, "End of Life Care Coordination Summary"))
-			.setText(TITLE));
+		composition.setType(
+				new CodeableConcept(new Coding(Systems.SNOMED, SUMMARY_TYPE, "End of Life Care Coordination Summary"))
+					.setText(TITLE));
 		composition
 			.setSubject(new Reference("Patient/" + patient.getIdElement().getIdPart()).setDisplay(names.of(patient)));
 		composition.setDate(Date.from(now));

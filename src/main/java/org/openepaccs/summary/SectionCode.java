@@ -3,6 +3,8 @@ package org.openepaccs.summary;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 
+import static org.openepaccs.common.Systems.LOINC;
+
 /**
  * What kind of section each part of the summary is, as LOINC section codes the
  * International Patient Summary uses them (HL7 IPS IG {@code hl7.fhir.uv.ips} 2.0.0: the
@@ -27,8 +29,6 @@ enum SectionCode {
 	PROBLEMS("11450-4", "Problem list - Reported"),
 
 	FUNCTIONAL_STATUS("47420-5", "Functional status assessment note");
-
-	static final String LOINC = "http://loinc.org";
 
 	private final String code;
 

@@ -7,6 +7,8 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.openepaccs.conformance.ConformancePackage;
 
+import static org.openepaccs.common.Systems.SNOMED;
+
 /**
  * Which section a coded record belongs in, from the value sets of our conformance
  * package, so that the summary sorts records exactly as the profiles tell them apart.
@@ -15,8 +17,6 @@ record SummaryCodes(Set<String> preferredPlaceOfDeath, Set<String> preferredPlac
 		Set<String> prognosisAwareness, Set<String> functionalStatus, Set<String> actualPlaceOfDeath,
 		Set<String> cprDecision, Set<String> registerFlag, Set<String> adrt, Set<String> lpa,
 		Set<String> anticipatoryMedicines, Set<String> emergencyPlans) {
-
-	static final String SNOMED = "http://snomed.info/sct";
 
 	private static final String VALUE_SETS = ConformancePackage.CANONICAL_BASE + "/ValueSet/";
 

@@ -1,5 +1,6 @@
 package org.openepaccs.security;
 
+import org.openepaccs.common.Systems;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -38,7 +39,7 @@ class ConsentDirectoryIT {
 			FhirHttp gp = one.http(); // organisation Y99901, which records the decision
 			FhirHttp nurseElsewhere = FhirHttp.as(other.port(), "community-nurse"); // Y99902
 			Organization surgery = new Organization().setName("Replica Surgery");
-			surgery.addIdentifier().setSystem(ConsentDirectory.ODS).setValue("Y99901");
+			surgery.addIdentifier().setSystem(Systems.ODS).setValue("Y99901");
 			String organisation = created(gp.post("/fhir/Organization", FhirHttp.json(surgery)));
 			patient = created(gp.post("/fhir/Patient",
 					FhirHttp.json(new Patient().addName(new HumanName().setFamily("Replica")))));
