@@ -164,9 +164,8 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		}
 		if (outcome.failed()) {
 			OperationOutcome refusal = new OperationOutcome();
-			// HAPI answers a batch entry with the diagnostics of its refusal only, so
-			// there
-			// the location goes into the text too
+			// HAPI answers a batch entry with only the text of its refusal, so there the
+			// location goes into the text too
 			boolean batchEntry = request != null && request.getUserData().get(IN_BATCH) != null;
 			outcome.errors(resource.fhirType(), resource.fhirType(), "", batchEntry).forEach(refusal::addIssue);
 			throw new UnprocessableEntityException(this.fhirContext, refusal);
