@@ -187,6 +187,13 @@ public final class ConformancePackage {
 		}
 	}
 
+	/**
+	 * The last part of a canonical URL: {@code epaccs-patient} for our Patient profile.
+	 */
+	static String nameOf(String canonicalUrl) {
+		return canonicalUrl.substring(canonicalUrl.lastIndexOf('/') + 1);
+	}
+
 	public static boolean isOurs(String canonicalUrl) {
 		return canonicalUrl != null && canonicalUrl.startsWith(CANONICAL_BASE + "/");
 	}

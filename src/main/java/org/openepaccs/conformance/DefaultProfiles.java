@@ -97,10 +97,8 @@ final class DefaultProfiles {
 				if (valueSet != null) {
 					Function<IBaseResource, List<CodeableConcept>> code = (r) -> List
 						.of((r instanceof Observation observation) ? observation.getCode() : ((Flag) r).getCode());
-					add(profile.getType(),
-							new Rule(profile.getUrl(), profile.getType() + ".code", code,
-									conformancePackage.codesOf(valueSet),
-									"a code of " + valueSet.substring(valueSet.lastIndexOf('/') + 1)));
+					add(profile.getType(), new Rule(profile.getUrl(), profile.getType() + ".code", code,
+							conformancePackage.codesOf(valueSet), "a code of " + ConformancePackage.nameOf(valueSet)));
 				}
 			}
 		}
@@ -160,7 +158,7 @@ final class DefaultProfiles {
 			Set<String> codes, String what) {
 
 		Optional<Applied> apply(IBaseResource resource) {
-			String name = this.profile.substring(this.profile.lastIndexOf('/') + 1);
+			String name = ConformancePackage.nameOf(this.profile);
 			if (this.element == null) {
 				return Optional.of(new Applied(this.profile, name + " applies by default: " + this.what));
 			}

@@ -208,7 +208,7 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		List<String> declared = new ArrayList<>();
 		for (IPrimitiveType<String> profile : resource.getMeta().getProfile()) {
 			if (ConformancePackage.isOurs(profile.getValue())) {
-				declared.add(profile.getValue().substring(profile.getValue().lastIndexOf('/') + 1));
+				declared.add(ConformancePackage.nameOf(profile.getValue()));
 			}
 		}
 		if (!declared.isEmpty()) {
@@ -217,7 +217,7 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		// the profile the resource's meaning calls for applies whatever it declares: a
 		// declared profile of ours for other content does not exempt it
 		Optional<DefaultProfiles.Applied> applied = this.defaultProfiles.profileFor(resource);
-		if (applied.isPresent() && !declared.contains(name(applied.get().profile()))) {
+		if (applied.isPresent() && !declared.contains(ConformancePackage.nameOf(applied.get().profile()))) {
 			options.addProfile(applied.get().profile());
 			against.add(applied.get().reason());
 		}
@@ -226,10 +226,6 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 					+ " in it marks it as EPaCCS content");
 		}
 		return new Outcome(this.validator.validateWithResult(resource, options), String.join("; ", against));
-	}
-
-	private static String name(String profileUrl) {
-		return profileUrl.substring(profileUrl.lastIndexOf('/') + 1);
 	}
 
 	private static boolean isWrite(Bundle.BundleEntryComponent entry) {
