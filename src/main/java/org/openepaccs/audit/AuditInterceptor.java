@@ -10,20 +10,22 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.openepaccs.common.BundleEntryRequest;
-import org.hl7.fhir.r4.model.AuditEvent.AuditEventOutcome;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.fhir.FhirServerInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
+import org.openepaccs.records.NhsNumber;
 import org.openepaccs.security.Callers;
 import org.openepaccs.security.TokenRefused;
-import org.openepaccs.server.FhirServerInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import org.springframework.context.event.EventListener;
-import org.springframework.dao.DataAccessException;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,6 +33,7 @@ import org.springframework.stereotype.Component;
  * its response is written, and every refused or failed request. Successful writes are
  * audited inside their own database transaction by {@link AuditWriteInterceptor}.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)

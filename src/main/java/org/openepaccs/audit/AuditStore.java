@@ -25,9 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The audit trail: append-only tables of our own, not HAPI resources.
  * <p>
  * Why not store AuditEvents as HAPI resources: HAPI indexes each one under about twenty
- * search parameters, which on two cores cost more than the read being audited (measured:
- * publishing them took 23% of the CPU of a read benchmark, the reads 17%). Here an event
- * is one row of plain columns, plus one row per resource or patient it names for
+ * search parameters, which on two cores costs more than the read being audited. Here an
+ * event is one row of plain columns, plus one row per resource or patient it names for
  * searching, all written in one database transaction: the write's own for a write (so
  * both commit or neither does), a short one of its own for a read, committed before the
  * response leaves the server. So there is nothing to publish later and nothing to lose
@@ -124,7 +123,7 @@ public class AuditStore {
 	/**
 	 * Connections like the main pool's whose commits PostgreSQL flushes to disk in the
 	 * background (within three {@code wal_writer_delay}s, 0.6 s by default) instead of
-	 * before it answers: about 1 ms less per read on a busy machine (measured), for a
+	 * before it answers, which takes a commit's flush out of every read's time, for a
 	 * loss window that only a crash of the database machine opens.
 	 */
 	private static HikariDataSource asynchronousCommitPool(HikariDataSource main, int size) {

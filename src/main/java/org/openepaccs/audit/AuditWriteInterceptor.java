@@ -1,6 +1,5 @@
 package org.openepaccs.audit;
 
-import org.openepaccs.common.LabelOnlyChanges;
 import java.time.Instant;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -10,11 +9,14 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.openepaccs.common.LabelOnlyChanges;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
-import org.openepaccs.server.FhirStorageInterceptor;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,6 +25,7 @@ import org.springframework.stereotype.Component;
  * commit together or not at all. Writes the server makes itself (installing the
  * conformance package) have no caller and are not audited.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)

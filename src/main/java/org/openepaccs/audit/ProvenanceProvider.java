@@ -24,8 +24,8 @@ import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Provenance;
-import org.openepaccs.server.OwnResourceProvider;
-import org.openepaccs.server.ShownResources;
+import org.openepaccs.fhir.OwnResourceProvider;
+import org.openepaccs.fhir.ShownResources;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;

@@ -7,15 +7,18 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Provenance;
-import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
  * Provenance is the server's record of who changed what ({@link ProvenanceProvider}): a
  * client cannot add to it or change it, not through a transaction either.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)

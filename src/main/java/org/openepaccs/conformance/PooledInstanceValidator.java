@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * every time, which was more than half of the cost of validating one resource here
  * (profiled with JFR on HAPI 8.8.0 / core 6.7.9). An InstanceValidator is not
  * thread-safe, so each one is used by one thread at a time. It keeps every code it saw,
- * with the parsed resource around it (85 to 175 kB per resource, measured), for a check
- * of IPS codes we do not make: that list is emptied after each validation, and a
+ * with the parsed resource around it (a hundred kilobytes or so per resource), for a
+ * check of IPS codes we do not make: that list is emptied after each validation, and a
  * validator is retired after {@link #MAX_USES_FORGETTING} validations ({@link #MAX_USES}
  * where the list cannot be emptied). Each validator also keeps its own JSON parser, whose
  * construction was a twentieth of the cost of a validation. Reuse was checked to give

@@ -4,17 +4,20 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
-import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
+import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.StructureDefinition;
-import org.openepaccs.server.FhirServerInterceptor;
+import org.openepaccs.fhir.FhirServerInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
  * Lists our profiles as {@code supportedProfile} of their resource types in the
  * CapabilityStatement.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 class SupportedProfilesInterceptor implements FhirServerInterceptor {

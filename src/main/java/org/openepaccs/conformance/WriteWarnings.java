@@ -14,12 +14,14 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
-import org.openepaccs.server.FhirServerInterceptor;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.openepaccs.fhir.FhirServerInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,11 +40,12 @@ import org.springframework.stereotype.Component;
  * </ul>
  * Storage hooks add warnings with {@link #add}, keyed by the resource they concern.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
-class WriteWarnings implements FhirServerInterceptor {
+public class WriteWarnings implements FhirServerInterceptor {
 
-	static final String HEADER = "X-FHIR-Request-Validation";
+	public static final String HEADER = "X-FHIR-Request-Validation";
 
 	private static final String WARNINGS = WriteWarnings.class.getName() + ".warnings";
 
@@ -56,7 +59,7 @@ class WriteWarnings implements FhirServerInterceptor {
 	 * A warning about the stored resource {@code Type/id} for the answer to this request.
 	 */
 	@SuppressWarnings("unchecked")
-	static void add(RequestDetails request, String resource, IssueType type, String text, String expression) {
+	public static void add(RequestDetails request, String resource, IssueType type, String text, String expression) {
 		Map<String, List<OperationOutcomeIssueComponent>> warnings = (Map<String, List<OperationOutcomeIssueComponent>>) request
 			.getUserData()
 			.computeIfAbsent(WARNINGS, (key) -> new LinkedHashMap<>());

@@ -1,6 +1,5 @@
 package org.openepaccs.http;
 
-import org.openepaccs.common.LabelOnlyChanges;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -9,8 +8,11 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.DecimalType;
-import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.common.LabelOnlyChanges;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,6 +21,7 @@ import org.springframework.stereotype.Component;
  * body check cannot tell from identifiers made of digits), a transaction entry or a
  * patch. The JSON body check refuses most of them earlier, before parsing.
  */
+@Order(InterceptorOrder.REQUEST_CHECKS)
 @Component
 @Interceptor
 class StoredDecimalLimits implements FhirStorageInterceptor {

@@ -11,8 +11,7 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.TokenParam;
 import org.hl7.fhir.r4.model.Subscription;
-import org.openepaccs.server.InternalSearch;
-
+import org.openepaccs.fhir.InternalSearch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -19,8 +19,10 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
-import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,6 +34,7 @@ import org.springframework.stereotype.Component;
  * Subscription (a JSON Patch {@code copy} into {@code reason}), where it would be shown
  * unmasked.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 class SubscriptionHeaderGuard implements FhirStorageInterceptor {

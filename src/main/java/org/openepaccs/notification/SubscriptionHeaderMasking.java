@@ -13,11 +13,13 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
+import org.openepaccs.fhir.FhirServerInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
 import org.openepaccs.security.Role;
-import org.openepaccs.server.FhirServerInterceptor;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,6 +35,7 @@ import org.springframework.stereotype.Component;
  * Registered with the REST server only: the server's own reads (the active subscriptions
  * the dispatcher sends with) carry no client request, and so see the stored values.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 class SubscriptionHeaderMasking implements FhirServerInterceptor {

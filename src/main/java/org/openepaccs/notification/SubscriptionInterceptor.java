@@ -1,6 +1,5 @@
 package org.openepaccs.notification;
 
-import org.openepaccs.common.LabelOnlyChanges;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Set;
@@ -14,13 +13,16 @@ import ca.uhn.fhir.jpa.searchparam.matcher.SearchParamMatcher;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Subscription;
+import org.openepaccs.common.LabelOnlyChanges;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
-import org.openepaccs.server.FhirStorageInterceptor;
 
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.stereotype.Component;
 
 /**
  * Subscriptions and the changes they announce. A new or changed {@code Subscription} is
@@ -31,6 +33,7 @@ import org.springframework.stereotype.Component;
  * each match whose organisation may see the people the change is about, a notification
  * joins the outbox in the same transaction.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 class SubscriptionInterceptor implements FhirStorageInterceptor {

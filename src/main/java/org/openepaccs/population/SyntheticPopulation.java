@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.records.NhsNumber;
 
 /**
  * A deterministic synthetic population: the same seed and size give the same people, byte

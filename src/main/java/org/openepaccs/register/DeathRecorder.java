@@ -1,7 +1,5 @@
 package org.openepaccs.register;
 
-import org.openepaccs.common.Systems;
-import org.openepaccs.common.LabelOnlyChanges;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Comparator;
@@ -29,11 +27,15 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
+import org.openepaccs.common.LabelOnlyChanges;
+import org.openepaccs.common.Systems;
 import org.openepaccs.conformance.ConformancePackage;
-import org.openepaccs.conformance.RecordRulesInterceptor;
-import org.openepaccs.server.FhirStorageInterceptor;
-import org.openepaccs.server.InternalSearch;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
+import org.openepaccs.fhir.InternalSearch;
+import org.openepaccs.records.RecordMeanings;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,6 +51,7 @@ import org.springframework.stereotype.Component;
  * worked out.</li>
  * </ul>
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 class DeathRecorder implements FhirStorageInterceptor {
@@ -189,7 +192,7 @@ class DeathRecorder implements FhirStorageInterceptor {
 			.filter((observation) -> observation.getStatus() == Observation.ObservationStatus.FINAL
 					|| observation.getStatus() == Observation.ObservationStatus.AMENDED
 					|| observation.getStatus() == Observation.ObservationStatus.CORRECTED)
-			.filter((observation) -> RecordRulesInterceptor.rank(observation) == 1)
+			.filter((observation) -> RecordMeanings.rank(observation) == 1)
 			.filter((observation) -> preferredPlaceOfDeath(observation).isPresent())
 			.max(Comparator.comparing((Observation observation) -> observation.hasEffectiveDateTimeType()
 					? observation.getEffectiveDateTimeType().getValue() : observation.getMeta().getLastUpdated(),

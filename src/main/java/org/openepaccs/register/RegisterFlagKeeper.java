@@ -1,6 +1,5 @@
 package org.openepaccs.register;
 
-import org.openepaccs.common.LabelOnlyChanges;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -27,10 +26,13 @@ import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
-import org.openepaccs.conformance.RecordRulesInterceptor;
-import org.openepaccs.server.FhirStorageInterceptor;
-import org.openepaccs.server.InternalSearch;
+import org.openepaccs.common.LabelOnlyChanges;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
+import org.openepaccs.fhir.InternalSearch;
+import org.openepaccs.records.RecordMeanings;
 
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 import static org.openepaccs.common.Systems.SNOMED;
@@ -46,6 +48,7 @@ import static org.openepaccs.common.Systems.SNOMED;
  * The Flag's id follows from the entry's ({@code <entry id>-alert}), so that writing the
  * entry again updates the same Flag rather than adding one, on any replica.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 class RegisterFlagKeeper implements FhirStorageInterceptor {
@@ -129,7 +132,7 @@ class RegisterFlagKeeper implements FhirStorageInterceptor {
 	}
 
 	private void keepInStep(IBaseResource resource) {
-		if (resource instanceof EpisodeOfCare entry && RecordRulesInterceptor.isRegisterEntry(entry)
+		if (resource instanceof EpisodeOfCare entry && RecordMeanings.isRegisterEntry(entry)
 				&& entry.getIdElement().hasIdPart()) {
 			// an unchanged Flag is not stored again: HAPI keeps the current version
 			this.daoRegistry.getResourceDao(Flag.class).update(flagFor(entry), new SystemRequestDetails());

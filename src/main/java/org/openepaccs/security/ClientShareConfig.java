@@ -3,7 +3,7 @@ package org.openepaccs.security;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import org.openepaccs.server.DatabaseBudgetProperties;
+import org.openepaccs.budget.DatabaseBudgetProperties;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.jdbc.DataSourceUnwrapper;

@@ -1,6 +1,5 @@
 package org.openepaccs.security;
 
-import org.openepaccs.common.LabelOnlyChanges;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,16 +26,18 @@ import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Reference;
-import org.openepaccs.server.FhirStorageInterceptor;
-import org.openepaccs.server.DatabaseBudgetProperties;
-import org.openepaccs.server.InternalSearch;
-
+import org.openepaccs.budget.DatabaseBudgetProperties;
+import org.openepaccs.common.LabelOnlyChanges;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
+import org.openepaccs.fhir.InternalSearch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -65,6 +66,7 @@ import static org.openepaccs.common.Systems.ODS;
  * budget after a bulk load of a few thousand people, so no search could be answered.) A
  * deleted Consent is not seen; record a new decision instead.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 public class ConsentDirectory implements FhirStorageInterceptor {

@@ -6,9 +6,11 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizedList;
 import ca.uhn.fhir.rest.server.interceptor.auth.SearchNarrowingInterceptor;
-import org.openepaccs.server.FhirServerInterceptor;
+import org.openepaccs.fhir.FhirServerInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,6 +18,7 @@ import org.springframework.stereotype.Component;
  * run (HAPI adds the patient to the search), so results, paging and totals never involve
  * anyone else.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)

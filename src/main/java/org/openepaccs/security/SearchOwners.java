@@ -19,9 +19,11 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.method.PageMethodBinding;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import ca.uhn.fhir.rest.server.util.ICachedSearchDetails;
-import org.openepaccs.server.FhirServerInterceptor;
+import org.openepaccs.fhir.FhirServerInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,6 +38,7 @@ import org.springframework.stereotype.Component;
  * own table, and every replica checks it alike. A page asked for by anyone else is
  * answered exactly as HAPI answers a search id it does not know (410).
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)

@@ -29,13 +29,15 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.common.LabelOnlyChanges;
-import org.openepaccs.server.FhirStorageInterceptor;
+import org.openepaccs.fhir.FhirStorageInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.annotation.Order;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -59,6 +61,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * committed, the consent rule on what is shown ({@link ConsentToShareInterceptor}) still
  * hides them, so a page can only be short, never leak.
  */
+@Order(InterceptorOrder.FEATURES)
 @Component
 @Interceptor
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)

@@ -25,9 +25,9 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.audit.RecordChanges;
-import org.openepaccs.conformance.NhsNumber;
-import org.openepaccs.server.InternalSearch;
-import org.openepaccs.server.ShownResources;
+import org.openepaccs.fhir.InternalSearch;
+import org.openepaccs.fhir.ShownResources;
+import org.openepaccs.records.NhsNumber;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;

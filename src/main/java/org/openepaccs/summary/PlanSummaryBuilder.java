@@ -1,6 +1,5 @@
 package org.openepaccs.summary;
 
-import org.openepaccs.common.Systems;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -28,8 +27,8 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Consent;
-import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Extension;
@@ -52,9 +51,10 @@ import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Type;
 import org.openepaccs.audit.RecordChanges;
+import org.openepaccs.common.Systems;
 import org.openepaccs.conformance.ConformancePackage;
-import org.openepaccs.conformance.NhsNumber;
-import org.openepaccs.conformance.RecordRulesInterceptor;
+import org.openepaccs.records.NhsNumber;
+import org.openepaccs.records.RecordMeanings;
 
 import static org.openepaccs.common.Systems.ODS;
 
@@ -285,7 +285,7 @@ final class PlanSummaryBuilder {
 		Section section = new Section("Palliative care register and key worker", SectionCode.ALERTS);
 		List<EpisodeOfCare> entries = record.all(EpisodeOfCare.class)
 			.stream()
-			.filter(RecordRulesInterceptor::isRegisterEntry)
+			.filter(RecordMeanings::isRegisterEntry)
 			.sorted(Comparator
 				.comparing((EpisodeOfCare entry) -> entry.getStatus() == EpisodeOfCare.EpisodeOfCareStatus.ACTIVE)
 				.thenComparing((entry) -> entry.getPeriod().getStart(),
@@ -475,7 +475,7 @@ final class PlanSummaryBuilder {
 		}
 		for (Observation preference : preferences) {
 			boolean ofDeath = SummaryCodes.in(preference.getCode(), this.codes.preferredPlaceOfDeath());
-			int rank = RecordRulesInterceptor.rank(preference);
+			int rank = RecordMeanings.rank(preference);
 			StringBuilder line = new StringBuilder((rank == 1) ? "1st choice: " : (rank == 2) ? "2nd choice: " : "");
 			line.append(text(preference.getCode()));
 			appendValue(line, preference.getValue(), " - ");
@@ -731,7 +731,7 @@ final class PlanSummaryBuilder {
 
 	private static List<Observation> ranked(List<Observation> observations) {
 		return observations.stream().sorted(Comparator.comparingInt((Observation o) -> {
-			int rank = RecordRulesInterceptor.rank(o);
+			int rank = RecordMeanings.rank(o);
 			return (rank > 0) ? rank : Integer.MAX_VALUE;
 		})).toList();
 	}

@@ -1,6 +1,5 @@
 package org.openepaccs.summary;
 
-import org.openepaccs.common.PlanSummaryNames;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,9 +13,10 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
+import org.openepaccs.common.PlanSummaryNames;
 import org.openepaccs.conformance.ConformancePackage;
-import org.openepaccs.conformance.NhsNumber;
-import org.openepaccs.server.FhirOperationProvider;
+import org.openepaccs.fhir.FhirOperationProvider;
+import org.openepaccs.records.NhsNumber;
 
 import org.springframework.stereotype.Component;
 

@@ -4,20 +4,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
-import org.openepaccs.conformance.NhsNumber;
 import org.openepaccs.population.PopulationCommand;
 import org.openepaccs.population.SyntheticPopulation;
-import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.records.NhsNumber;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.RunningServer;
 import org.openepaccs.testsupport.TestDatabase;
 

@@ -5,14 +5,14 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 import ca.uhn.fhir.context.FhirContext;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
+import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.records.NhsNumber;
 import org.openepaccs.testsupport.Examples;
-import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.RunningServer;
 import org.openepaccs.testsupport.TestDatabase;
 

@@ -20,7 +20,7 @@ import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.conformance.ConformancePackage;
-import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.records.NhsNumber;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

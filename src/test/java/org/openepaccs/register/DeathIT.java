@@ -10,11 +10,11 @@ import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.conformance.NhsNumber;
-import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.records.NhsNumber;
 import org.openepaccs.testsupport.Conformance;
-import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -165,7 +165,7 @@ class DeathIT {
 
 	private String preference(String code, int rank) {
 		return "{\"resourceType\":\"Observation\",\"extension\":[{\"url\":\""
-				+ org.openepaccs.conformance.RecordRulesInterceptor.RANK_EXTENSION + "\",\"valuePositiveInt\":" + rank
+				+ org.openepaccs.records.RecordMeanings.RANK_EXTENSION + "\",\"valuePositiveInt\":" + rank
 				+ "}],\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
 				+ "\"http://snomed.info/sct\",\"code\":\"" + code + "\"}],\"text\":\"Preferred place of death\"},"
 				+ "\"subject\":{\"reference\":\"" + this.patient + "\"},\"effectiveDateTime\":\"2026-02-01\"}";

@@ -10,11 +10,11 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.conformance.NhsNumber;
-import org.openepaccs.testsupport.EpaccsIntegrationTest;
+import org.openepaccs.records.NhsNumber;
 import org.openepaccs.testsupport.Conformance;
-import org.openepaccs.testsupport.FhirHttp;
+import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.boot.test.web.server.LocalServerPort;

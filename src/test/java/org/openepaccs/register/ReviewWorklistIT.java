@@ -3,7 +3,6 @@ package org.openepaccs.register;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
-
 import javax.sql.DataSource;
 
 import org.hl7.fhir.r4.model.Bundle;
@@ -12,10 +11,10 @@ import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.conformance.NhsNumber;
+import org.openepaccs.records.NhsNumber;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
-import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.TestNhsNumbers;
 
 import org.springframework.beans.factory.annotation.Autowired;

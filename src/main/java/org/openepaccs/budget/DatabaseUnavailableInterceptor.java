@@ -1,0 +1,88 @@
+package org.openepaccs.budget;
+
+import java.net.SocketException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import org.openepaccs.fhir.FhirServerInterceptor;
+import org.openepaccs.fhir.InterceptorOrder;
+
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.transaction.CannotCreateTransactionException;
+
+/**
+ * While the database cannot be reached, requests get 503 with {@code Retry-After} and an
+ * OperationOutcome that says so, instead of a 500: the client did nothing wrong and
+ * should simply try again shortly. Nothing was stored, because nothing could be.
+ */
+@Order(InterceptorOrder.FAILURES)
+@Interceptor
+class DatabaseUnavailableInterceptor implements FhirServerInterceptor {
+
+	static final int RETRY_AFTER_SECONDS = 5;
+
+	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+	public BaseServerResponseException unavailable(RequestDetails request, Throwable failure) {
+		if (!isDatabaseUnreachable(failure)) {
+			return null;
+		}
+		DatabaseUnavailableException unavailable = new DatabaseUnavailableException();
+		unavailable.addResponseHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+		return unavailable;
+	}
+
+	static boolean isDatabaseUnreachable(Throwable failure) {
+		return isDatabaseUnreachable(failure, 0);
+	}
+
+	private static boolean isDatabaseUnreachable(Throwable failure, int depth) {
+		for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause(), depth++) {
+			if (cause instanceof CannotCreateTransactionException || cause instanceof DataAccessResourceFailureException
+					|| cause instanceof SQLTransientConnectionException
+					|| cause instanceof SQLNonTransientConnectionException || cause instanceof SQLRecoverableException
+					|| cause instanceof SocketException
+					|| cause instanceof org.hibernate.exception.JDBCConnectionException) {
+				return true;
+			}
+			// SQLSTATE class 08: connection exception; 57P01-57P03: the server is
+			// shutting
+			// down or not yet accepting connections. "Connection is closed" is the pool's
+			// answer when a connection was cut off while the request was using it.
+			if (cause instanceof SQLException sql && ((sql.getSQLState() != null
+					&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
+					|| "Connection is closed".equals(sql.getMessage()))) {
+				return true;
+			}
+			for (Throwable suppressed : cause.getSuppressed()) {
+				if (isDatabaseUnreachable(suppressed, depth + 1)) {
+					return true;
+				}
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return false;
+	}
+
+	/** 503: the database is unreachable. */
+	static class DatabaseUnavailableException extends BaseServerResponseException {
+
+		static final String MESSAGE = "The record store is unavailable at the moment; nothing was read or changed. "
+				+ "Retry in " + RETRY_AFTER_SECONDS + " seconds";
+
+		DatabaseUnavailableException() {
+			super(503, MESSAGE);
+		}
+
+	}
+
+}

@@ -1,9 +1,0 @@
-package org.openepaccs.server;
-
-/**
- * Marks a bean holding HAPI {@code @Operation} methods; every such bean is registered
- * with the {@code RestfulServer}.
- */
-public interface FhirOperationProvider {
-
-}
