@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.TokenOrListParam;
 import ca.uhn.fhir.rest.param.TokenParam;
@@ -26,10 +25,10 @@ import org.springframework.stereotype.Component;
  * The current version of directory entries (organisations, practitioners, their roles) by
  * reference, for the plan summary. Every summary names a handful, the same ones again and
  * again (a practice, its GPs, the hospice), and they change rarely; loading them through
- * three FHIR searches cost about a third of a summary's CPU (JFR, 10,000 people). So each
- * entry is kept once loaded, by its version, and a summary asks the database only which
- * version of each is current (one indexed query): a changed entry is loaded again at
- * once, a deleted one is left out, on every replica alike.
+ * three FHIR searches would be a large share of a summary's cost. So each entry is kept
+ * once loaded, by its version, and a summary asks the database only which version of each
+ * is current (one indexed query): a changed entry is loaded again at once, a deleted one
+ * is left out, on every replica alike.
  */
 @Component
 class DirectoryEntries {

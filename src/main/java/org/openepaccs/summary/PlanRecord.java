@@ -28,4 +28,9 @@ record PlanRecord(List<Resource> record, Map<String, Resource> directory, Map<St
 		return this.record.stream().filter(type::isInstance).map(type::cast).toList();
 	}
 
+	/** {@code Type/id}: how the directory and the changes name a resource. */
+	static String key(Resource resource) {
+		return resource.fhirType() + "/" + resource.getIdElement().getIdPart();
+	}
+
 }

@@ -85,7 +85,7 @@ class PlanRecordQueries {
 	 * The id of each person with this NHS number, found whatever the caller may see: what
 	 * the caller may see of them is decided when their record is read. Asked of HAPI's
 	 * token index directly, by the hash HAPI searches it with: a search through HAPI
-	 * loaded and parsed each Patient only for its id, a sixteenth of a summary's CPU.
+	 * would load and parse each Patient only for its id.
 	 */
 	List<String> patientsWithNhsNumber(String nhsNumber) {
 		long systemAndValue = ResourceIndexedSearchParamToken.calculateHashSystemAndValue(this.partitionSettings,
@@ -113,7 +113,7 @@ class PlanRecordQueries {
 			// exactly as a read of the person would. Only then, because the search
 			// already did what a read does for someone who is there (the consent
 			// hooks treat the person in this operation as read), and a second load
-			// of the person was a tenth of the summary's CPU.
+			// of the person would be work for nothing.
 			patient = this.daoRegistry.getResourceDao(Patient.class).read(new IdType("Patient", patientId), request);
 		}
 		record.add(0, patient);

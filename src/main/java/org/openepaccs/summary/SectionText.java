@@ -48,7 +48,7 @@ final class SectionText {
 	/**
 	 * The narrative as XHTML nodes, built directly: setting a narrative from a string
 	 * parses it, and HAPI's parser rebuilds its table of character entities each time,
-	 * which measured as over half of the time it took to build a summary.
+	 * which would be most of the work of building a summary.
 	 */
 	XhtmlNode div() {
 		XhtmlNode div = new XhtmlNode(NodeType.Element, "div");

@@ -1,6 +1,5 @@
 package org.openepaccs.summary;
 
-import java.util.HashSet;
 import java.util.Set;
 
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -35,18 +34,6 @@ record SummaryCodes(Set<String> preferredPlaceOfDeath, Set<String> preferredPlac
 				// ReSPECT, treatment escalation plan, emergency health care plan: the
 				// plan types of epaccs-plan-type that carry treatment recommendations
 				Set.of(SNOMED + "|1107891000000106", SNOMED + "|735324008", SNOMED + "|887701000000100"));
-	}
-
-	/** Every Observation code the summary shows, for the one query that loads them. */
-	Set<String> observationCodes() {
-		Set<String> codes = new HashSet<>();
-		codes.addAll(this.preferredPlaceOfDeath);
-		codes.addAll(this.preferredPlaceOfCare);
-		codes.addAll(this.prognosis);
-		codes.addAll(this.prognosisAwareness);
-		codes.addAll(this.functionalStatus);
-		codes.addAll(this.actualPlaceOfDeath);
-		return codes;
 	}
 
 	static boolean in(CodeableConcept concept, Set<String> codes) {
