@@ -78,16 +78,25 @@ final class ContentLimits {
 			int depth = 0;
 			// per open object, its arrays' null and non-null indexes (see checkNulls)
 			Deque<Map<String, Elements>> objects = new ArrayDeque<>();
+			// per open object, whether it is a resource (see ResourceCounts)
+			Deque<Boolean> resources = new ArrayDeque<>();
+			ResourceCounts counts = new ResourceCounts(this.limits);
 			for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
 				if (token != JsonToken.FIELD_NAME && token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
 					String problem = checkArrayLength(parser, token, kind);
 					if (problem == null && kind == Body.TRANSACTION) {
 						problem = checkEntryShape(parser.getParsingContext(), token);
 					}
+					if (problem == null) {
+						problem = countElement(parser, token, kind, counts, resources);
+					}
 					if (problem != null) {
 						return problem;
 					}
 					recordElement(parser.getParsingContext(), token, objects);
+				}
+				if (token == JsonToken.END_OBJECT && !resources.isEmpty() && resources.pop()) {
+					counts.leaveResource();
 				}
 				switch (token) {
 					case FIELD_NAME -> {
@@ -142,6 +151,33 @@ final class ContentLimits {
 		catch (IOException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * Counts a value towards the elements and extensions of the resource it is in,
+	 * opening a resource's count at the body's top-level object (unless the body is a
+	 * transaction or batch) and at the value of each {@code resource} member.
+	 */
+	private static String countElement(JsonParser parser, JsonToken token, Body kind, ResourceCounts counts,
+			Deque<Boolean> resources) {
+		JsonStreamContext context = parser.getParsingContext();
+		JsonStreamContext holder = token.isStructStart() ? context.getParent() : context;
+		if (token == JsonToken.START_OBJECT) {
+			boolean resource = (holder != null && holder.inRoot() && kind != Body.TRANSACTION)
+					|| (holder != null && holder.inObject() && "resource".equals(holder.getCurrentName()));
+			resources.push(resource);
+			if (resource) {
+				counts.enterResource();
+				return null;
+			}
+		}
+		if (token == JsonToken.START_ARRAY) {
+			// an array is the repetitions of an element, not an element of its own
+			return null;
+		}
+		boolean extension = holder != null && holder.inArray() && holder.getParent() != null
+				&& ResourceCounts.isExtension(holder.getParent().getCurrentName());
+		return counts.count(extension, holder != null ? holder.pathAsPointer().toString() : "");
 	}
 
 	/**
@@ -374,6 +410,9 @@ final class ContentLimits {
 			int depth = 0;
 			String[] lastChild = new String[this.limits.maxNestingDepth() + 2];
 			int[] repetitions = new int[this.limits.maxNestingDepth() + 2];
+			// the depths at which open resources start (see ResourceCounts)
+			Deque<Integer> resources = new ArrayDeque<>();
+			ResourceCounts counts = new ResourceCounts(this.limits);
 			while (reader.hasNext()) {
 				int event = reader.next();
 				if (event == XMLStreamConstants.START_ELEMENT) {
@@ -385,7 +424,18 @@ final class ContentLimits {
 					repetitions[depth] = name.equals(lastChild[depth]) ? repetitions[depth] + 1 : 1;
 					lastChild[depth] = name;
 					lastChild[depth + 1] = null;
-					String problem = checkRepetitions(name, depth, repetitions[depth], kind);
+					String problem = null;
+					if ((depth == 1 && kind != Body.TRANSACTION)
+							|| (depth > 1 && "resource".equals(lastChild[depth - 1]))) {
+						resources.push(depth);
+						counts.enterResource();
+					}
+					else {
+						problem = counts.count(ResourceCounts.isExtension(name), "element <" + name + ">");
+					}
+					if (problem == null) {
+						problem = checkRepetitions(name, depth, repetitions[depth], kind);
+					}
 					if (problem == null) {
 						problem = checkXmlValue(reader);
 					}
@@ -398,6 +448,10 @@ final class ContentLimits {
 					}
 				}
 				else if (event == XMLStreamConstants.END_ELEMENT) {
+					if (!resources.isEmpty() && resources.peek() == depth) {
+						resources.pop();
+						counts.leaveResource();
+					}
 					depth--;
 				}
 				else if (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA) {

@@ -67,7 +67,9 @@ public record HttpProperties(@DefaultValue("10MB") @NotNull DataSize maxRequestB
 			@DefaultValue("5") @Min(1) @Max(100) int maxSortKeys, @DefaultValue("10") @Min(0) @Max(100) int maxIncludes,
 			@DefaultValue("1000") @Min(1) @Max(100_000) int maxTransactionEntries,
 			@DefaultValue("100") @Min(1) @Max(10000) int maxPatchOperations,
-			@DefaultValue("1000") @Min(64) @Max(4000) int maxPatchPathLength) {
+			@DefaultValue("1000") @Min(64) @Max(4000) int maxPatchPathLength,
+			@DefaultValue("20000") @Min(100) @Max(10_000_000) int maxElementsPerResource,
+			@DefaultValue("1000") @Min(10) @Max(1_000_000) int maxExtensionsPerResource) {
 
 		static final String PREFIX = "epaccs.http.limits.";
 

@@ -1,6 +1,7 @@
 package org.openepaccs.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 
 import org.junit.jupiter.api.Test;
 
@@ -203,6 +204,66 @@ class ContentLimitsTest {
 						+ "\"request\":{\"method\":\"POST\",\"url\":\"Patient\",\"_url\":{\"id\":\"u\"}}}")),
 				ContentLimits.Body.TRANSACTION))
 			.isNull();
+	}
+
+	@Test
+	void aResourceWithMoreExtensionsThanTheLimitIsRefusedWhateverItsSize() {
+		String extension = "{\"url\":\"https://example.org/x\",\"valueString\":\"a\"}";
+		String patient = "{\"resourceType\":\"Patient\",\"extension\":[%s]}";
+
+		assertThat(this.limits.checkJson(bytes(patient.formatted(copies(1001, extension)))))
+			.startsWith("A resource in the body has more than 1000 extensions")
+			.contains("1000 (epaccs.http.limits.max-extensions-per-resource)");
+		assertThat(this.limits.checkJson(bytes(patient.formatted(copies(1000, extension))))).isNull();
+		// extensions of primitives and modifier extensions count too
+		String primitive = "{\"resourceType\":\"Patient\",\"_birthDate\":{\"extension\":[%s]},"
+				+ "\"modifierExtension\":[%s]}";
+		assertThat(this.limits.checkJson(bytes(primitive.formatted(copies(600, extension), copies(401, extension)))))
+			.contains("max-extensions-per-resource");
+		String xmlExtension = "<extension url=\"https://example.org/x\"><valueString value=\"a\"/></extension>";
+		assertThat(this.limits.checkXml(bytes("<Patient>" + xmlExtension.repeat(1001) + "</Patient>")))
+			.contains("more than 1000 extensions");
+		assertThat(this.limits.checkXml(bytes("<Patient>" + xmlExtension.repeat(1000) + "</Patient>"))).isNull();
+	}
+
+	@Test
+	void eachResourceOfABundleIsCountedOnItsOwnAndContainedOnesWithTheirContainer() {
+		String extensions = copies(600, "{\"url\":\"https://example.org/x\",\"valueString\":\"a\"}");
+		String entry = "{\"resource\":{\"resourceType\":\"Patient\",\"extension\":[" + extensions
+				+ "]},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}";
+		String bundle = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entry + "," + entry
+				+ "]}";
+
+		assertThat(this.limits.checkJson(bytes(bundle), ContentLimits.Body.TRANSACTION)).isNull();
+		String containing = "{\"resourceType\":\"Patient\",\"extension\":[" + extensions
+				+ "],\"contained\":[{\"resourceType\":\"Patient\",\"extension\":[" + extensions + "]}]}";
+		assertThat(this.limits.checkJson(bytes(containing))).contains("max-extensions-per-resource");
+		String xmlExtension = "<extension url=\"https://example.org/x\"><valueString value=\"a\"/></extension>";
+		String xmlEntry = "<entry><resource><Patient>" + xmlExtension.repeat(600) + "</Patient></resource></entry>";
+		assertThat(this.limits.checkXml(bytes("<Bundle>" + xmlEntry + xmlEntry + "</Bundle>"),
+				ContentLimits.Body.TRANSACTION))
+			.isNull();
+		assertThat(this.limits.checkXml(bytes("<Bundle><entry><resource><Patient>" + xmlExtension.repeat(1001)
+				+ "</Patient></resource></entry></Bundle>"), ContentLimits.Body.TRANSACTION))
+			.contains("max-extensions-per-resource");
+	}
+
+	@Test
+	void aResourceWithMoreElementsThanTheLimitIsRefused() {
+		String names = "{\"family\":\"A\",\"given\":[\"B\",\"C\"]}";
+		// each name is four elements (the name, family, two given names) and resourceType
+		// one more: 19,997 and 20,005
+		String fine = "{\"resourceType\":\"Patient\",\"name\":[" + copies(4999, names) + "]}";
+		String tooMany = "{\"resourceType\":\"Patient\",\"name\":[" + copies(5001, names) + "]}";
+
+		assertThat(this.limits.checkJson(bytes(fine))).isNull();
+		assertThat(this.limits.checkJson(bytes(tooMany)))
+			.startsWith("A resource in the body has more than 20000 elements")
+			.contains("20000 (epaccs.http.limits.max-elements-per-resource)");
+	}
+
+	private static String copies(int count, String json) {
+		return String.join(",", Collections.nCopies(count, json));
 	}
 
 	private static byte[] bytes(String text) {

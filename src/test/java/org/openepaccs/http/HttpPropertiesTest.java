@@ -74,6 +74,8 @@ class HttpPropertiesTest {
 		assertThat(limits.maxIncludes()).isEqualTo(10);
 		assertThat(limits.maxTransactionEntries()).isEqualTo(1000);
 		assertThat(limits.maxPatchOperations()).isEqualTo(100);
+		assertThat(limits.maxElementsPerResource()).isEqualTo(20_000);
+		assertThat(limits.maxExtensionsPerResource()).isEqualTo(1000);
 		assertThat(limits.maxPatchPathLength()).isEqualTo(1000);
 		this.runner.withPropertyValues("epaccs.http.limits.max-search-parameters=80")
 			.run((context) -> assertThat(context.getBean(HttpProperties.class).limits().maxSearchParameters())
