@@ -2,8 +2,7 @@ package org.openepaccs.common;
 
 /**
  * The code and identifier systems the server's own code names, in one place (the
- * conformance package's JSON and the synthetic population's templates spell them out as
- * FHIR does).
+ * conformance package's JSON spells them out as FHIR does).
  */
 public final class Systems {
 

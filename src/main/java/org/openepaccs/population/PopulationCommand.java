@@ -31,8 +31,6 @@ import java.util.regex.Pattern;
  */
 public final class PopulationCommand {
 
-	static final String NAME = "population";
-
 	private PopulationCommand() {
 	}
 
