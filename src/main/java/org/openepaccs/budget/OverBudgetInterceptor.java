@@ -10,15 +10,16 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.openepaccs.common.WorkDeadline;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 
 import org.springframework.core.annotation.Order;
 
 /**
- * A request stopped at its database time budget gets 400 {@code too-costly} saying so,
- * not the 500 of a cancelled statement: the request asked for more than the server gives
- * one request, and nothing of it was stored.
+ * A request stopped at its time budget gets 400 {@code too-costly} saying so, not the 500
+ * of a cancelled statement or a stopped validation: the request asked for more than the
+ * server gives one request, and nothing of it was stored.
  */
 @Order(InterceptorOrder.FAILURES)
 @Interceptor
@@ -40,7 +41,7 @@ class OverBudgetInterceptor implements FhirServerInterceptor {
 		}
 		long millis = deadline.budget().toMillis();
 		String budget = (millis % 1000 == 0) ? (millis / 1000) + " s" : millis + " ms";
-		String message = "The request used up its database time budget of " + budget
+		String message = "The request used up its time budget of " + budget
 				+ " (epaccs.database.request-time-budget) and was stopped; nothing was changed. Narrow the search "
 				+ "(fewer parameters or _include, a smaller _count) or split the transaction";
 		OperationOutcome outcome = new OperationOutcome();
@@ -52,13 +53,14 @@ class OverBudgetInterceptor implements FhirServerInterceptor {
 	}
 
 	/**
-	 * PostgreSQL's "canceling statement due to user request" (SQLSTATE 57014), or a
-	 * connection refused because the budget was used up.
+	 * PostgreSQL's "canceling statement due to user request" (SQLSTATE 57014), a
+	 * connection refused because the budget was used up, or CPU-bound work (validation)
+	 * that stopped itself.
 	 */
 	static boolean wasCancelled(Throwable failure) {
 		int depth = 0;
 		for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause(), depth++) {
-			if (cause instanceof SQLTimeoutException
+			if (cause instanceof SQLTimeoutException || cause instanceof WorkDeadline.Exceeded
 					|| cause instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
 				return true;
 			}

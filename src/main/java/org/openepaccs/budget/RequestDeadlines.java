@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.openepaccs.common.WorkDeadline;
 import org.postgresql.PGConnection;
 
 /**
@@ -36,11 +37,13 @@ final class RequestDeadlines {
 		long now = System.nanoTime();
 		Deadline deadline = new Deadline(now, now + budget.toNanos(), budget, localPort, remotePort);
 		this.byThread.put(Thread.currentThread(), deadline);
+		WorkDeadline.begin(deadline::isPassed);
 		return deadline;
 	}
 
 	void end(Deadline deadline) {
 		this.byThread.remove(Thread.currentThread(), deadline);
+		WorkDeadline.end();
 	}
 
 	/** The budget of the request this thread is serving, or null. */

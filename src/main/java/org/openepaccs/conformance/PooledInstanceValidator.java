@@ -28,6 +28,7 @@ import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
 import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
 import org.hl7.fhir.utilities.i18n.I18nConstants;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
+import org.openepaccs.common.WorkDeadline;
 import org.hl7.fhir.validation.ValidatorSettings;
 import org.hl7.fhir.validation.codesystem.CodingsObserver;
 import org.hl7.fhir.validation.instance.InstanceValidator;
@@ -128,6 +129,9 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 		finally {
 			giveBack(lease);
 		}
+		// the validator turns some failures inside it into messages: a stop it swallowed
+		// still stops the request
+		WorkDeadline.check();
 		// the core validator's own complaint about a declared profile it cannot find is
 		// the warning above, in our words
 		messages.removeIf((message) -> isNoise(message) || isUnknownProfile(message.getMessageId()));
@@ -203,7 +207,7 @@ final class PooledInstanceValidator extends FhirInstanceValidator {
 		validator.setUnknownCodeSystemsCauseErrors(true);
 		validator.getExtensionDomains().addAll(getExtensionDomains());
 		validator.setFetcher(getValidatorResourceFetcher());
-		validator.setPolicyAdvisor(getValidatorPolicyAdvisor());
+		validator.setPolicyAdvisor(new DeadlinePolicyAdvisor(getValidatorPolicyAdvisor()));
 		validator.setNoExtensibleWarnings(isNoExtensibleWarnings());
 		validator.setNoBindingMsgSuppressed(isNoBindingMsgSuppressed());
 		validator.setAllowExamples(isAllowExamples());

@@ -32,6 +32,7 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.utilities.i18n.I18nConstants;
 import org.openepaccs.common.LabelOnlyChanges;
+import org.openepaccs.common.WorkDeadline;
 import org.openepaccs.fhir.FhirStorageInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 
@@ -102,10 +103,10 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
 			IBaseResource resource = entry.getResource();
 			if (resource != null && isWrite(entry)) {
-				tasks.add(() -> {
+				tasks.add(WorkDeadline.carry(() -> {
 					outcomes.put(resource, validate(resource));
 					return null;
-				});
+				}));
 			}
 		}
 		try {

@@ -8,6 +8,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.validation.FhirValidator;
@@ -15,11 +16,15 @@ import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.common.WorkDeadline;
 import org.openepaccs.testsupport.Examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Reusing InstanceValidators must not change a single message: the pooled validator is
@@ -88,6 +93,31 @@ class PooledInstanceValidatorTest {
 		long grown = heapAfterCollection() - before;
 
 		assertThat(grown).as("heap grown over 600 validations, bytes").isLessThan(20L * 1024 * 1024);
+	}
+
+	/**
+	 * A resource made to be costly to validate is stopped at the validator's next element
+	 * once its request's time is up, not when the validator has finished with it.
+	 */
+	@Test
+	void aValidationStopsSoonAfterItsRequestsTimeIsUp() {
+		Patient costly = new Patient();
+		for (int i = 0; i < 900; i++) {
+			costly.addExtension("https://example.org/fhir/StructureDefinition/x" + i, new StringType("x"));
+		}
+		AtomicInteger asked = new AtomicInteger();
+		WorkDeadline.begin(() -> asked.incrementAndGet() > 100);
+		try {
+			assertThatThrownBy(() -> pooled.validateWithResult(costly)).isInstanceOf(WorkDeadline.Exceeded.class);
+		}
+		finally {
+			WorkDeadline.end();
+		}
+		// a validator that swallowed the stop and went on would ask at each of its
+		// 1,800 or more elements
+		assertThat(asked.get()).isBetween(101, 110);
+		// and with time left, the same resource is validated to the end
+		assertThat(pooled.validateWithResult(costly).getMessages()).isNotNull();
 	}
 
 	@Test

@@ -388,6 +388,25 @@ class BadInputIT {
 		assertUnchanged(id);
 	}
 
+	/**
+	 * A Patient with 10,000 extensions (about 390 kB, inside every byte limit) costs the
+	 * validator tens of seconds of CPU: it is refused by counting, before any parser or
+	 * validator sees it, alone and as a transaction entry.
+	 */
+	@Test
+	void aResourceCostlyToValidateIsRefusedBeforeValidation() {
+		String extension = "{\"url\":\"https://example.org/fhir/StructureDefinition/x\",\"valueString\":\"x\"}";
+		String costly = validPatient().replace("\"gender\"",
+				"\"extension\":[" + (extension + ",").repeat(9_999) + extension + "],\"gender\"");
+
+		assertClientError(this.http.post("/fhir/Patient", costly), 400,
+				"at most 1000 (epaccs.http.limits.max-extensions-per-resource)");
+		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + costly
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}";
+		assertClientError(this.http.post("/fhir", transaction), 400, "epaccs.http.limits.max-extensions-per-resource");
+		assertNothingStored();
+	}
+
 	@Test
 	void hapisOwnClientErrorsNameNoJavaClasses() {
 		String id = storedPatientId();
