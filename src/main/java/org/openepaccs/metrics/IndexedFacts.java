@@ -142,12 +142,13 @@ class IndexedFacts {
 		Map<Long, LocalDate> ends = dates("EpisodeOfCare", "date", true);
 		Map<Long, String> statuses = tokenValues("EpisodeOfCare", "status", null,
 				Set.of("planned", "waitlist", "active", "onhold", "finished", "cancelled", "entered-in-error"));
-		Map<Long, Long> keyWorkers = links("EpisodeOfCare", "care-manager", null);
-		Map<Long, Long> organisations = links("EpisodeOfCare", "organization", null);
-		Map<Long, Long> diagnoses = links("EpisodeOfCare", "primary-diagnosis", null);
+		TokenFilter register = codes("EpisodeOfCare", "type", Systems.SNOMED, Set.of(PALLIATIVE_CARE));
+		Map<Long, Long> keyWorkers = links("EpisodeOfCare", "care-manager", register);
+		Map<Long, Long> organisations = links("EpisodeOfCare", "organization", register);
+		Map<Long, Long> diagnoses = links("EpisodeOfCare", "primary-diagnosis", register);
 		Map<Long, String> diagnosisGroups = diagnosisGroups(new HashSet<>(diagnoses.values()));
 		entryPatients.forEach((entry, patient) -> {
-			if (NOT_ON_REGISTER.contains(statuses.get(entry)) || starts.get(entry) == null) {
+			if (starts.get(entry) == null || NOT_ON_REGISTER.contains(statuses.getOrDefault(entry, "active"))) {
 				return;
 			}
 			Long condition = diagnoses.get(entry);
@@ -199,7 +200,7 @@ class IndexedFacts {
 		Map<Long, String> categories = new HashMap<>(
 				tokenValues("CarePlan", "category", Systems.SNOMED, Set.of("736373009")));
 		tokenValues("CarePlan", "category", PLAN_TYPE, projectPlans).forEach((plan, code) -> {
-			if (!CYP_PLANS.contains(categories.get(plan))) {
+			if (!categories.containsKey(plan) || !CYP_PLANS.contains(categories.get(plan))) {
 				categories.put(plan, code);
 			}
 		});
@@ -214,7 +215,7 @@ class IndexedFacts {
 				return;
 			}
 			person.advanceCarePlan = true;
-			if (CYP_PLANS.contains(categories.get(plan))) {
+			if (CYP_PLANS.contains(String.valueOf(categories.get(plan)))) {
 				person.cypAdvanceCarePlan = true;
 			}
 			LocalDate review = reviewDates.get(plan);
