@@ -97,6 +97,9 @@ final class MeasureReports {
 			group.setMeasureScore(score);
 			interval(table, row).ifPresent((range) -> group.addExtension(CONFIDENCE_INTERVAL, range));
 		}
+		else if (table.populations.size() > 1) {
+			group.setMeasureScore(withheld());
+		}
 	}
 
 	private static void score(Tabulation table, Tabulation.Row row, StratifierGroupComponent stratum,
@@ -105,6 +108,9 @@ final class MeasureReports {
 		if (score != null) {
 			stratum.setMeasureScore(score);
 			interval(table, row).ifPresent((range) -> stratum.addExtension(CONFIDENCE_INTERVAL, range));
+		}
+		else if (table.populations.size() > 1) {
+			stratum.setMeasureScore(withheld());
 		}
 		Tabulation.Cell withDays = row.cell(table.populations.get(table.populations.size() - 1));
 		Double median = control.median(withDays);
@@ -155,6 +161,17 @@ final class MeasureReports {
 		WilsonInterval interval = WilsonInterval.of(numerator, denominator);
 		return java.util.Optional.of(new Range().setLow(new Quantity().setValue(proportion(interval.low())))
 			.setHigh(new Quantity().setValue(proportion(interval.high()))));
+	}
+
+	/**
+	 * A proportion's score that cannot be shown (a count is suppressed, or nobody is in
+	 * the denominator): R4 asks a proportion group for a score, so it is there, without a
+	 * value and with the reason.
+	 */
+	private static Quantity withheld() {
+		Quantity score = new Quantity();
+		score.addExtension(DATA_ABSENT_REASON, new CodeType("masked"));
+		return score;
 	}
 
 	private static BigDecimal proportion(double value) {
