@@ -166,7 +166,7 @@ class IndexedFacts {
 		if (conditions.isEmpty()) {
 			return groups;
 		}
-		BiConsumerOfCode classify = (condition, cancer) -> {
+		java.util.function.BiConsumer<Long, Boolean> classify = (condition, cancer) -> {
 			if (cancer) {
 				groups.put(condition, "cancer");
 			}
@@ -185,13 +185,6 @@ class IndexedFacts {
 			}
 		});
 		return groups;
-	}
-
-	@FunctionalInterface
-	private interface BiConsumerOfCode {
-
-		void accept(Long condition, boolean cancer);
-
 	}
 
 	private void carePlans(Map<Long, PersonFacts> people) {
