@@ -42,7 +42,8 @@ class ArchitectureTest {
 			Map.entry("notification", Set.of("security", "fhir", "common")),
 			Map.entry("register", Set.of("records", "conformance", "fhir", "common")),
 			Map.entry("summary", Set.of("audit", "records", "conformance", "fhir", "common")),
-			Map.entry("population", Set.of("records", "conformance", "common")));
+			Map.entry("population", Set.of("records", "conformance", "common")),
+			Map.entry("metrics", Set.of("records", "conformance", "fhir", "common")));
 
 	private static JavaClasses main;
 

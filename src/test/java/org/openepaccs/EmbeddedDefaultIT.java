@@ -74,6 +74,23 @@ class EmbeddedDefaultIT {
 			assertThat(summary.status()).as(summary.body()).isEqualTo(200);
 			assertThat(summary.body()).contains("H2 Surgery");
 
+			// the ICB metrics read HAPI's index tables with their own SQL: on this
+			// database too (one person on the register: a count of 1, suppressed)
+			Response entry = http.post("/fhir/EpisodeOfCare", "{\"resourceType\":\"EpisodeOfCare\",\"status\":"
+					+ "\"active\",\"type\":[{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":"
+					+ "\"103735009\"}]}],\"patient\":{\"reference\":\"Patient/" + id + "\"},\"managingOrganization\":"
+					+ "{\"reference\":\"Organization/" + practice + "\"},\"period\":{\"start\":\"2025-01-15\"}}");
+			assertThat(entry.status()).as(entry.body()).isEqualTo(201);
+			Response report = FhirHttp.as(server.port(), "icb-analyst")
+				.get("/fhir/Measure/epaccs-register-care-planning/$evaluate-measure?periodStart=2025-04-01"
+						+ "&periodEnd=2025-06-30");
+			assertThat(report.status()).as(report.body()).isEqualTo(200);
+			assertThat(report.resource(org.hl7.fhir.r4.model.MeasureReport.class)
+				.getGroupFirstRep()
+				.getPopulationFirstRep()
+				.getCountElement()
+				.hasValue()).isFalse();
+
 			// an NHS number is on one Patient only on this database too, also when
 			// writers race
 			Response again = http.post("/fhir/Patient", FhirHttp.json(patient));

@@ -96,6 +96,7 @@ class AccessGate implements FhirServerInterceptor {
 			new OperationRule(PlanSummaryNames.OPERATION, Set.of(Level.TYPE, Level.INSTANCE), Set.of("Patient")),
 			new OperationRule("$everything", Set.of(Level.INSTANCE), Set.of("Patient")),
 			new OperationRule("$review-worklist", Set.of(Level.TYPE), Set.of("CarePlan")),
+			new OperationRule("$evaluate-measure", Set.of(Level.INSTANCE), Set.of("Measure")),
 			new OperationRule("$validate", Set.of(Level.TYPE), Set.of("*")),
 			new OperationRule("$expand", Set.of(Level.TYPE, Level.INSTANCE), Set.of("ValueSet")),
 			new OperationRule("$validate-code", Set.of(Level.TYPE, Level.INSTANCE), Set.of("ValueSet", "CodeSystem")),

@@ -29,6 +29,12 @@ public final class AccessPolicy {
 		AUDIT,
 
 		/**
+		 * Disclosure-controlled counts about many people (MeasureReport): no person in
+		 * them, yet only for the role whose work they are.
+		 */
+		AGGREGATE,
+
+		/**
 		 * What operations answer with (OperationOutcome, Parameters): holds no stored
 		 * data, so whoever may call the operation may see it.
 		 */
@@ -47,7 +53,9 @@ public final class AccessPolicy {
 	private static final Set<String> CONFORMANCE = Set.of("StructureDefinition", "ValueSet", "CodeSystem",
 			"SearchParameter", "OperationDefinition", "ConceptMap", "ImplementationGuide", "CapabilityStatement",
 			"NamingSystem", "CompartmentDefinition", "StructureMap", "TerminologyCapabilities", "GraphDefinition",
-			"MessageDefinition");
+			"MessageDefinition", "Measure");
+
+	private static final Set<String> AGGREGATE = Set.of("MeasureReport");
 
 	private static final Set<String> AUDIT = Set.of("AuditEvent");
 
@@ -79,7 +87,11 @@ public final class AccessPolicy {
 				Map.of(Category.CLINICAL, READS, Category.DIRECTORY, READS, Category.CONFORMANCE, READS));
 		MATRIX.put(Role.SPOC_HUB,
 				Map.of(Category.CLINICAL, READS, Category.DIRECTORY, READS, Category.CONFORMANCE, READS));
-		MATRIX.put(Role.ICB_ANALYST, Map.of(Category.DIRECTORY, READS, Category.CONFORMANCE, READS));
+		// the ICB analyst reads aggregates only; no other role reads them: care roles
+		// need people's records, not counts, and admin administers the service. Nobody
+		// writes them through the API: the server makes them.
+		MATRIX.put(Role.ICB_ANALYST,
+				Map.of(Category.DIRECTORY, READS, Category.CONFORMANCE, READS, Category.AGGREGATE, READS));
 		MATRIX.put(Role.ADMIN, Map.of(Category.DIRECTORY, ALL, Category.CONFORMANCE, ALL, Category.AUDIT, READS));
 	}
 
@@ -95,6 +107,9 @@ public final class AccessPolicy {
 		}
 		if (AUDIT.contains(resourceType)) {
 			return Category.AUDIT;
+		}
+		if (AGGREGATE.contains(resourceType)) {
+			return Category.AGGREGATE;
 		}
 		if (ANSWER.contains(resourceType)) {
 			return Category.ANSWER;

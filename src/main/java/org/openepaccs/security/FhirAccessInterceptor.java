@@ -44,7 +44,8 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 
 	/** Operations that only read, allowed to anyone who may read the type. */
 	private static final List<String> READ_OPERATIONS = List.of("$validate", "$everything", "$meta", "$expand",
-			"$lookup", "$validate-code", "$subsumes", "$translate", "$review-worklist", "$epaccs-summary");
+			"$lookup", "$validate-code", "$subsumes", "$translate", "$review-worklist", "$epaccs-summary",
+			"$evaluate-measure");
 
 	/**
 	 * Operations that are searches of their resource type: decided as a search of it, so
@@ -52,6 +53,13 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 	 * an empty result.
 	 */
 	private static final List<String> SEARCH_OPERATIONS = List.of("$review-worklist");
+
+	/**
+	 * Operations that answer with an aggregate: decided as a search of the aggregate type
+	 * they answer with, whatever resource they are called on, so that only a role that
+	 * may read aggregates may run them (a Measure is readable by everyone).
+	 */
+	private static final Map<String, String> AGGREGATE_OPERATIONS = Map.of("$evaluate-measure", "MeasureReport");
 
 	private final Callers callers;
 
@@ -72,11 +80,16 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 		Optional<Caller> caller = this.callers.current();
 		Interaction interaction = (operation == RestOperationTypeEnum.EXTENDED_OPERATION_TYPE
 				&& SEARCH_OPERATIONS.contains(request.getOperation())) ? Interaction.SEARCH : interactionOf(operation);
-		if (caller.isEmpty() || interaction == null || request.getResourceName() == null) {
+		String type = request.getResourceName();
+		if (request.getOperation() != null && AGGREGATE_OPERATIONS.containsKey(request.getOperation())) {
+			interaction = Interaction.SEARCH;
+			type = AGGREGATE_OPERATIONS.get(request.getOperation());
+		}
+		if (caller.isEmpty() || interaction == null || type == null) {
 			return; // anonymous requests reach only the CapabilityStatement; the rules
 					// cover the rest
 		}
-		AccessPolicy.Decision decision = AccessPolicy.decide(caller.get(), request.getResourceName(), interaction);
+		AccessPolicy.Decision decision = AccessPolicy.decide(caller.get(), type, interaction);
 		if (!decision.allowed()) {
 			OperationOutcome outcome = new OperationOutcome();
 			outcome.addIssue()

@@ -73,6 +73,10 @@ class AccessMatrixIT {
 		rows.put("transaction creating a Goal", new int[] { 200, 200, 403, 403, 403, 403 });
 		rows.put("$validate", new int[] { 200, 200, 200, 200, 200, 200 });
 		rows.put("update a ValueSet", new int[] { 403, 403, 403, 403, 403, 201 });
+		rows.put("read Measure", new int[] { 200, 200, 200, 200, 200, 200 });
+		rows.put("Measure $evaluate-measure", new int[] { 403, 403, 403, 403, 200, 403 });
+		rows.put("search MeasureReport", new int[] { 403, 403, 403, 403, 200, 403 });
+		rows.put("create MeasureReport", new int[] { 403, 403, 403, 403, 403, 403 });
 		List<String> wrong = new ArrayList<>();
 		FhirHttp admin = FhirHttp.as(this.port, "admin");
 		for (int role = 0; role < ROLES.size(); role++) {
@@ -108,10 +112,12 @@ class AccessMatrixIT {
 	private static String expectedAudit(String row, int status, String client) {
 		boolean refused = status >= 400;
 		String subtype = switch (row) {
-			case "read Patient", "read Organization" -> "read";
+			case "read Patient", "read Organization", "read Measure" -> "read";
 			case "search Observation", "search with _include", "search with _revinclude" -> "search-type";
 			case "history of Patient" -> "history-instance";
-			case "Patient $everything", "$validate" -> "operation";
+			case "Patient $everything", "$validate", "Measure $evaluate-measure" -> "operation";
+			case "search MeasureReport" -> "search-type";
+			case "create MeasureReport" -> "create";
 			case "create Observation", "create Goal" -> "create";
 			case "update Patient" -> "update";
 			case "delete Observation" -> "delete";
@@ -264,6 +270,16 @@ class AccessMatrixIT {
 							+ ",\"request\":{\"method\":\"POST\",\"url\":\"Goal\"}}]}",
 					header, requestId);
 			case "$validate" -> http.post("/fhir/Observation/$validate", weight(this.patient), header, requestId);
+			case "read Measure" -> http.get("/fhir/Measure/epaccs-register-size", header, requestId);
+			case "Measure $evaluate-measure" -> http.get(
+					"/fhir/Measure/epaccs-register-size/$evaluate-measure?periodStart=2025-04-01&periodEnd=2025-06-30",
+					header, requestId);
+			case "search MeasureReport" -> http.get("/fhir/MeasureReport?period=2025-06-30", header, requestId);
+			case "create MeasureReport" -> http.post("/fhir/MeasureReport",
+					"{\"resourceType\":\"MeasureReport\",\"status\":\"complete\",\"type\":\"summary\","
+							+ "\"measure\":\"https://fhir.openepaccs.org/Measure/epaccs-register-size\","
+							+ "\"period\":{\"start\":\"2025-04-01\",\"end\":\"2025-06-30\"}}",
+					header, requestId);
 			case "update a ValueSet" -> {
 				String id = "matrix-" + System.nanoTime() % 1_000_000_000;
 				yield http.put("/fhir/ValueSet/" + id,

@@ -39,6 +39,17 @@ class AccessPolicyTest {
 					icb-analyst         | system/*.rs                          | Patient             | READ        | false   | -
 					icb-analyst         | system/*.rs                          | Organization        | SEARCH      | true    | -
 					icb-analyst         | system/*.rs                          | OperationOutcome    | READ        | true    | -
+					icb-analyst         | system/*.rs                          | MeasureReport       | SEARCH      | true    | -
+					icb-analyst         | system/*.rs                          | MeasureReport       | READ        | true    | -
+					icb-analyst         | system/*.cruds                       | MeasureReport       | CREATE      | false   | -
+					icb-analyst         | system/*.rs                          | Measure             | READ        | true    | -
+					icb-analyst         | system/*.rs                          | Encounter           | SEARCH      | false   | -
+					clinician           | user/*.cruds                         | MeasureReport       | SEARCH      | false   | -
+					system-integration  | system/*.cruds                       | MeasureReport       | READ        | false   | -
+					ooh-clinician       | user/*.rs                            | MeasureReport       | READ        | false   | -
+					spoc-hub            | user/*.rs                            | MeasureReport       | SEARCH      | false   | -
+					admin               | system/*.cruds                       | MeasureReport       | SEARCH      | false   | -
+					clinician           | user/*.cruds                         | Measure             | READ        | true    | -
 					admin               | system/*.cruds                       | Patient             | READ        | false   | -
 					admin               | system/*.cruds                       | ValueSet            | UPDATE      | true    | -
 					admin               | system/*.cruds                       | AuditEvent          | SEARCH      | true    | -
