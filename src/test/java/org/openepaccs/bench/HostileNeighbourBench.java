@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.records.NhsNumber;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
@@ -50,7 +51,12 @@ class HostileNeighbourBench {
 			assertThat(loaded.status()).as(loaded.body()).isEqualTo(200);
 			FhirHttp ooh = FhirHttp.as(server.port(), "ooh-clinician");
 			FhirHttp hostile = FhirHttp.as(server.port(), "gp-system");
-			String path = "/fhir/CarePlan/margaret-acp";
+			// the victim: a CarePlan read, or with -Dbench.victim=summary the
+			// out-of-hours
+			// summary by NHS number, the read that matters at 3 a.m.
+			String path = "summary".equals(System.getProperty("bench.victim"))
+					? "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C" + MARGARET_NHS_NUMBER
+					: "/fhir/CarePlan/margaret-acp";
 			for (int i = 0; i < WARMUP; i++) {
 				Latencies.timedRead(ooh, path);
 			}
@@ -126,6 +132,20 @@ class HostileNeighbourBench {
 			new String[] { "POST", "/fhir/Observation",
 					"{\"resourceType\":\"Observation\",\"status\":\"final\","
 							+ "\"code\":{\"text\":\"x\"},\"valueQuantity\":{\"value\":1e-999999}}" },
-			new String[] { "GET", "/fhir/Patient?_count=1000&_revinclude=*", null });
+			new String[] { "GET", "/fhir/Patient?_count=1000&_revinclude=*", null },
+			// costly to validate: refused by counting (10,000 extensions), and as many as
+			// the limit allows (1,000), which the validator checks in full
+			new String[] { "POST", "/fhir/Patient", patientWithExtensions(10_000) },
+			new String[] { "POST", "/fhir/Patient", patientWithExtensions(1_000) });
+
+	/** Margaret's NHS number in {@code Bundle-margaret-record.json}. */
+	private static final String MARGARET_NHS_NUMBER = "9990000018";
+
+	private static String patientWithExtensions(int count) {
+		return "{\"resourceType\":\"Patient\",\"extension\":[" + IntStream.range(0, count)
+			.mapToObj((i) -> "{\"url\":\"https://example.org/fhir/StructureDefinition/x" + i
+					+ "\",\"valueString\":\"x\"}")
+			.collect(Collectors.joining(",")) + "],\"name\":[{\"family\":\"Costly\"}]}";
+	}
 
 }
