@@ -127,8 +127,8 @@ class NotificationDispatcher {
 	private void deliverTurn(String subscription) {
 		for (int i = 0; i < PER_TURN; i++) {
 			Instant now = Instant.now();
-			// claimed for longer than one delivery can take (connect, then answer)
-			Instant lease = now.plus(this.properties.timeout().multipliedBy(2)).plusSeconds(5);
+			// claimed for longer than one delivery can take, so no other replica takes it
+			Instant lease = now.plus(this.properties.timeout()).plusSeconds(5);
 			Optional<NotificationOutbox.Pending> pending = this.outbox.claimNext(subscription, now, lease);
 			if (pending.isEmpty() || !deliver(pending.get())) {
 				return;

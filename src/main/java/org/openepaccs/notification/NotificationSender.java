@@ -12,6 +12,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
 
@@ -51,7 +55,19 @@ final class NotificationSender implements AutoCloseable {
 
 	private final CloseableHttpClient client;
 
+	private final Duration timeout;
+
+	/**
+	 * Ends an exchange at its deadline: the client's own timeouts bound each read only.
+	 */
+	private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "notification-deadline");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	NotificationSender(EndpointAddresses addresses, Duration timeout) {
+		this.timeout = timeout;
 		Timeout limit = Timeout.of(timeout);
 		this.client = HttpClients.custom()
 			.setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -71,7 +87,7 @@ final class NotificationSender implements AutoCloseable {
 	}
 
 	/**
-	 * Sends the body with the headers.
+	 * Sends the body with the headers, within the timeout from start to end.
 	 * @return null when the receiver answered 2xx, else the class of the failure
 	 * ({@code HTTP 5xx}, {@link #TIMEOUT}, …)
 	 */
@@ -79,6 +95,8 @@ final class NotificationSender implements AutoCloseable {
 		HttpPost post = new HttpPost(endpoint);
 		headers.forEach((header) -> post.addHeader(header.getKey(), header.getValue()));
 		post.setEntity(new StringEntity(body, ContentType.create("application/fhir+json", StandardCharsets.UTF_8)));
+		ScheduledFuture<?> deadline = this.deadlines.schedule(post::cancel, this.timeout.toMillis(),
+				TimeUnit.MILLISECONDS);
 		try {
 			int status = this.client.execute(post, (response) -> {
 				EntityUtils.consume(response.getEntity());
@@ -87,7 +105,10 @@ final class NotificationSender implements AutoCloseable {
 			return (status / 100 == 2) ? null : "HTTP " + (status / 100) + "xx";
 		}
 		catch (IOException ex) {
-			return reason(ex);
+			return post.isCancelled() ? TIMEOUT : reason(ex);
+		}
+		finally {
+			deadline.cancel(false);
 		}
 	}
 
@@ -112,6 +133,7 @@ final class NotificationSender implements AutoCloseable {
 
 	@Override
 	public void close() throws IOException {
+		this.deadlines.shutdownNow();
 		this.client.close();
 	}
 

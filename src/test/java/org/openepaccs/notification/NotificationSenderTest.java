@@ -43,6 +43,22 @@ class NotificationSenderTest {
 			exchange.sendResponseHeaders(302, -1);
 			exchange.close();
 		});
+		this.server.createContext("/drip", (exchange) -> {
+			this.requests.add("/drip");
+			exchange.sendResponseHeaders(200, 0);
+			try (var body = exchange.getResponseBody()) {
+				for (int i = 0; i < 40; i++) {
+					body.write(' ');
+					body.flush();
+					Thread.sleep(100); // the receiver answering slowly, not the test
+										// waiting
+				}
+			}
+			catch (InterruptedException | IOException ex) {
+				Thread.currentThread().interrupt();
+			}
+			exchange.close();
+		});
 		this.server.createContext("/down", (exchange) -> {
 			this.requests.add("/down");
 			exchange.sendResponseHeaders(503, -1);
@@ -107,6 +123,17 @@ class NotificationSenderTest {
 				.isEqualTo("connection refused");
 			assertThat(sender.send(URI.create("http://elsewhere.test:" + closed + "/hook"), List.of(), "{}"))
 				.isEqualTo("unknown host");
+		}
+	}
+
+	@Test
+	void aReceiverThatAnswersTooSlowlyTimesOutAlthoughEachReadIsQuick() throws IOException {
+		try (NotificationSender sender = new NotificationSender(
+				new EndpointAddresses(List.of("127.0.0.1/32"), true,
+						EndpointAddressesTest.resolving(Map.of("receiver.test", "127.0.0.1"))),
+				Duration.ofSeconds(1))) {
+			assertThat(sender.send(URI.create("http://receiver.test:" + this.port + "/drip"), List.of(), "{}"))
+				.isEqualTo("timeout");
 		}
 	}
 
