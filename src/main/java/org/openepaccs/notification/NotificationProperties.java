@@ -13,10 +13,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * retry waits twice as long as the one before
  * @param retryLongest the longest wait between retries
  * @param giveUpAfter how long after the change to stop trying
- * @param timeout how long one delivery may take
+ * @param timeout how long one delivery may take, from connecting to the end of the answer
  * @param allowedEndpoints the URL prefixes subscriptions may deliver to (for example
- * {@code https://ooh.example.nhs.uk/}); empty allows any http(s) endpoint. A deployer
- * should set it for the receivers it knows
+ * {@code https://ooh.example.nhs.uk/}); it narrows what the address rules allow, and
+ * empty leaves them as they are
  * @param allowedAddresses CIDR ranges (for example {@code 10.20.0.0/16} or
  * {@code 127.0.0.1/32}) the server may deliver to although they are loopback, private,
  * link-local or otherwise not public; by default it delivers to public addresses only
