@@ -27,7 +27,7 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Delivers the outbox: twice a second, the subscriptions that have notifications due are
+ * Delivers the outbox: every second, the subscriptions that have notifications due are
  * handed to a few workers, those waiting longest first, and each worker sends one
  * subscription's notifications in the order of the changes, a few at a time. So a
  * receiver that hangs holds up one worker, not the others' notifications. A failed
@@ -89,7 +89,7 @@ class NotificationDispatcher {
 		});
 	}
 
-	@Scheduled(fixedDelay = 500, initialDelay = 1000)
+	@Scheduled(fixedDelay = 1000, initialDelay = 1000)
 	void deliverDue() {
 		int free = WORKERS - this.busy.size();
 		if (free <= 0) {
