@@ -29,15 +29,15 @@ import org.springframework.stereotype.Component;
 /**
  * Delivers the outbox: every second, the subscriptions that have notifications due are
  * handed to a few workers, those waiting longest first, and each worker sends one
- * subscription's notifications in the order of the changes, a few at a time. So a
- * receiver that hangs holds up one worker, not the others' notifications. A failed
- * delivery (no answer, not 2xx, or an address no longer allowed) is tried again after
- * {@code retry-first}, then twice as long each time up to {@code retry-longest}, until
- * {@code give-up-after} has passed since the change; the wait is kept per receiver
- * ({@link EndpointHealth}), so every notification to a failing receiver waits with it.
- * What it sends: a FHIR {@code Bundle} of type {@code history} with one entry naming the
- * changed resource and version, and no resource, with the subscription's own
- * {@code channel.header}s.
+ * subscription's notifications in the order of the changes, a few at a time, and no two
+ * workers send to one receiver at once. So a receiver that hangs holds up one worker, not
+ * the others' notifications. A failed delivery (no answer, not 2xx, or an address no
+ * longer allowed) is tried again after {@code retry-first}, then twice as long each time
+ * up to {@code retry-longest}, until {@code give-up-after} has passed since the change;
+ * the wait is kept per receiver ({@link EndpointHealth}), so every notification to a
+ * failing receiver waits with it. What it sends: a FHIR {@code Bundle} of type
+ * {@code history} with one entry naming the changed resource and version, and no
+ * resource, with the subscription's own {@code channel.header}s.
  * <p>
  * The log names subscriptions, outbox rows and receivers only: never a resource, a
  * patient or a header's value.
@@ -54,6 +54,11 @@ class NotificationDispatcher {
 	/** Subscriptions delivered to at the same time. */
 	private static final int WORKERS = 4;
 
+	/**
+	 * Subscriptions with notifications due looked at each time, to find free receivers.
+	 */
+	private static final int CANDIDATES = 50;
+
 	/** Notifications of one subscription sent before others get their turn. */
 	private static final int PER_TURN = 10;
 
@@ -69,7 +74,9 @@ class NotificationDispatcher {
 
 	private final EndpointHealth health;
 
-	private final Set<String> busy = ConcurrentHashMap.newKeySet();
+	private final Set<String> busySubscriptions = ConcurrentHashMap.newKeySet();
+
+	private final Set<String> busyReceivers = ConcurrentHashMap.newKeySet();
 
 	private final ExecutorService workers;
 
@@ -91,30 +98,58 @@ class NotificationDispatcher {
 
 	@Scheduled(fixedDelay = 1000, initialDelay = 1000)
 	void deliverDue() {
-		int free = WORKERS - this.busy.size();
-		if (free <= 0) {
+		if (this.busySubscriptions.size() >= WORKERS) {
 			return;
 		}
 		try {
-			for (String subscription : this.outbox.subscriptionsDue(Instant.now(), Set.copyOf(this.busy), free)) {
-				if (this.busy.add(subscription)) {
-					this.workers.execute(() -> {
-						try {
-							deliverTurn(subscription);
-						}
-						catch (RuntimeException ex) {
-							logger.warn("Notification delivery paused: {}", ex.getClass().getSimpleName());
-						}
-						finally {
-							this.busy.remove(subscription);
-						}
-					});
+			for (String subscription : this.outbox.subscriptionsDue(Instant.now(), Set.copyOf(this.busySubscriptions),
+					CANDIDATES)) {
+				if (this.busySubscriptions.size() >= WORKERS) {
+					return;
 				}
+				// one worker per receiver: many subscriptions to one receiver that hangs
+				// hold up one worker, not all of them
+				String receiver = receiverOf(subscription);
+				if (!this.busyReceivers.add(receiver)) {
+					continue;
+				}
+				this.busySubscriptions.add(subscription);
+				this.workers.execute(() -> {
+					try {
+						deliverTurn(subscription);
+					}
+					catch (RuntimeException ex) {
+						logger.warn("Notification delivery paused: {}", ex.getClass().getSimpleName());
+					}
+					finally {
+						this.busySubscriptions.remove(subscription);
+						this.busyReceivers.remove(receiver);
+					}
+				});
 			}
 		}
 		catch (RuntimeException ex) {
 			// the database is away: the outbox waits for it
 			logger.warn("Notification delivery paused: {}", ex.getClass().getSimpleName());
+		}
+	}
+
+	/** The subscription's receiver, or the subscription itself when it has none. */
+	private String receiverOf(String subscription) {
+		URI endpoint = this.subscriptions.byId(subscription).map(NotificationDispatcher::endpoint).orElse(null);
+		return (endpoint != null) ? EndpointHealth.receiver(endpoint) : "Subscription/" + subscription;
+	}
+
+	/**
+	 * The subscription's endpoint, or null when it is not an absolute URL with a host.
+	 */
+	private static URI endpoint(Subscription subscription) {
+		try {
+			URI endpoint = URI.create(subscription.getChannel().getEndpoint());
+			return (endpoint.getHost() != null && endpoint.getScheme() != null) ? endpoint : null;
+		}
+		catch (RuntimeException ex) {
+			return null;
 		}
 	}
 
@@ -143,14 +178,8 @@ class NotificationDispatcher {
 			this.outbox.gaveUp(pending.id(), "subscription no longer active", Instant.now());
 			return true;
 		}
-		URI endpoint;
-		try {
-			endpoint = URI.create(subscription.get().getChannel().getEndpoint());
-		}
-		catch (RuntimeException ex) {
-			endpoint = null;
-		}
-		if (endpoint == null || endpoint.getHost() == null || endpoint.getScheme() == null) {
+		URI endpoint = endpoint(subscription.get());
+		if (endpoint == null) {
 			// stored before endpoints were checked: no retry can ever reach it
 			this.outbox.gaveUp(pending.id(), "endpoint is not a URL", Instant.now());
 			return true;
@@ -158,7 +187,7 @@ class NotificationDispatcher {
 		String receiver = EndpointHealth.receiver(endpoint);
 		Instant waitUntil = this.health.backingOffUntil(receiver, Instant.now());
 		if (waitUntil != null) {
-			this.outbox.postpone(pending.subscription(), waitUntil);
+			postpone(receiver, waitUntil);
 			return false;
 		}
 		String failure = this.sender.send(endpoint, headers(subscription.get(), pending), body(pending));
@@ -179,9 +208,21 @@ class NotificationDispatcher {
 		else {
 			this.outbox.failed(pending.id(), failure, next);
 		}
-		// the others waiting for this receiver wait with it, here and on other replicas
-		this.outbox.postpone(pending.subscription(), receiverRetry);
+		postpone(receiver, receiverRetry);
 		return false;
+	}
+
+	/**
+	 * Moves every notification waiting for the receiver to {@code until}, so that other
+	 * replicas and the next turns wait with it rather than try it again.
+	 */
+	private void postpone(String receiver, Instant until) {
+		for (Subscription subscription : this.subscriptions.all()) {
+			URI endpoint = endpoint(subscription);
+			if (endpoint != null && receiver.equals(EndpointHealth.receiver(endpoint))) {
+				this.outbox.postpone(subscription.getIdElement().getIdPart(), until);
+			}
+		}
 	}
 
 	private List<Map.Entry<String, String>> headers(Subscription subscription, NotificationOutbox.Pending pending) {

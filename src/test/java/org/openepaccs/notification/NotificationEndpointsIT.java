@@ -162,23 +162,27 @@ class NotificationEndpointsIT {
 	}
 
 	@Test
-	void aFailingReceiverIsRetriedWithBackOffOnceForAllItsNotificationsAndLoggedOnce(CapturedOutput log)
+	void aFailingReceiverIsRetriedWithBackOffOnceForAllItsSubscriptionsAndLoggedOnce(CapturedOutput log)
 			throws IOException {
 		TestReceiver failing = receiver(503);
 		String patient = patient("Failing");
 		String subscription = subscribe(patient, failing);
+		String otherPatient = patient("AlsoFailing");
+		String otherSubscription = subscribe(otherPatient, failing);
 
 		updatedThreeTimes(patient);
+		flag(otherPatient);
 		Awaitility.await("two attempts").atMost(Duration.ofSeconds(40)).until(() -> failing.requests.size() >= 2);
 
-		assertThat(failing.requests).as("one attempt per back-off for three notifications").hasSize(2);
+		assertThat(failing.requests).as("one attempt per back-off for four notifications of two subscriptions")
+			.hasSize(2);
 		assertThat(Duration.between(failing.requests.get(0), failing.requests.get(1)))
 			.as("at least retry-first (5 s) apart")
 			.isGreaterThanOrEqualTo(Duration.ofSeconds(5));
 		failing.status.set(204);
-		Awaitility.await("all three delivered once the receiver recovers")
+		Awaitility.await("all four delivered once the receiver recovers")
 			.atMost(Duration.ofSeconds(40))
-			.until(() -> delivered(subscription) == 3);
+			.until(() -> delivered(subscription) == 3 && delivered(otherSubscription) == 1);
 		String receiver = "http://127.0.0.1:" + failing.port();
 		assertThat(log.getAll().lines().filter((line) -> line.contains(receiver + " is failing (HTTP 5xx)")))
 			.hasSize(1);
