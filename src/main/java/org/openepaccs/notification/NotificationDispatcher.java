@@ -160,6 +160,14 @@ class NotificationDispatcher {
 	}
 
 	private void deliverTurn(String subscription) {
+		String receiver = receiverOf(subscription);
+		Instant waitUntil = this.health.backingOffUntil(receiver, Instant.now());
+		if (waitUntil != null) {
+			// due before this replica's back-off: it has heard of a failure the row has
+			// not
+			postpone(receiver, waitUntil);
+			return;
+		}
 		for (int i = 0; i < PER_TURN; i++) {
 			Instant now = Instant.now();
 			// claimed for longer than one delivery can take, so no other replica takes it
@@ -187,6 +195,8 @@ class NotificationDispatcher {
 		String receiver = EndpointHealth.receiver(endpoint);
 		Instant waitUntil = this.health.backingOffUntil(receiver, Instant.now());
 		if (waitUntil != null) {
+			// the receiver failed while this was being claimed: it waits with the others
+			this.outbox.postpone(pending.id(), waitUntil);
 			postpone(receiver, waitUntil);
 			return false;
 		}

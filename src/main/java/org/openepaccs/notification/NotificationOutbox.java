@@ -85,6 +85,14 @@ class NotificationOutbox {
 				Timestamp.from(until), subscription, Timestamp.from(until));
 	}
 
+	/**
+	 * Moves a claimed notification's next attempt to {@code until}, counting no attempt.
+	 */
+	void postpone(long id, Instant until) {
+		this.jdbc.update("UPDATE " + OUTBOX + " SET NEXT_ATTEMPT = ? WHERE ID = ? AND DELIVERED IS NULL",
+				Timestamp.from(until), id);
+	}
+
 	void delivered(long id, Instant now) {
 		this.jdbc.update(
 				"UPDATE " + OUTBOX + " SET DELIVERED = ?, ATTEMPTS = ATTEMPTS + 1, LAST_ERROR = NULL" + " WHERE ID = ?",
