@@ -56,6 +56,13 @@ class ActiveSubscriptions {
 		return this.snapshot.get().organisations().get(id);
 	}
 
+	List<Subscription> all() {
+		if (!this.loaded) {
+			refresh();
+		}
+		return this.snapshot.get().byType().values().stream().flatMap(List::stream).toList();
+	}
+
 	Optional<Subscription> byId(String id) {
 		if (!this.loaded) {
 			refresh();

@@ -16,6 +16,11 @@ final class ChannelHeaders {
 
 	static final int LONGEST_VALUE = 4096;
 
+	static final int LONGEST_NAME = 100;
+
+	/** Headers a Subscription may have. */
+	static final int MOST = 10;
+
 	/**
 	 * Headers the dispatcher sets itself, and those Java's HTTP client refuses to set
 	 * (which would stop every delivery of the subscription).
@@ -67,6 +72,9 @@ final class ChannelHeaders {
 		if (!isToken(name)) {
 			return "has a name that is not an HTTP field name (letters, digits and " + TOKEN_SYMBOLS
 					+ ", with no space before the colon)";
+		}
+		if (name.length() > LONGEST_NAME) {
+			return "has a name longer than " + LONGEST_NAME + " characters";
 		}
 		if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
 			return "names " + name + ", a header this server sets itself";

@@ -2,14 +2,20 @@ package org.openepaccs.notification;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import ca.uhn.fhir.context.FhirContext;
+import jakarta.annotation.PreDestroy;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Subscription;
@@ -21,15 +27,20 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Delivers the outbox: every second, the notifications that are due are POSTed to their
- * subscription's endpoint. A failed delivery (no answer, or not 2xx) is tried again after
- * {@code retry-first}, then twice as long each time up to {@code retry-longest}, until
- * {@code give-up-after} has passed since the change. What it sends: a FHIR {@code Bundle}
- * of type {@code history} with one entry naming the changed resource and version, and no
+ * Delivers the outbox: every second, the subscriptions that have notifications due are
+ * handed to a few workers, those waiting longest first, and each worker sends one
+ * subscription's notifications in the order of the changes, a few at a time, and no two
+ * workers send to one receiver at once. So a receiver that hangs holds up one worker, not
+ * the others' notifications. A failed delivery (no answer, not 2xx, or an address no
+ * longer allowed) is tried again after {@code retry-first}, then twice as long each time
+ * up to {@code retry-longest}, until {@code give-up-after} has passed since the change;
+ * the wait is kept per receiver ({@link EndpointHealth}), so every notification to a
+ * failing receiver waits with it. What it sends: a FHIR {@code Bundle} of type
+ * {@code history} with one entry naming the changed resource and version, and no
  * resource, with the subscription's own {@code channel.header}s.
  * <p>
- * The log names subscriptions and outbox rows only: never a resource, a patient or a
- * header's value.
+ * The log names subscriptions, outbox rows and receivers only: never a resource, a
+ * patient or a header's value.
  */
 @Component
 @EnableConfigurationProperties(NotificationProperties.class)
@@ -40,7 +51,16 @@ class NotificationDispatcher {
 	/** Which subscription a notification is for. */
 	static final String SUBSCRIPTION_HEADER = "X-Subscription";
 
-	private static final int BATCH = 20;
+	/** Subscriptions delivered to at the same time. */
+	private static final int WORKERS = 4;
+
+	/**
+	 * Subscriptions with notifications due looked at each time, to find free receivers.
+	 */
+	private static final int CANDIDATES = 50;
+
+	/** Notifications of one subscription sent before others get their turn. */
+	private static final int PER_TURN = 10;
 
 	private final NotificationOutbox outbox;
 
@@ -50,28 +70,62 @@ class NotificationDispatcher {
 
 	private final FhirContext fhirContext;
 
-	private final HttpClient http;
+	private final NotificationSender sender;
+
+	private final EndpointHealth health;
+
+	private final Set<String> busySubscriptions = ConcurrentHashMap.newKeySet();
+
+	private final Set<String> busyReceivers = ConcurrentHashMap.newKeySet();
+
+	private final ExecutorService workers;
 
 	NotificationDispatcher(NotificationOutbox outbox, ActiveSubscriptions subscriptions,
-			NotificationProperties properties, FhirContext fhirContext) {
+			NotificationProperties properties, FhirContext fhirContext, EndpointAddresses addresses) {
 		this.outbox = outbox;
 		this.subscriptions = subscriptions;
 		this.properties = properties;
 		this.fhirContext = fhirContext;
-		this.http = HttpClient.newBuilder()
-			.connectTimeout(properties.timeout())
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.build();
+		this.sender = new NotificationSender(addresses, properties.timeout());
+		this.health = new EndpointHealth(properties);
+		AtomicInteger threads = new AtomicInteger();
+		this.workers = Executors.newFixedThreadPool(WORKERS, (task) -> {
+			Thread thread = new Thread(task, "notification-" + threads.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
 	}
 
 	@Scheduled(fixedDelay = 1000, initialDelay = 1000)
 	void deliverDue() {
-		Instant now = Instant.now();
-		// claimed for longer than one delivery can take, so no other replica takes it
-		Instant lease = now.plus(this.properties.timeout()).plusSeconds(5);
+		if (this.busySubscriptions.size() >= WORKERS) {
+			return;
+		}
 		try {
-			for (NotificationOutbox.Pending pending : this.outbox.claimDue(now, lease, BATCH)) {
-				deliver(pending);
+			for (String subscription : this.outbox.subscriptionsDue(Instant.now(), Set.copyOf(this.busySubscriptions),
+					CANDIDATES)) {
+				if (this.busySubscriptions.size() >= WORKERS) {
+					return;
+				}
+				// one worker per receiver: many subscriptions to one receiver that hangs
+				// hold up one worker, not all of them
+				String receiver = receiverOf(subscription);
+				if (!this.busyReceivers.add(receiver)) {
+					continue;
+				}
+				this.busySubscriptions.add(subscription);
+				this.workers.execute(() -> {
+					try {
+						deliverTurn(subscription);
+					}
+					catch (RuntimeException ex) {
+						logger.warn("Notification delivery paused: {}", ex.getClass().getSimpleName());
+					}
+					finally {
+						this.busySubscriptions.remove(subscription);
+						this.busyReceivers.remove(receiver);
+					}
+				});
 			}
 		}
 		catch (RuntimeException ex) {
@@ -80,31 +134,82 @@ class NotificationDispatcher {
 		}
 	}
 
-	private void deliver(NotificationOutbox.Pending pending) {
+	/** The subscription's receiver, or the subscription itself when it has none. */
+	private String receiverOf(String subscription) {
+		URI endpoint = this.subscriptions.byId(subscription).map(NotificationDispatcher::endpoint).orElse(null);
+		return (endpoint != null) ? EndpointHealth.receiver(endpoint) : "Subscription/" + subscription;
+	}
+
+	/**
+	 * The subscription's endpoint, or null when it is not an absolute URL with a host.
+	 */
+	private static URI endpoint(Subscription subscription) {
+		try {
+			URI endpoint = URI.create(subscription.getChannel().getEndpoint());
+			return (endpoint.getHost() != null && endpoint.getScheme() != null) ? endpoint : null;
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+
+	@PreDestroy
+	void stop() throws IOException {
+		this.workers.shutdownNow();
+		this.sender.close();
+	}
+
+	private void deliverTurn(String subscription) {
+		String receiver = receiverOf(subscription);
+		Instant waitUntil = this.health.backingOffUntil(receiver, Instant.now());
+		if (waitUntil != null) {
+			// due before this replica's back-off: it has heard of a failure the row has
+			// not
+			postpone(receiver, waitUntil);
+			return;
+		}
+		for (int i = 0; i < PER_TURN; i++) {
+			Instant now = Instant.now();
+			// claimed for longer than one delivery can take, so no other replica takes it
+			Instant lease = now.plus(this.properties.timeout()).plusSeconds(5);
+			Optional<NotificationOutbox.Pending> pending = this.outbox.claimNext(subscription, now, lease);
+			if (pending.isEmpty() || !deliver(pending.get())) {
+				return;
+			}
+		}
+	}
+
+	/** Whether the notification was delivered. */
+	private boolean deliver(NotificationOutbox.Pending pending) {
 		Optional<Subscription> subscription = this.subscriptions.byId(pending.subscription());
 		if (subscription.isEmpty()) {
 			this.outbox.gaveUp(pending.id(), "subscription no longer active", Instant.now());
-			return;
+			return true;
 		}
-		String failure;
-		try {
-			HttpResponse<Void> response = this.http.send(request(subscription.get(), pending),
-					HttpResponse.BodyHandlers.discarding());
-			if (response.statusCode() / 100 == 2) {
-				this.outbox.delivered(pending.id(), Instant.now());
-				return;
-			}
-			failure = "HTTP " + response.statusCode();
+		URI endpoint = endpoint(subscription.get());
+		if (endpoint == null) {
+			// stored before endpoints were checked: no retry can ever reach it
+			this.outbox.gaveUp(pending.id(), "endpoint is not a URL", Instant.now());
+			return true;
 		}
-		catch (IOException ex) {
-			failure = ex.getClass().getSimpleName();
+		String receiver = EndpointHealth.receiver(endpoint);
+		Instant waitUntil = this.health.backingOffUntil(receiver, Instant.now());
+		if (waitUntil != null) {
+			// the receiver failed while this was being claimed: it waits with the others
+			this.outbox.postpone(pending.id(), waitUntil);
+			postpone(receiver, waitUntil);
+			return false;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			failure = "interrupted";
-		}
+		String failure = this.sender.send(endpoint, headers(subscription.get(), pending), body(pending));
 		Instant now = Instant.now();
+		if (failure == null) {
+			this.outbox.delivered(pending.id(), now);
+			this.health.delivered(receiver);
+			return true;
+		}
+		Instant receiverRetry = this.health.failed(receiver, failure, now);
 		Instant next = now.plus(this.properties.retryAfter(pending.attempts() + 1));
+		next = next.isAfter(receiverRetry) ? next : receiverRetry;
 		if (next.isAfter(pending.created().plus(this.properties.giveUpAfter()))) {
 			this.outbox.gaveUp(pending.id(), failure, now);
 			logger.warn("Gave up notification {} for Subscription/{} after {} attempts: {}", pending.id(),
@@ -112,12 +217,38 @@ class NotificationDispatcher {
 		}
 		else {
 			this.outbox.failed(pending.id(), failure, next);
-			logger.info("Notification {} for Subscription/{} not delivered ({}), retrying at {}", pending.id(),
-					pending.subscription(), failure, next);
+		}
+		postpone(receiver, receiverRetry);
+		return false;
+	}
+
+	/**
+	 * Moves every notification waiting for the receiver to {@code until}, so that other
+	 * replicas and the next turns wait with it rather than try it again.
+	 */
+	private void postpone(String receiver, Instant until) {
+		for (Subscription subscription : this.subscriptions.all()) {
+			URI endpoint = endpoint(subscription);
+			if (endpoint != null && receiver.equals(EndpointHealth.receiver(endpoint))) {
+				this.outbox.postpone(subscription.getIdElement().getIdPart(), until);
+			}
 		}
 	}
 
-	private HttpRequest request(Subscription subscription, NotificationOutbox.Pending pending) {
+	private List<Map.Entry<String, String>> headers(Subscription subscription, NotificationOutbox.Pending pending) {
+		List<Map.Entry<String, String>> headers = new ArrayList<>();
+		headers.add(Map.entry(SUBSCRIPTION_HEADER, "Subscription/" + pending.subscription()));
+		for (StringType header : subscription.getChannel().getHeader()) {
+			// one stored before headers were checked, that HTTP cannot carry, is left out
+			// rather than stop every delivery of the subscription
+			if (ChannelHeaders.problem(header.getValue()) == null && !ChannelHeaders.isMasked(header.getValue())) {
+				headers.add(Map.entry(ChannelHeaders.name(header.getValue()), ChannelHeaders.value(header.getValue())));
+			}
+		}
+		return headers;
+	}
+
+	private String body(NotificationOutbox.Pending pending) {
 		Bundle notification = new Bundle().setType(Bundle.BundleType.HISTORY);
 		notification.setTimestamp(new Date());
 		notification.setId("notification-" + pending.id());
@@ -127,20 +258,7 @@ class NotificationDispatcher {
 			.setMethod("delete".equals(pending.action()) ? Bundle.HTTPVerb.DELETE
 					: "create".equals(pending.action()) ? Bundle.HTTPVerb.POST : Bundle.HTTPVerb.PUT)
 			.setUrl(versionless);
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(subscription.getChannel().getEndpoint()))
-			.timeout(this.properties.timeout())
-			.header("Content-Type", "application/fhir+json")
-			.header(SUBSCRIPTION_HEADER, "Subscription/" + pending.subscription())
-			.POST(HttpRequest.BodyPublishers
-				.ofString(this.fhirContext.newJsonParser().encodeResourceToString(notification)));
-		for (StringType header : subscription.getChannel().getHeader()) {
-			// one stored before headers were checked, that HTTP cannot carry, is left out
-			// rather than stop every delivery of the subscription
-			if (ChannelHeaders.problem(header.getValue()) == null && !ChannelHeaders.isMasked(header.getValue())) {
-				request.header(ChannelHeaders.name(header.getValue()), ChannelHeaders.value(header.getValue()));
-			}
-		}
-		return request.build();
+		return this.fhirContext.newJsonParser().encodeResourceToString(notification);
 	}
 
 }

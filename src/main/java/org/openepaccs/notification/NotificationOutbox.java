@@ -2,7 +2,11 @@ package org.openepaccs.notification;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -30,21 +34,63 @@ class NotificationOutbox {
 				subscription, resource, action, Timestamp.from(now), Timestamp.from(now));
 	}
 
-	/** Up to {@code limit} notifications due now, claimed until {@code leaseUntil}. */
-	List<Pending> claimDue(Instant now, Instant leaseUntil, int limit) {
+	/**
+	 * Up to {@code limit} subscriptions that have notifications due now, other than
+	 * {@code busy} ones, those waiting longest first: so that each gets its turn whatever
+	 * the others have waiting.
+	 */
+	List<String> subscriptionsDue(Instant now, Collection<String> busy, int limit) {
+		String others = busy.isEmpty() ? ""
+				: " AND SUBSCRIPTION NOT IN (" + String.join(", ", Collections.nCopies(busy.size(), "?")) + ")";
+		List<Object> arguments = new ArrayList<>();
+		arguments.add(Timestamp.from(now));
+		arguments.addAll(busy);
+		arguments.add(limit);
+		return this.jdbc.queryForList(
+				"SELECT SUBSCRIPTION FROM " + OUTBOX
+						+ " WHERE DELIVERED IS NULL AND GAVE_UP IS NULL AND NEXT_ATTEMPT <= ?" + others
+						+ " GROUP BY SUBSCRIPTION ORDER BY MIN(NEXT_ATTEMPT) LIMIT ?",
+				String.class, arguments.toArray());
+	}
+
+	/**
+	 * The subscription's oldest notification due now, claimed until {@code leaseUntil} by
+	 * moving its next attempt forward, so that no other replica takes it meanwhile.
+	 */
+	Optional<Pending> claimNext(String subscription, Instant now, Instant leaseUntil) {
 		List<Pending> due = this.jdbc.query(
-				"SELECT ID, SUBSCRIPTION, RESOURCE, ACTION, CREATED, ATTEMPTS, NEXT_ATTEMPT" + " FROM " + OUTBOX
-						+ " WHERE DELIVERED IS NULL AND GAVE_UP IS NULL AND NEXT_ATTEMPT <= ?" + " ORDER BY ID LIMIT ?",
+				"SELECT ID, SUBSCRIPTION, RESOURCE, ACTION, CREATED, ATTEMPTS, NEXT_ATTEMPT FROM " + OUTBOX
+						+ " WHERE SUBSCRIPTION = ? AND DELIVERED IS NULL AND GAVE_UP IS NULL AND NEXT_ATTEMPT <= ?"
+						+ " ORDER BY ID LIMIT 1",
 				(row, number) -> new Pending(row.getLong("ID"), row.getString("SUBSCRIPTION"),
 						row.getString("RESOURCE"), row.getString("ACTION"), row.getTimestamp("CREATED").toInstant(),
 						row.getInt("ATTEMPTS"), row.getTimestamp("NEXT_ATTEMPT")),
-				Timestamp.from(now), limit);
+				subscription, Timestamp.from(now));
 		return due.stream()
 			.filter((pending) -> this.jdbc.update(
 					"UPDATE " + OUTBOX
 							+ " SET NEXT_ATTEMPT = ? WHERE ID = ? AND NEXT_ATTEMPT = ? AND DELIVERED IS NULL",
 					Timestamp.from(leaseUntil), pending.id(), pending.claimedAt()) == 1)
-			.toList();
+			.findFirst();
+	}
+
+	/**
+	 * Moves the subscription's waiting notifications that are due before {@code until} to
+	 * then, without counting an attempt: its receiver is backing off.
+	 */
+	void postpone(String subscription, Instant until) {
+		this.jdbc.update(
+				"UPDATE " + OUTBOX + " SET NEXT_ATTEMPT = ? WHERE SUBSCRIPTION = ? AND NEXT_ATTEMPT < ?"
+						+ " AND DELIVERED IS NULL AND GAVE_UP IS NULL",
+				Timestamp.from(until), subscription, Timestamp.from(until));
+	}
+
+	/**
+	 * Moves a claimed notification's next attempt to {@code until}, counting no attempt.
+	 */
+	void postpone(long id, Instant until) {
+		this.jdbc.update("UPDATE " + OUTBOX + " SET NEXT_ATTEMPT = ? WHERE ID = ? AND DELIVERED IS NULL",
+				Timestamp.from(until), id);
 	}
 
 	void delivered(long id, Instant now) {

@@ -13,15 +13,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * retry waits twice as long as the one before
  * @param retryLongest the longest wait between retries
  * @param giveUpAfter how long after the change to stop trying
- * @param timeout how long one delivery may take
+ * @param timeout how long one delivery may take, from connecting to the end of the answer
  * @param allowedEndpoints the URL prefixes subscriptions may deliver to (for example
- * {@code https://ooh.example.nhs.uk/}); empty allows any http(s) endpoint. A deployer
- * should set it: without it a client can make the server call any address it can reach
+ * {@code https://ooh.example.nhs.uk/}); it narrows what the address rules allow, and
+ * empty leaves them as they are
+ * @param allowedAddresses CIDR ranges (for example {@code 10.20.0.0/16} or
+ * {@code 127.0.0.1/32}) the server may deliver to although they are loopback, private,
+ * link-local or otherwise not public; by default it delivers to public addresses only
+ * @param allowHttp whether endpoints may be plain {@code http}; off by default, for tests
+ * and closed networks only
  */
 @ConfigurationProperties("epaccs.notifications")
 record NotificationProperties(@DefaultValue("5s") Duration retryFirst, @DefaultValue("2m") Duration retryLongest,
 		@DefaultValue("24h") Duration giveUpAfter, @DefaultValue("10s") Duration timeout,
-		@DefaultValue List<String> allowedEndpoints) {
+		@DefaultValue List<String> allowedEndpoints, @DefaultValue List<String> allowedAddresses,
+		@DefaultValue("false") boolean allowHttp) {
 
 	NotificationProperties {
 		allowedEndpoints = (allowedEndpoints != null) ? List.copyOf(allowedEndpoints) : List.of();
@@ -30,6 +36,17 @@ record NotificationProperties(@DefaultValue("5s") Duration retryFirst, @DefaultV
 				throw new IllegalArgumentException(
 						"epaccs.notifications.allowed-endpoints must list http:// or https:// URL prefixes, not '"
 								+ prefix + "'");
+			}
+		}
+		allowedAddresses = (allowedAddresses != null) ? List.copyOf(allowedAddresses) : List.of();
+		for (String range : allowedAddresses) {
+			try {
+				EndpointAddresses.Range.of(range, "allowed");
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException(
+						"epaccs.notifications.allowed-addresses must list CIDR ranges such as 10.20.0.0/16, not '"
+								+ range + "'");
 			}
 		}
 		if (retryFirst.isNegative() || retryFirst.isZero() || retryLongest.compareTo(retryFirst) < 0) {

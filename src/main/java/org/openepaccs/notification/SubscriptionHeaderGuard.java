@@ -121,6 +121,10 @@ class SubscriptionHeaderGuard implements FhirStorageInterceptor {
 
 	private static void check(Subscription subscription) {
 		List<StringType> headers = subscription.getChannel().getHeader();
+		if (headers.size() > ChannelHeaders.MOST) {
+			throw refused(ChannelHeaders.MOST,
+					"is one more than the " + ChannelHeaders.MOST + " headers a Subscription may have");
+		}
 		for (int i = 0; i < headers.size(); i++) {
 			String problem = ChannelHeaders.problem(headers.get(i).getValue());
 			if (problem != null) {

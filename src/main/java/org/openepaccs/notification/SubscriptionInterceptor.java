@@ -26,7 +26,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Subscriptions and the changes they announce. A new or changed {@code Subscription} is
- * checked (rest-hook, an http(s) endpoint, criteria this server can evaluate on each
+ * checked (rest-hook, an https endpoint whose host resolves to addresses the server may
+ * deliver to ({@link EndpointAddresses}), criteria this server can evaluate on each
  * change and that name only patients the caller may see) and made {@code active}, or
  * refused with the reason; the organisation that creates it is recorded. Every other
  * create, update or delete is matched against the active subscriptions' criteria and, for
@@ -56,9 +57,12 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 
 	private final SubscriberConsent consent;
 
+	private final EndpointAddresses addresses;
+
 	SubscriptionInterceptor(SearchParamMatcher matcher, ActiveSubscriptions subscriptions, NotificationOutbox outbox,
 			FhirContext fhirContext, NotificationProperties properties, Callers callers,
-			CriteriaPatients criteriaPatients, Subscribers subscribers, SubscriberConsent consent) {
+			CriteriaPatients criteriaPatients, Subscribers subscribers, SubscriberConsent consent,
+			EndpointAddresses addresses) {
 		this.matcher = matcher;
 		this.subscriptions = subscriptions;
 		this.outbox = outbox;
@@ -68,6 +72,7 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 		this.criteriaPatients = criteriaPatients;
 		this.subscribers = subscribers;
 		this.consent = consent;
+		this.addresses = addresses;
 	}
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
@@ -133,6 +138,10 @@ class SubscriptionInterceptor implements FhirStorageInterceptor {
 		if (!this.properties.allows(endpoint.toString())) {
 			throw refused("channel.endpoint is not one this server may deliver to "
 					+ "(epaccs.notifications.allowed-endpoints); ask its operator to allow your receiver");
+		}
+		String addressRefusal = this.addresses.refusal(endpoint);
+		if (addressRefusal != null) {
+			throw refused(addressRefusal);
 		}
 		if (subscription.getChannel().hasPayload()) {
 			throw refused("channel.payload must be left out: notifications here name what changed but carry no "

@@ -34,6 +34,7 @@ class ChannelHeadersTest {
 		assertThat(ChannelHeaders.problem("x-subscription: Subscription/1")).contains("sets itself");
 		assertThat(ChannelHeaders.problem("X-Long: " + "a".repeat(ChannelHeaders.LONGEST_VALUE + 1)))
 			.contains("longer");
+		assertThat(ChannelHeaders.problem("X-" + "n".repeat(100) + ": v")).contains("name longer than 100");
 	}
 
 	@Test

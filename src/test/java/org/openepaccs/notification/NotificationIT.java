@@ -135,8 +135,8 @@ class NotificationIT {
 		assertRefused(email, "rest-hook");
 		assertRefused(ftp, "http or https");
 		Subscription elsewhere = subscription("Flag?patient=" + this.patient, 1);
-		elsewhere.getChannel().setEndpoint("https://receiver.example/hook");
-		assertRefused(elsewhere, "allowed-endpoints");
+		elsewhere.getChannel().setEndpoint("https://receiver.invalid/hook");
+		assertRefused(elsewhere, "does not resolve");
 	}
 
 	/**

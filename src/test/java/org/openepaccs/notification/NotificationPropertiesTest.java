@@ -13,7 +13,7 @@ class NotificationPropertiesTest {
 	@Test
 	void retriesWaitTwiceAsLongEachTimeUpToTheLongestWait() {
 		NotificationProperties properties = new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-				Duration.ofHours(24), Duration.ofSeconds(10), List.of());
+				Duration.ofHours(24), Duration.ofSeconds(10), List.of(), List.of(), false);
 
 		assertThat(properties.retryAfter(1)).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.retryAfter(2)).isEqualTo(Duration.ofSeconds(10));
@@ -25,9 +25,9 @@ class NotificationPropertiesTest {
 	@Test
 	void onlyListedEndpointsAreAllowedOnceAListIsGiven() {
 		NotificationProperties open = new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-				Duration.ofHours(1), Duration.ofSeconds(10), List.of());
+				Duration.ofHours(1), Duration.ofSeconds(10), List.of(), List.of(), false);
 		NotificationProperties listed = new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-				Duration.ofHours(1), Duration.ofSeconds(10), List.of("https://ooh.example.nhs.uk/"));
+				Duration.ofHours(1), Duration.ofSeconds(10), List.of("https://ooh.example.nhs.uk/"), List.of(), false);
 
 		assertThat(open.allows("http://10.0.0.1/admin")).isTrue();
 		assertThat(listed.allows("https://ooh.example.nhs.uk/hooks/epaccs")).isTrue();
@@ -38,24 +38,28 @@ class NotificationPropertiesTest {
 	void settingsThatCannotWorkStopTheServerStartingWithTheSettingNamed() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ZERO, Duration.ofMinutes(2), Duration.ofHours(1),
-					Duration.ofSeconds(10), List.of()))
+					Duration.ofSeconds(10), List.of(), List.of(), false))
 			.withMessageContaining("retry-first");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofMinutes(5), Duration.ofMinutes(2),
-					Duration.ofHours(1), Duration.ofSeconds(10), List.of()))
+					Duration.ofHours(1), Duration.ofSeconds(10), List.of(), List.of(), false))
 			.withMessageContaining("retry-longest");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-					Duration.ofMinutes(1), Duration.ofSeconds(10), List.of()))
+					Duration.ofMinutes(1), Duration.ofSeconds(10), List.of(), List.of(), false))
 			.withMessageContaining("give-up-after");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-					Duration.ofHours(1), Duration.ofMinutes(5), List.of()))
+					Duration.ofHours(1), Duration.ofMinutes(5), List.of(), List.of(), false))
 			.withMessageContaining("timeout");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
-					Duration.ofHours(1), Duration.ofSeconds(10), List.of("ooh.example.nhs.uk")))
+					Duration.ofHours(1), Duration.ofSeconds(10), List.of("ooh.example.nhs.uk"), List.of(), false))
 			.withMessageContaining("allowed-endpoints");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new NotificationProperties(Duration.ofSeconds(5), Duration.ofMinutes(2),
+					Duration.ofHours(1), Duration.ofSeconds(10), List.of(), List.of("intranet.example"), false))
+			.withMessageContaining("allowed-addresses");
 	}
 
 }

@@ -17,12 +17,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NotificationRestartIT {
 
+	/**
+	 * The receiver listens on loopback over plain http, which the server refuses unless
+	 * configured.
+	 */
+	private static final String[] LOOPBACK_RECEIVER = { "--epaccs.notifications.allow-http=true",
+			"--epaccs.notifications.allowed-addresses=127.0.0.1/32" };
+
 	@Test
 	void aNotificationPendingAtShutdownIsDeliveredAfterTheRestart() throws Exception {
 		String database = TestDatabase.server().createDatabase();
 		int receiverPort = NotificationIT.freePort();
 		String decision;
-		try (RunningServer first = RunningServer.startOnPostgres(database)) {
+		try (RunningServer first = RunningServer.startOnPostgres(database, LOOPBACK_RECEIVER)) {
 			FhirHttp gp = first.http();
 			String patient = "Patient/" + gp
 				.post("/fhir/Patient", FhirHttp.json(new Patient().addName(new HumanName().setFamily("Restarted"))))
@@ -37,7 +44,7 @@ class NotificationRestartIT {
 				.getIdPart();
 		}
 		NotificationIT.Receiver receiver = NotificationIT.Receiver.on(receiverPort);
-		try (RunningServer second = RunningServer.startOnPostgres(database)) {
+		try (RunningServer second = RunningServer.startOnPostgres(database, LOOPBACK_RECEIVER)) {
 			NotificationIT.Delivery delivery = receiver.next(60);
 
 			assertThat(delivery).as("delivered by the restarted server").isNotNull();

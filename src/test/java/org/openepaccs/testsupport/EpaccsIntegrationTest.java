@@ -22,7 +22,9 @@ import org.springframework.test.context.ContextConfiguration;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = EpaccsApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "epaccs.notifications.allowed-endpoints=http://127.0.0.1:")
+		// the tests' notification receivers listen on loopback over plain http, which the
+		// server refuses unless configured
+		properties = { "epaccs.notifications.allow-http=true", "epaccs.notifications.allowed-addresses=127.0.0.1/32" })
 @ActiveProfiles({ "postgres", "demo" })
 @AutoConfigureObservability(tracing = false)
 @ContextConfiguration(initializers = PostgresDatabaseInitializer.class)
