@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 
 /**
  * Keeps out of the log the warnings and errors that only say the database cannot be
@@ -21,8 +22,11 @@ import org.springframework.beans.factory.InitializingBean;
  * {@link DatabaseUnavailableInterceptor} recognises one), when it names only such a
  * failure's class, or when it is the connection pool's note of a connection found dead.
  * Everything else, below WARN included, passes untouched.
+ * <p>
+ * It starts once the application is ready: a database that cannot be reached while the
+ * server starts stops the start-up, and that failure must be logged in full.
  */
-final class OutageLogFilter extends TurboFilter implements InitializingBean, DisposableBean {
+final class OutageLogFilter extends TurboFilter implements ApplicationListener<ApplicationReadyEvent>, DisposableBean {
 
 	// the names of a lost connection, as the server's own warnings give a failure's class
 	private static final List<String> CONNECTION_FAILURES = List.of("CannotGetJdbcConnectionException",
@@ -64,8 +68,8 @@ final class OutageLogFilter extends TurboFilter implements InitializingBean, Dis
 	}
 
 	@Override
-	public void afterPropertiesSet() {
-		if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+	public void onApplicationEvent(ApplicationReadyEvent event) {
+		if (!isStarted() && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
 			setName("database-outage");
 			setContext(context);
 			start();
