@@ -61,8 +61,8 @@ class DatabaseBudgetConfig {
 	}
 
 	@Bean
-	OutageLogFilter outageLogFilter() {
-		return new OutageLogFilter();
+	OutageLogFilter outageLogFilter(DatabaseReachability reachability) {
+		return new OutageLogFilter(reachability);
 	}
 
 	/**

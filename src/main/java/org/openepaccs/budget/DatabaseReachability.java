@@ -73,6 +73,16 @@ final class DatabaseReachability implements HealthIndicator, DisposableBean {
 		return this.reachable;
 	}
 
+	/**
+	 * Whether the database can be reached at this moment: known away, or checked now.
+	 */
+	boolean reachableNow() {
+		if (this.reachable) {
+			check();
+		}
+		return this.reachable;
+	}
+
 	@Override
 	public Health health() {
 		if (!this.checked) {

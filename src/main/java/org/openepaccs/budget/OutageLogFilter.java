@@ -20,8 +20,12 @@ import org.springframework.context.ApplicationListener;
  * {@link DatabaseReachability} says so once when the outage begins and once when it ends.
  * A line is left out when the failure it carries is a lost database connection (as
  * {@link DatabaseUnavailableInterceptor} recognises one), when it names only such a
- * failure's class, or when it is the connection pool's note of a connection found dead.
- * Everything else, below WARN included, passes untouched.
+ * failure's class, or when it is the connection pool's note of a connection found dead. A
+ * line carrying some other failure of the database layer (JDBC, the pool, Hibernate,
+ * Spring's transactions) is left out when a check at that moment finds the database away:
+ * a connection ended in the middle of a statement surfaces in forms no list can hold (the
+ * PostgreSQL driver even throws an {@code AssertionError}). Everything else, below WARN
+ * included, passes untouched.
  * <p>
  * It starts once the application is ready: a database that cannot be reached while the
  * server starts stops the start-up, and that failure must be logged in full.
@@ -37,6 +41,16 @@ final class OutageLogFilter extends TurboFilter implements ApplicationListener<A
 	private static final List<String> POOL_NOTES = List.of("{} - Failed to validate connection",
 			"{} - Connection {} marked as broken");
 
+	private static final List<String> DATABASE_LAYER = List.of("java.sql.", "org.postgresql.", "com.zaxxer.hikari.",
+			"org.hibernate.", "jakarta.persistence.", "org.springframework.dao.", "org.springframework.jdbc.",
+			"org.springframework.orm.", "org.springframework.transaction.", "org.h2.");
+
+	private final DatabaseReachability reachability;
+
+	OutageLogFilter(DatabaseReachability reachability) {
+		this.reachability = reachability;
+	}
+
 	@Override
 	public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
 			Throwable throwable) {
@@ -46,6 +60,10 @@ final class OutageLogFilter extends TurboFilter implements ApplicationListener<A
 		}
 		Throwable failure = (throwable != null) ? throwable : lastThrowable(params);
 		if (failure != null && DatabaseUnavailableInterceptor.isDatabaseUnreachable(failure)) {
+			return FilterReply.DENY;
+		}
+		if (failure != null && fromTheDatabaseLayer(failure) && this.reachability != null
+				&& !this.reachability.reachableNow()) {
 			return FilterReply.DENY;
 		}
 		if (format != null) {
@@ -60,6 +78,27 @@ final class OutageLogFilter extends TurboFilter implements ApplicationListener<A
 			}
 		}
 		return FilterReply.NEUTRAL;
+	}
+
+	static boolean fromTheDatabaseLayer(Throwable failure) {
+		int depth = 0;
+		for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause(), depth++) {
+			StackTraceElement[] frames = cause.getStackTrace();
+			if (inTheDatabaseLayer(cause.getClass().getName())
+					|| (frames.length > 0 && inTheDatabaseLayer(frames[0].getClassName()))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean inTheDatabaseLayer(String className) {
+		for (String layer : DATABASE_LAYER) {
+			if (className.startsWith(layer)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static Throwable lastThrowable(Object[] params) {

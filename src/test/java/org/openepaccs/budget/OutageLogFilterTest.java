@@ -18,7 +18,7 @@ class OutageLogFilterTest {
 
 	private final LoggerContext context = new LoggerContext();
 
-	private final OutageLogFilter filter = new OutageLogFilter();
+	private final OutageLogFilter filter = new OutageLogFilter(null);
 
 	@Test
 	void leavesOutWarningsThatOnlySayTheDatabaseIsAway() {
@@ -57,6 +57,35 @@ class OutageLogFilterTest {
 		assertThat(decide(DatabaseReachability.class.getName(), Level.WARN, "The database cannot be reached ({})",
 				new Object[] { "SQLTransientConnectionException" }, null))
 			.isEqualTo(FilterReply.NEUTRAL);
+	}
+
+	@Test
+	void leavesOutADatabaseLayerFailureOnlyWhileTheDatabaseIsAway() {
+		// what the PostgreSQL driver throws when its connection is ended in a batch
+		AssertionError cutOff = new AssertionError("pgStatement.getConnection().getAutoCommit() should not throw");
+		cutOff.setStackTrace(new StackTraceElement[] {
+				new StackTraceElement("org.postgresql.jdbc.BatchResultHandler", "isAutoCommit", null, 115) });
+		Logger transactions = this.context.getLogger("org.springframework.orm.jpa.JpaTransactionManager");
+		String format = "Commit exception overridden by rollback exception";
+
+		assertThat(
+				new OutageLogFilter(reachability(false)).decide(null, transactions, Level.ERROR, format, null, cutOff))
+			.isEqualTo(FilterReply.DENY);
+		assertThat(
+				new OutageLogFilter(reachability(true)).decide(null, transactions, Level.ERROR, format, null, cutOff))
+			.isEqualTo(FilterReply.NEUTRAL);
+		assertThat(new OutageLogFilter(reachability(false)).decide(null, transactions, Level.ERROR, "Bug", null,
+				new IllegalStateException("not the database's")))
+			.isEqualTo(FilterReply.NEUTRAL);
+	}
+
+	private static DatabaseReachability reachability(boolean reachable) {
+		return new DatabaseReachability(() -> {
+			if (!reachable) {
+				throw new SQLTransientConnectionException("refused", "08001");
+			}
+			return org.mockito.Mockito.mock(java.sql.Connection.class);
+		});
 	}
 
 	private FilterReply decide(String logger, Level level, String format, Object[] params, Throwable throwable) {
