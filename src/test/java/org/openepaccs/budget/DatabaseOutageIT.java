@@ -1,5 +1,9 @@
 package org.openepaccs.budget;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.awaitility.Awaitility;
@@ -66,7 +71,23 @@ class DatabaseOutageIT {
 
 			Map<String, Timed> answers = new LinkedHashMap<>();
 			Duration toDown;
-			postgres.setReachable(database, false);
+			ExecutorService clients = Executors.newFixedThreadPool(11);
+			AtomicLong cutNanos = new AtomicLong();
+			Future<Timed> cutOff;
+			// a search under way when the database goes: held at HAPI's insert of its
+			// record of the search, which a lock keeps waiting
+			try (Connection locker = DriverManager.getConnection(database, postgres.user(), postgres.password())) {
+				locker.setAutoCommit(false);
+				locker.createStatement().execute("LOCK TABLE hfj_search IN ACCESS EXCLUSIVE MODE");
+				cutOff = clients.submit(() -> {
+					Response response = http.get("/fhir/Patient?family=Outage&_count=1");
+					return new Timed(response, Duration.ofNanos(System.nanoTime() - cutNanos.get()));
+				});
+				Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> waitingOnALock(locker));
+				cutNanos.set(System.nanoTime());
+				// the locker's own connection is ended with the others
+				postgres.setReachable(database, false);
+			}
 			try {
 				toDown = timeUntil(() -> readiness(http) == 503);
 				Map<String, Callable<Response>> requests = new LinkedHashMap<>();
@@ -79,7 +100,6 @@ class DatabaseOutageIT {
 				for (Map.Entry<String, Callable<Response>> request : requests.entrySet()) {
 					answers.put(request.getKey(), timed(request.getValue()));
 				}
-				ExecutorService clients = Executors.newFixedThreadPool(requests.size() * 2);
 				try {
 					Map<String, Future<Timed>> parallel = new LinkedHashMap<>();
 					for (int round = 0; round < 2; round++) {
@@ -91,6 +111,7 @@ class DatabaseOutageIT {
 					for (Map.Entry<String, Future<Timed>> answer : parallel.entrySet()) {
 						answers.put(answer.getKey(), answer.getValue().get());
 					}
+					answers.put("search cut off half way (wait counted from the cut)", cutOff.get());
 				}
 				finally {
 					clients.shutdownNow();
@@ -139,6 +160,14 @@ class DatabaseOutageIT {
 
 		assertThat(log.getAll()).as("the log of the outage").doesNotContain(SECRET_NAME, SECRET_NHS_NUMBER);
 		assertThat(log.getAll().toLowerCase(Locale.ROOT)).doesNotContain("insert into", "binding parameter");
+	}
+
+	private static boolean waitingOnALock(Connection connection) throws SQLException {
+		try (ResultSet waiting = connection.createStatement()
+			.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+					+ "AND wait_event_type = 'Lock' AND query ILIKE 'insert into hfj_search%'")) {
+			return waiting.next() && waiting.getInt(1) > 0;
+		}
 	}
 
 	private static int readiness(FhirHttp http) {
