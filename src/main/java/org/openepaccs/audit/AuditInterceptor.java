@@ -88,6 +88,12 @@ class AuditInterceptor implements FhirServerInterceptor {
 		if (operation == RestOperationTypeEnum.METADATA) {
 			return true;
 		}
+		if (failure.getStatusCode() == 503 && failure.getResponseHeaders().containsKey("Retry-After")) {
+			// the database is away, so there is nowhere to store the event, and trying
+			// would keep the client waiting a second connection timeout for its answer;
+			// nothing was read or changed
+			return true;
+		}
 		AuditedResources involved = new AuditedResources(this.fhirContext);
 		if (request.getId() != null) {
 			involved.addRequested(request.getResourceName(), request.getId().getIdPart());

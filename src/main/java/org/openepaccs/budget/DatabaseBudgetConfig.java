@@ -2,10 +2,13 @@ package org.openepaccs.budget;
 
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Properties;
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,8 +46,50 @@ class DatabaseBudgetConfig {
 	}
 
 	@Bean
-	DatabaseUnavailableInterceptor databaseUnavailableInterceptor() {
-		return new DatabaseUnavailableInterceptor();
+	DatabaseUnavailableInterceptor databaseUnavailableInterceptor(DatabaseReachability reachability) {
+		return new DatabaseUnavailableInterceptor(reachability);
+	}
+
+	/**
+	 * The readiness probe's {@code db} component, in place of Spring Boot's, which asks
+	 * the connection pool and so answers only after the pool's connection timeout while
+	 * the database is away.
+	 */
+	@Bean("dbHealthIndicator")
+	DatabaseReachability databaseReachability(DataSource dataSource) {
+		return new DatabaseReachability(probeConnections(dataSource)).start();
+	}
+
+	@Bean
+	OutageLogFilter outageLogFilter(DatabaseReachability reachability) {
+		return new OutageLogFilter(reachability);
+	}
+
+	/**
+	 * Connections made like the pool's (same URL, credentials and driver properties) but
+	 * outside it, with timeouts short enough for a check every quarter of a second.
+	 */
+	static DatabaseReachability.ProbeConnections probeConnections(DataSource dataSource) {
+		HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariDataSource.class);
+		if (pool == null || pool.getJdbcUrl() == null) {
+			return dataSource::getConnection;
+		}
+		String url = pool.getJdbcUrl();
+		Properties properties = new Properties();
+		properties.putAll(pool.getDataSourceProperties());
+		if (pool.getUsername() != null) {
+			properties.setProperty("user", pool.getUsername());
+		}
+		if (pool.getPassword() != null) {
+			properties.setProperty("password", pool.getPassword());
+		}
+		if (url.startsWith("jdbc:postgresql:")) {
+			properties.setProperty("connectTimeout", "1");
+			properties.setProperty("loginTimeout", "1");
+			properties.setProperty("socketTimeout", "2");
+			properties.setProperty("ApplicationName", "epaccs readiness");
+		}
+		return () -> DriverManager.getConnection(url, properties);
 	}
 
 	@Bean

@@ -5,10 +5,13 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
+import java.util.EnumSet;
+import java.util.Set;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import org.openepaccs.fhir.FhirServerInterceptor;
@@ -22,6 +25,14 @@ import org.springframework.transaction.CannotCreateTransactionException;
  * While the database cannot be reached, requests get 503 with {@code Retry-After} and an
  * OperationOutcome that says so, instead of a 500: the client did nothing wrong and
  * should simply try again shortly. Nothing was stored, because nothing could be.
+ * <p>
+ * A failure is the database's absence when its causes include a lost connection, or when
+ * it is a server error or a conflict while {@link DatabaseReachability} finds the
+ * database away: HAPI runs a search's query on a thread of its own and hands the request
+ * only the status and message of what went wrong there, so the cause is lost on the way.
+ * A search that fails with 409 is always such a case: the only row a search writes is
+ * HAPI's record of the search, and its "version constraint failure" is that record cut
+ * off half written, not a conflict the client could resolve.
  */
 @Order(InterceptorOrder.FAILURES)
 @Interceptor
@@ -29,9 +40,23 @@ class DatabaseUnavailableInterceptor implements FhirServerInterceptor {
 
 	static final int RETRY_AFTER_SECONDS = 5;
 
+	private static final Set<RestOperationTypeEnum> SEARCHES = EnumSet.of(RestOperationTypeEnum.SEARCH_TYPE,
+			RestOperationTypeEnum.SEARCH_SYSTEM, RestOperationTypeEnum.GET_PAGE);
+
+	private final DatabaseReachability reachability;
+
+	DatabaseUnavailableInterceptor(DatabaseReachability reachability) {
+		this.reachability = reachability;
+	}
+
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException unavailable(RequestDetails request, Throwable failure) {
-		if (!isDatabaseUnreachable(failure)) {
+		int status = (failure instanceof BaseServerResponseException answer) ? answer.getStatusCode() : 500;
+		boolean serverSide = status >= 500 || status == 409;
+		boolean searchCacheCutOff = status == 409 && request != null
+				&& SEARCHES.contains(request.getRestOperationType());
+		if (!isDatabaseUnreachable(failure) && !searchCacheCutOff
+				&& !(serverSide && !this.reachability.isReachable())) {
 			return null;
 		}
 		DatabaseUnavailableException unavailable = new DatabaseUnavailableException();

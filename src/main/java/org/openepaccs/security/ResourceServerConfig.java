@@ -13,7 +13,9 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -26,6 +28,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -37,6 +40,12 @@ import org.springframework.security.web.SecurityFilterChain;
  */
 @Configuration(proxyBeanMethods = false)
 class ResourceServerConfig {
+
+	private static final String LIVENESS = "/actuator/health/liveness";
+
+	private static final String READINESS = "/actuator/health/readiness";
+
+	static final String OPEN_MANAGEMENT_PORT = "epaccs.security.open-management-port";
 
 	@Bean
 	@Order(2)
@@ -73,6 +82,53 @@ class ResourceServerConfig {
 	}
 
 	/**
+	 * The actuator's endpoints other than the liveness and readiness probes (metrics,
+	 * build information, the health of each component) need an access token with the
+	 * admin role: what they tell (request rates, pool sizes, versions) helps an attacker
+	 * more than anyone without the role. The probes stay open, because a load balancer or
+	 * an orchestrator calls them without a token. A deployer who serves the actuator on a
+	 * separate port that only the monitoring network reaches
+	 * ({@code management.server.port}) may open that port instead, with
+	 * {@value #OPEN_MANAGEMENT_PORT}; the server's own port stays closed.
+	 */
+	@Bean
+	@Order(1)
+	SecurityFilterChain actuatorFilterChain(HttpSecurity http, JwtDecoder decoder, Callers callers,
+			ApplicationEventPublisher events, Environment environment) throws Exception {
+		boolean openManagementPort = environment.getProperty(OPEN_MANAGEMENT_PORT, Boolean.class, false);
+		OperationOutcomeAuthenticationEntryPoint refusal = new OperationOutcomeAuthenticationEntryPoint(events);
+		http.securityMatcher((request) -> path(request).equals("/actuator") || path(request).startsWith("/actuator/"))
+			.authorizeHttpRequests((requests) -> requests
+				.requestMatchers((request) -> isGet(request)
+						&& (path(request).equals(LIVENESS) || path(request).equals(READINESS)))
+				.permitAll()
+				.anyRequest()
+				.access((authentication, context) -> new AuthorizationDecision(
+						(openManagementPort && onSeparateManagementPort(context.getRequest(), environment))
+								|| (authentication.get() instanceof JwtAuthenticationToken token
+										&& callers.fromToken(token.getToken()).role() == Role.ADMIN))))
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.decoder(decoder))
+				.authenticationEntryPoint(refusal)
+				.accessDeniedHandler(refusal))
+			.exceptionHandling(
+					(exceptions) -> exceptions.authenticationEntryPoint(refusal).accessDeniedHandler(refusal))
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.csrf((csrf) -> csrf.disable())
+			.requestCache((cache) -> cache.disable());
+		return http.build();
+	}
+
+	/**
+	 * Whether the request came in on the actuator's own port, when it has one: Spring
+	 * Boot publishes both ports once they listen.
+	 */
+	private static boolean onSeparateManagementPort(HttpServletRequest request, Environment environment) {
+		Integer management = environment.getProperty("local.management.port", Integer.class);
+		Integer server = environment.getProperty("local.server.port", Integer.class);
+		return management != null && !management.equals(server) && request.getLocalPort() == management;
+	}
+
+	/**
 	 * The path within the application. Spring's own pattern matchers would match within
 	 * the servlet, and {@code /fhir} belongs to HAPI's servlet, not to Spring MVC.
 	 */
@@ -85,8 +141,8 @@ class ResourceServerConfig {
 	}
 
 	/**
-	 * Everything else (health probes, SMART discovery at the root, error pages) is
-	 * public: without this chain Spring Boot would put a login form in front of it.
+	 * Everything else (SMART discovery at the root, error pages) is public: without this
+	 * chain Spring Boot would put a login form in front of it.
 	 */
 	@Bean
 	@Order(3)

@@ -5,7 +5,13 @@ import java.net.SocketException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.orm.jpa.JpaSystemException;
@@ -38,6 +44,56 @@ class DatabaseUnavailableInterceptorTest {
 	void otherFailuresAreNotOutages() {
 		assertThat(unreachable(new NullPointerException())).isFalse();
 		assertThat(unreachable(new RuntimeException(new SQLException("duplicate key", "23505")))).isFalse();
+	}
+
+	@Test
+	void aSearchCutOffWhileHapiRecordsItIsUnavailableNotAConflict() {
+		DatabaseUnavailableInterceptor interceptor = new DatabaseUnavailableInterceptor(reachability(true));
+		// what HAPI hands the request when its search thread lost the database while
+		// saving the search: a status and a message, no cause
+		ResourceVersionConflictException cutOff = new ResourceVersionConflictException(
+				"HAPI-0823: The operation has failed with a version constraint failure");
+
+		BaseServerResponseException answer = interceptor.unavailable(request(RestOperationTypeEnum.SEARCH_TYPE),
+				cutOff);
+
+		assertThat(answer.getStatusCode()).isEqualTo(503);
+		assertThat(answer.getResponseHeaders()).containsEntry("Retry-After", java.util.List.of("5"));
+		assertThat(interceptor.unavailable(request(RestOperationTypeEnum.UPDATE), cutOff))
+			.as("an update's conflict is the client's to resolve")
+			.isNull();
+	}
+
+	@Test
+	void aServerErrorWhileTheDatabaseIsAwayIsUnavailable() {
+		InternalErrorException searchFailed = new InternalErrorException("HAPI-1163: Search failed");
+
+		assertThat(new DatabaseUnavailableInterceptor(reachability(false))
+			.unavailable(request(RestOperationTypeEnum.SEARCH_TYPE), searchFailed)
+			.getStatusCode()).isEqualTo(503);
+		assertThat(new DatabaseUnavailableInterceptor(reachability(true))
+			.unavailable(request(RestOperationTypeEnum.SEARCH_TYPE), searchFailed)).isNull();
+		assertThat(new DatabaseUnavailableInterceptor(reachability(false))
+			.unavailable(request(RestOperationTypeEnum.CREATE), new InvalidRequestException("HAPI-0450")))
+			.as("a client error stays one")
+			.isNull();
+	}
+
+	private static DatabaseReachability reachability(boolean reachable) {
+		DatabaseReachability reachability = new DatabaseReachability(() -> {
+			if (!reachable) {
+				throw new SQLTransientConnectionException("refused", "08001");
+			}
+			return org.mockito.Mockito.mock(java.sql.Connection.class);
+		});
+		reachability.check();
+		return reachability;
+	}
+
+	private static RequestDetails request(RestOperationTypeEnum operation) {
+		SystemRequestDetails request = new SystemRequestDetails();
+		request.setRestOperationType(operation);
+		return request;
 	}
 
 	private static boolean unreachable(Throwable failure) {

@@ -38,17 +38,27 @@ class OperationsIT {
 
 	@Test
 	void livenessAndReadinessProbesAndReadinessChecksTheDatabase() {
-		assertThat(this.http.get("/actuator/health/liveness").body()).contains("\"status\":\"UP\"");
-		Response readiness = this.http.get("/actuator/health/readiness");
+		FhirHttp loadBalancer = FhirHttp.anonymous(this.port);
+		assertThat(loadBalancer.get("/actuator/health/liveness").body()).contains("\"status\":\"UP\"");
+		Response readiness = loadBalancer.get("/actuator/health/readiness");
 		assertThat(readiness.status()).isEqualTo(200);
 		assertThat(readiness.body()).contains("\"status\":\"UP\"").contains("\"db\"");
 	}
 
 	@Test
-	void prometheusMetricsIncludeRequestsAndTheConnectionPool() {
+	void prometheusMetricsIncludeRequestsAndTheConnectionPoolForAnAdministratorOnly() {
 		this.http.get("/fhir/Patient?_count=1");
 
-		Response metrics = this.http.get("/actuator/prometheus");
+		Response anonymous = FhirHttp.anonymous(this.port).get("/actuator/prometheus");
+		assertThat(anonymous.status()).isEqualTo(401);
+		assertThat(anonymous.body()).doesNotContain("hikaricp");
+		Response clinicalSystem = this.http.get("/actuator/prometheus");
+		assertThat(clinicalSystem.status()).as("a token without the admin role").isEqualTo(403);
+		assertThat(clinicalSystem.body()).doesNotContain("hikaricp");
+		assertThat(FhirHttp.anonymous(this.port).get("/actuator/info").status()).isEqualTo(401);
+		assertThat(FhirHttp.anonymous(this.port).get("/actuator/health").status()).isEqualTo(401);
+
+		Response metrics = FhirHttp.as(this.port, "admin").get("/actuator/prometheus");
 
 		assertThat(metrics.status()).isEqualTo(200);
 		assertThat(metrics.body()).contains("http_server_requests_seconds_count")
