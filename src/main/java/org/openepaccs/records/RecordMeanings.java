@@ -1,5 +1,9 @@
 package org.openepaccs.records;
 
+import java.util.Set;
+
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.PositiveIntType;
@@ -28,6 +32,21 @@ public final class RecordMeanings {
 	/** A palliative care register entry: an EpisodeOfCare of type 103735009. */
 	public static boolean isRegisterEntry(EpisodeOfCare episode) {
 		return episode.getType().stream().anyMatch((type) -> type.hasCoding(SNOMED, PALLIATIVE_CARE));
+	}
+
+	/**
+	 * Whether the concept holds one of the codes, each given as {@code system|code}.
+	 */
+	public static boolean hasCode(CodeableConcept concept, Set<String> codes) {
+		if (concept == null) {
+			return false;
+		}
+		for (Coding coding : concept.getCoding()) {
+			if (codes.contains(coding.getSystem() + "|" + coding.getCode())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** The rank of a stated preference (1 = first choice), or 0 without one. */

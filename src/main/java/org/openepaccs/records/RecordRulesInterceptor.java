@@ -29,8 +29,6 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.IdType;
@@ -131,7 +129,7 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 			checkRegisterEntry(episode, request);
 		}
 		else if (resource instanceof Flag flag && flag.getStatus() == Flag.FlagStatus.ACTIVE
-				&& hasCode(flag.getCode(), this.cprCodes)) {
+				&& RecordMeanings.hasCode(flag.getCode(), this.cprCodes)) {
 			lockPerson(flag.getSubject().getReference(), request);
 			checkOneActiveCprDecision(flag);
 		}
@@ -141,7 +139,7 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 		}
 		else if (resource instanceof Observation observation
 				&& observation.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
-				&& hasCode(observation.getCode(), this.actualPlaceOfDeath)) {
+				&& RecordMeanings.hasCode(observation.getCode(), this.actualPlaceOfDeath)) {
 			lockPerson(observation.getSubject().getReference(), request);
 			checkPersonHasDied(observation, request);
 		}
@@ -251,8 +249,8 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 		// then filter
 		SearchParameterMap flags = InternalSearch.all()
 			.add("subject", new ReferenceParam(flag.getSubject().getReference()));
-		List<String> others = otherIds(Flag.class, flags, flag,
-				(other) -> other.getStatus() == Flag.FlagStatus.ACTIVE && hasCode(other.getCode(), this.cprCodes));
+		List<String> others = otherIds(Flag.class, flags, flag, (other) -> other.getStatus() == Flag.FlagStatus.ACTIVE
+				&& RecordMeanings.hasCode(other.getCode(), this.cprCodes));
 		if (!others.isEmpty()) {
 			refuse("Flag.status", "This person already has an active CPR decision (" + others.get(0)
 					+ "): make that flag inactive (or update it) when recording a new decision");
@@ -260,8 +258,9 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 	}
 
 	private void checkSecondChoiceHasFirst(Observation observation, RequestDetails request) {
-		Set<String> kind = hasCode(observation.getCode(), this.preferredPlaceOfDeath) ? this.preferredPlaceOfDeath
-				: hasCode(observation.getCode(), this.preferredPlaceOfCare) ? this.preferredPlaceOfCare : null;
+		Set<String> kind = RecordMeanings.hasCode(observation.getCode(), this.preferredPlaceOfDeath)
+				? this.preferredPlaceOfDeath : RecordMeanings.hasCode(observation.getCode(), this.preferredPlaceOfCare)
+						? this.preferredPlaceOfCare : null;
 		if (kind == null || !observation.getSubject().hasReference()) {
 			return;
 		}
@@ -282,7 +281,7 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 		}
 		boolean hasFirst = firsts.stream()
 			.anyMatch((first) -> first.getStatus() != Observation.ObservationStatus.ENTEREDINERROR
-					&& hasCode(first.getCode(), kind));
+					&& RecordMeanings.hasCode(first.getCode(), kind));
 		if (!hasFirst) {
 			refuse("Observation.extension('" + RecordMeanings.RANK_EXTENSION + "')",
 					"A second-choice preferred place (rank 2) needs a first choice (rank 1) of the same kind (place of "
@@ -378,15 +377,6 @@ class RecordRulesInterceptor implements FhirStorageInterceptor {
 			.map((other) -> other.getIdElement().toUnqualifiedVersionless().getValue())
 			.filter((other) -> selfId == null || !other.endsWith("/" + selfId))
 			.toList();
-	}
-
-	private static boolean hasCode(CodeableConcept concept, Set<String> codes) {
-		for (Coding coding : concept.getCoding()) {
-			if (codes.contains(coding.getSystem() + "|" + coding.getCode())) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private void refuse(String expression, String message) {

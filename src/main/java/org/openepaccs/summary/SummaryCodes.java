@@ -3,8 +3,8 @@ package org.openepaccs.summary;
 import java.util.Set;
 
 import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Coding;
 import org.openepaccs.conformance.ConformancePackage;
+import org.openepaccs.records.RecordMeanings;
 
 import static org.openepaccs.common.Systems.SNOMED;
 
@@ -37,15 +37,7 @@ record SummaryCodes(Set<String> preferredPlaceOfDeath, Set<String> preferredPlac
 	}
 
 	static boolean in(CodeableConcept concept, Set<String> codes) {
-		if (concept == null) {
-			return false;
-		}
-		for (Coding coding : concept.getCoding()) {
-			if (codes.contains(coding.getSystem() + "|" + coding.getCode())) {
-				return true;
-			}
-		}
-		return false;
+		return RecordMeanings.hasCode(concept, codes);
 	}
 
 	static boolean in(java.util.List<CodeableConcept> concepts, Set<String> codes) {
