@@ -14,9 +14,11 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import ca.uhn.fhir.util.ResourceUtil;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
@@ -163,6 +165,16 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 		}
 		Outcome outcome = (request != null) ? prevalidated(resource, request) : null;
 		if (outcome == null) {
+			if (!isClientBody(request)) {
+				// HAPI's JPA storage keeps the text each resource was parsed from, and
+				// its
+				// validator checks that text rather than the resource: for a PATCH that
+				// is
+				// the stored version before the patch, so a patch breaking an invariant
+				// was
+				// checked as the unbroken original and stored
+				ResourceUtil.clearRawStringFromResource(resource);
+			}
 			outcome = validate(resource);
 		}
 		if (outcome.failed()) {
@@ -229,6 +241,16 @@ class ProfileValidationInterceptor implements FhirStorageInterceptor {
 					+ " in it marks it as EPaCCS content");
 		}
 		return new Outcome(this.validator.validateWithResult(resource, options), String.join("; ", against));
+	}
+
+	/**
+	 * Whether the resource being stored is the body the client sent, parsed once: a
+	 * create or an update. The text HAPI kept from that parse is then what the client
+	 * sent, which the validator checks more strictly than the lenient parser read it.
+	 */
+	private static boolean isClientBody(RequestDetails request) {
+		return request != null && (request.getRestOperationType() == RestOperationTypeEnum.CREATE
+				|| request.getRestOperationType() == RestOperationTypeEnum.UPDATE);
 	}
 
 	private static boolean isWrite(Bundle.BundleEntryComponent entry) {

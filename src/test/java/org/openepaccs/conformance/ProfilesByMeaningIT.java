@@ -1,9 +1,12 @@
 package org.openepaccs.conformance;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
@@ -75,6 +78,58 @@ class ProfilesByMeaningIT {
 			assertThat(issue.getDiagnostics()).contains("per-1").contains("checked against base FHIR R4 CarePlan only");
 			assertThat(issue.getExpression()).hasToString("[CarePlan.period]");
 		});
+	}
+
+	@Test
+	void aPatchWhoseResultBreaksBaseFhirIsRefusedAsAPutOfTheSameContentWouldBe() {
+		String carePlan = storedAsthmaPlan();
+		String endsBeforeItStarts = """
+				{"resourceType":"Parameters","parameter":[{"name":"operation","part":[
+				 {"name":"type","valueCode":"add"},{"name":"path","valueString":"CarePlan"},
+				 {"name":"name","valueString":"period"},
+				 {"name":"value","valuePeriod":{"start":"2026-12-01","end":"2026-01-01"}}]}]}""";
+
+		Response refused = this.http.send("PATCH", "/fhir/" + carePlan, endsBeforeItStarts, "Content-Type",
+				FhirHttp.FHIR_JSON);
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.outcome().getIssue()).anySatisfy((issue) -> {
+			assertThat(issue.getDiagnostics()).contains("per-1");
+			assertThat(issue.getExpression()).hasToString("[CarePlan.period]");
+		});
+		assertNothingStored(carePlan);
+	}
+
+	@Test
+	void aJsonPatchEntryOfATransactionWhoseResultBreaksBaseFhirRefusesTheTransaction() {
+		String carePlan = storedAsthmaPlan();
+		String bundle = """
+				{"resourceType":"Bundle","type":"transaction","entry":[
+				 {"fullUrl":"%s","resource":{"resourceType":"Binary","contentType":"application/json-patch+json",
+				   "data":"%s"},
+				  "request":{"method":"PATCH","url":"%s"}}]}""".formatted(carePlan, Base64.getEncoder()
+			.encodeToString(
+					"[{\"op\":\"add\",\"path\":\"/period\",\"value\":{\"start\":\"2026-12-01\",\"end\":\"2026-01-01\"}}]"
+						.getBytes(StandardCharsets.UTF_8)),
+				carePlan);
+
+		Response refused = this.http.post("/fhir", bundle);
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.diagnostics()).contains("per-1");
+		assertNothingStored(carePlan);
+	}
+
+	private String storedAsthmaPlan() {
+		Response stored = this.http.post("/fhir/CarePlan", carePlan("\"text\":\"Asthma action plan\"", "plan"));
+		assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+		return "CarePlan/" + stored.resource(CarePlan.class).getIdElement().getIdPart();
+	}
+
+	private void assertNothingStored(String carePlan) {
+		CarePlan now = this.http.get("/fhir/" + carePlan).resource(CarePlan.class);
+		assertThat(now.hasPeriod()).as("nothing of the refused patch stored").isFalse();
+		assertThat(now.getMeta().getVersionId()).isEqualTo("1");
 	}
 
 	@Test
