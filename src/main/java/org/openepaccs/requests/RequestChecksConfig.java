@@ -53,4 +53,14 @@ class RequestChecksConfig {
 		return new TransactionEntryInterceptor(searchValueInterceptor, patchRequestInterceptor);
 	}
 
+	@Bean
+	TransactionEntryInProgress transactionEntryInProgress() {
+		return new TransactionEntryInProgress();
+	}
+
+	@Bean
+	TransactionEntryRefusals transactionEntryRefusals() {
+		return new TransactionEntryRefusals();
+	}
+
 }

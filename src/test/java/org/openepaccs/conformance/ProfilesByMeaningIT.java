@@ -101,22 +101,26 @@ class ProfilesByMeaningIT {
 	}
 
 	@Test
-	void aJsonPatchEntryOfATransactionWhoseResultBreaksBaseFhirRefusesTheTransaction() {
+	void aJsonPatchEntryWhoseResultBreaksBaseFhirRefusesTheTransactionNamingTheEntry() {
 		String carePlan = storedAsthmaPlan();
 		String bundle = """
 				{"resourceType":"Bundle","type":"transaction","entry":[
+				 {"fullUrl":"urn:uuid:5d1e0c4a-0000-4000-8000-000000000001","resource":%s,
+				  "request":{"method":"POST","url":"CarePlan"}},
 				 {"fullUrl":"%s","resource":{"resourceType":"Binary","contentType":"application/json-patch+json",
 				   "data":"%s"},
-				  "request":{"method":"PATCH","url":"%s"}}]}""".formatted(carePlan, Base64.getEncoder()
-			.encodeToString(
-					"[{\"op\":\"add\",\"path\":\"/period\",\"value\":{\"start\":\"2026-12-01\",\"end\":\"2026-01-01\"}}]"
-						.getBytes(StandardCharsets.UTF_8)),
-				carePlan);
+				  "request":{"method":"PATCH","url":"%s"}}]}"""
+			.formatted(carePlan("\"text\":\"Asthma action plan\"", "plan"), carePlan, Base64.getEncoder()
+				.encodeToString(
+						"[{\"op\":\"add\",\"path\":\"/period\",\"value\":{\"start\":\"2026-12-01\",\"end\":\"2026-01-01\"}}]"
+							.getBytes(StandardCharsets.UTF_8)),
+					carePlan);
 
 		Response refused = this.http.post("/fhir", bundle);
 
 		assertThat(refused.status()).as(refused.body()).isEqualTo(422);
-		assertThat(refused.diagnostics()).contains("per-1");
+		assertThat(refused.diagnostics()).startsWith("Entry 1 (" + carePlan + ", PATCH " + carePlan + "): ")
+			.contains("per-1");
 		assertNothingStored(carePlan);
 	}
 

@@ -126,7 +126,9 @@ class RecordRulesIT {
 		Response response = this.http.post("/fhir", transaction);
 
 		assertThat(response.status()).as(response.body()).isEqualTo(422);
-		assertThat(response.diagnostics()).contains("more than one active palliative care register entry");
+		assertThat(response.diagnostics()).contains("more than one active palliative care register entry")
+			.as("the refusal names the entry it was raised on")
+			.containsPattern("^Entry [01] \\(no fullUrl, POST EpisodeOfCare\\): ");
 		assertThat(this.http.get("/fhir/EpisodeOfCare?patient=" + this.patient).resource(Bundle.class).getEntry())
 			.as("nothing of the refused transaction is stored")
 			.isEmpty();
