@@ -14,6 +14,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.util.FhirTerser;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CareTeam;
+import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.Flag;
@@ -465,6 +466,27 @@ class PlanSummaryIT {
 		assertThat(section(composition, "Preferred places")).contains("No preferred place of care or death recorded.");
 		assertThat(composition.getSectionFirstRep().getText().getDivAsString())
 			.contains("Not on the palliative care register.");
+	}
+
+	@Test
+	void aRevokedOrCompletedAdvanceCarePlanIsLeftOut() {
+		String plan = "/fhir/CarePlan/" + this.margaret + "-acp";
+		assertThat(section(summaryOf("Patient/" + this.margaret), "Advance care plan"))
+			.contains("What matters: Stay at home with her cat");
+
+		for (CarePlan.CarePlanStatus ended : List.of(CarePlan.CarePlanStatus.REVOKED,
+				CarePlan.CarePlanStatus.COMPLETED)) {
+			CarePlan stored = this.gp.get(plan).resource(CarePlan.class);
+			stored.setStatus(ended);
+			Response updated = this.gp.put(plan, FhirHttp.json(stored));
+			assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+
+			Composition composition = summaryOf("Patient/" + this.margaret);
+			assertThat(section(composition, "Advance care plan")).as(ended.toCode())
+				.doesNotContain("Stay at home with her cat");
+			assertThat(entries(composition, "Advance care plan")).as(ended.toCode())
+				.doesNotContain("CarePlan/" + this.margaret + "-acp");
+		}
 	}
 
 	@Test
