@@ -140,7 +140,8 @@ public final class AccessPolicy {
 			return Decision.deny("the role " + caller.role().claimValue() + " may not " + doing);
 		}
 		if (!caller.hasScope(resourceType, interaction)) {
-			return Decision.deny("no scope of the access token allows " + doing);
+			return Decision.deny("no scope of the access token allows " + doing + ": it needs a scope that grants it, "
+					+ scopesGranting(resourceType, interaction));
 		}
 		if (caller.onlyPatientScoped(resourceType, interaction)) {
 			if (caller.patient() == null) {
@@ -149,6 +150,17 @@ public final class AccessPolicy {
 			return new Decision(true, caller.patient(), null);
 		}
 		return new Decision(true, null, null);
+	}
+
+	/**
+	 * The scopes that would grant an interaction, named so that a client (or whoever
+	 * configures its issuer) knows what to ask for.
+	 */
+	static String scopesGranting(String resourceType, Interaction interaction) {
+		String v2 = resourceType + "." + interaction.letter();
+		String v1 = (interaction == Interaction.READ || interaction == Interaction.SEARCH) ? "read" : "write";
+		return "such as system/" + v2 + ", user/" + v2 + " or patient/" + v2 + " (or *." + interaction.letter()
+				+ " for every type, or SMART v1 " + resourceType + "." + v1 + ")";
 	}
 
 	/**

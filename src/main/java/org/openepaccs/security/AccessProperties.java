@@ -34,8 +34,13 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("epaccs.security")
 public record AccessProperties(@DefaultValue("true") boolean enabled,
 		@DefaultValue("epaccs-fhir") @NotBlank String audience, URI issuerUri, URI jwkSetUri, URI tokenEndpoint,
-		@DefaultValue("60s") @NotNull Duration clockSkew, @DefaultValue @Valid @NotNull Claims claims,
-		@DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer) {
+		List<String> tokenEndpointAuthMethods, @DefaultValue("60s") @NotNull Duration clockSkew,
+		@DefaultValue @Valid @NotNull Claims claims, @DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer) {
+
+	public AccessProperties {
+		tokenEndpointAuthMethods = (tokenEndpointAuthMethods != null) ? List.copyOf(tokenEndpointAuthMethods)
+				: List.of();
+	}
 
 	@AssertTrue(message = "set epaccs.security.issuer-uri to the OpenID Connect issuer this server trusts, "
 			+ "or run the demo with its built-in dev-only issuer (--spring.profiles.active=demo); not both")
@@ -88,17 +93,20 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	 * tokens for the demo clients, signed by a key pair generated at every start-up.
 	 * Development and demonstration only.
 	 *
+	 * <p>
+	 * Its issuer is not configured: it is the public base URL when there is one
+	 * ({@code epaccs.fhir.server-address} without {@code /fhir}), otherwise
+	 * {@code http://localhost:<port>} ({@link IssuerAddress}).
+	 *
 	 * @param enabled on only in the {@code demo} profile, whatever the database
-	 * @param issuer the {@code iss} of its tokens
 	 * @param tokenLifetime how long an access token lives
 	 * @param clients the demo clients by client id
 	 * @param allowNetwork {@code true} lets the demo issuer run on a server that listens
-	 * on, or names in its issuer URL, an address other than loopback (a container behind
-	 * a loopback-only port); anyone who reaches it can get a token with the dev-only
-	 * secrets
+	 * on, or publishes as its base URL, an address other than loopback (a container
+	 * behind a loopback-only port); anyone who reaches it can get a token with the
+	 * dev-only secrets
 	 */
 	public record EmbeddedIssuer(@DefaultValue("false") boolean enabled,
-			@DefaultValue("http://localhost:8080") @NotNull URI issuer,
 			@DefaultValue("15m") @NotNull Duration tokenLifetime, Map<String, @Valid DemoClient> clients,
 			@DefaultValue("false") boolean allowNetwork) {
 
@@ -109,10 +117,14 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	}
 
 	/**
-	 * A demo client of the embedded issuer.
+	 * A demo client of the embedded issuer, which authenticates either with a secret or,
+	 * as SMART Backend Services do, with a client assertion signed by its own private key
+	 * ({@code private_key_jwt}, RS384), whose public keys the issuer reads from
+	 * {@code jwkSetUrl}.
 	 *
 	 * @param secret its client secret (dev-only values in the shipped configuration,
-	 * overridable by environment)
+	 * overridable by environment), or none for a {@code private_key_jwt} client
+	 * @param jwkSetUrl where its public keys are (a JWKS), for {@code private_key_jwt}
 	 * @param role the role its tokens carry
 	 * @param organisation the ODS code its tokens carry
 	 * @param scopes the SMART scopes it may ask for (all of them if it asks for none)
@@ -122,8 +134,13 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	 * loader that is the custodian of every refusal it loads should have it. Only the
 	 * embedded (dev) issuer's clients can: with an external issuer, nobody may.
 	 */
-	public record DemoClient(@NotBlank String secret, @NotNull Role role, @NotBlank String organisation,
+	public record DemoClient(String secret, URI jwkSetUrl, @NotNull Role role, @NotBlank String organisation,
 			@NotNull List<String> scopes, @DefaultValue("false") boolean clientAssignedIds) {
+
+		@AssertTrue(message = "a demo client has either a secret or a jwk-set-url (for private_key_jwt), not both")
+		public boolean isOneWayToAuthenticate() {
+			return (this.secret != null && !this.secret.isBlank()) != (this.jwkSetUrl != null);
+		}
 
 	}
 

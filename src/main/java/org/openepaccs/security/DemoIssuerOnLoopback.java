@@ -6,9 +6,10 @@ import java.net.UnknownHostException;
 /**
  * Keeps the demo issuer on this machine: its client secrets are in the repository, so a
  * server that listens on a network address, or publishes an issuer URL naming one, would
- * hand out tokens to anyone who can reach it. Start-up stops with the reason instead,
- * unless the deployer says otherwise
- * ({@code epaccs.security.embedded-issuer.allow-network}).
+ * hand out tokens to anyone who can reach it. Its issuer is the published base URL or
+ * {@code http://localhost:<port>} ({@link IssuerAddress}), so checking the base URL
+ * checks the issuer. Start-up stops with the reason instead, unless the deployer says
+ * otherwise ({@code epaccs.security.embedded-issuer.allow-network}).
  */
 final class DemoIssuerOnLoopback {
 
@@ -27,10 +28,6 @@ final class DemoIssuerOnLoopback {
 		if (serverAddress == null || serverAddress.isBlank() || !isLoopback(serverAddress)) {
 			throw refusal("it listens on " + ((serverAddress == null || serverAddress.isBlank())
 					? "every network interface (server.address is not set)" : "server.address " + serverAddress));
-		}
-		String host = issuer.issuer().getHost();
-		if (host == null || !isLoopback(host)) {
-			throw refusal("its issuer URL " + issuer.issuer() + " names a host other than this machine");
 		}
 		if (publicBaseUrl != null && !publicBaseUrl.isBlank()) {
 			String published = hostOf(publicBaseUrl);
@@ -68,7 +65,7 @@ final class DemoIssuerOnLoopback {
 	private static IllegalStateException refusal(String why) {
 		return new IllegalStateException("The demo token issuer (dev-only client secrets) is on, but " + why
 				+ ": anyone who reaches this server could get a token. Run the demo on this machine only "
-				+ "(server.address=127.0.0.1, issuer http://localhost:...), use a real issuer "
+				+ "(server.address=127.0.0.1), use a real issuer "
 				+ "(epaccs.security.issuer-uri) without the demo profile, or, for a demo behind a port published on "
 				+ "loopback only, set epaccs.security.embedded-issuer.allow-network=true");
 	}

@@ -5,6 +5,7 @@ import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,24 +32,32 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
 import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.web.authentication.JwtClientAssertionAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.HeaderWriterFilter;
 
 /**
  * The embedded dev/demo issuer, on only in the {@code demo} profile and only on a
  * loopback address ({@link DemoIssuerOnLoopback}): Spring Authorization Server issuing
- * {@code client_credentials} access tokens to the demo clients at {@code /oauth2/token},
- * signed with an RSA key pair generated at every start-up (so no key is ever in the
- * repository, and tokens do not survive a restart). Its public key is at
- * {@code /oauth2/jwks}.
+ * {@code client_credentials} access tokens (RFC 9068) to the demo clients at
+ * {@code /oauth2/token}, which authenticate with a secret or with a signed client
+ * assertion ({@code private_key_jwt}, {@link ClientAssertions}), signed with an RSA key
+ * pair generated at every start-up (so no key is ever in the repository, and tokens do
+ * not survive a restart). Its public key is at {@code /oauth2/jwks}, and its issuer is
+ * the one {@link IssuerAddress} names.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "epaccs.security.embedded-issuer.enabled", havingValue = "true")
@@ -78,19 +87,34 @@ class EmbeddedIssuerConfig {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain embeddedIssuerFilterChain(HttpSecurity http) throws Exception {
+	SecurityFilterChain embeddedIssuerFilterChain(HttpSecurity http, IssuerAddress address,
+			AuthorizationServerSettings settings, AccessProperties properties) throws Exception {
 		OAuth2AuthorizationServerConfigurer issuer = OAuth2AuthorizationServerConfigurer.authorizationServer();
+		ClientAssertions assertions = new ClientAssertions(address, properties.clockSkew(), Clock.systemUTC());
+		issuer.clientAuthentication((clients) -> clients
+			.authenticationConverters((converters) -> converters
+				.replaceAll((converter) -> (converter instanceof JwtClientAssertionAuthenticationConverter)
+						? new ClientIdFromAssertion(converter) : converter))
+			.authenticationProviders((providers) -> providers.forEach((provider) -> {
+				if (provider instanceof JwtClientAssertionAuthenticationProvider jwt) {
+					jwt.setJwtDecoderFactory(assertions);
+				}
+			})));
 		http.securityMatcher(issuer.getEndpointsMatcher())
 			.with(issuer, Customizer.withDefaults())
+			// after Spring Authorization Server's own context filter (just after
+			// SecurityContextHolderFilter), before every endpoint
+			.addFilterBefore(new OneIssuerFilter(address, settings), HeaderWriterFilter.class)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(issuer.getEndpointsMatcher()));
 		return http.build();
 	}
 
+	/** No issuer here: {@link OneIssuerFilter} names it once the server listens. */
 	@Bean
-	AuthorizationServerSettings authorizationServerSettings(AccessProperties properties) {
-		return AuthorizationServerSettings.builder().issuer(properties.embeddedIssuer().issuer().toString()).build();
+	AuthorizationServerSettings authorizationServerSettings() {
+		return AuthorizationServerSettings.builder().build();
 	}
 
 	@Bean
@@ -107,15 +131,26 @@ class EmbeddedIssuerConfig {
 			.build();
 		List<RegisteredClient> clients = new ArrayList<>();
 		for (Map.Entry<String, AccessProperties.DemoClient> entry : properties.embeddedIssuer().clients().entrySet()) {
-			clients.add(RegisteredClient.withId(entry.getKey())
+			AccessProperties.DemoClient demo = entry.getValue();
+			RegisteredClient.Builder client = RegisteredClient.withId(entry.getKey())
 				.clientId(entry.getKey())
-				.clientSecret(encoder.encode(entry.getValue().secret()))
-				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-				.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
 				.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-				.scopes((scopes) -> scopes.addAll(entry.getValue().scopes()))
-				.tokenSettings(tokens)
-				.build());
+				.scopes((scopes) -> scopes.addAll(demo.scopes()))
+				.tokenSettings(tokens);
+			if (demo.jwkSetUrl() != null) {
+				// SMART Backend Services: RS384 client assertions
+				client.clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
+					.clientSettings(ClientSettings.builder()
+						.jwkSetUrl(demo.jwkSetUrl().toString())
+						.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.RS384)
+						.build());
+			}
+			else {
+				client.clientSecret(encoder.encode(demo.secret()))
+					.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+					.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST);
+			}
+			clients.add(client.build());
 		}
 		if (clients.isEmpty()) {
 			throw new IllegalStateException(
@@ -128,8 +163,10 @@ class EmbeddedIssuerConfig {
 	}
 
 	/**
-	 * Puts the audience, role and organisation of the demo client into its access tokens,
-	 * under the claim names the resource server reads.
+	 * Makes the access tokens RFC 9068 ones ({@code typ: at+jwt}, with {@code client_id}
+	 * and {@code jti} beside the {@code iss}, {@code sub}, {@code exp} and {@code iat}
+	 * every token has), and puts the audience, role and organisation of the demo client
+	 * into them, under the claim names the resource server reads.
 	 */
 	@Bean
 	OAuth2TokenCustomizer<JwtEncodingContext> demoClientClaims(AccessProperties properties) {
@@ -139,7 +176,10 @@ class EmbeddedIssuerConfig {
 			}
 			String clientId = context.getRegisteredClient().getClientId();
 			AccessProperties.DemoClient client = properties.embeddedIssuer().clients().get(clientId);
+			context.getJwsHeader().type("at+jwt");
 			context.getClaims()
+				.claims((claims) -> claims.putIfAbsent(JwtClaimNames.JTI, UUID.randomUUID().toString()))
+				.claim("client_id", clientId)
 				.audience(List.of(properties.audience()))
 				.claim(properties.claims().role(), client.role().claimValue())
 				.claim(properties.claims().organisation(), client.organisation())

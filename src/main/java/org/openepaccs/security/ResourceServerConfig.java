@@ -156,35 +156,51 @@ class ResourceServerConfig {
 	}
 
 	@Bean
-	JwtDecoder jwtDecoder(AccessProperties properties,
+	JwtDecoder jwtDecoder(AccessProperties properties, IssuerAddress issuerAddress,
 			ObjectProvider<EmbeddedIssuerConfig.EmbeddedIssuerKeys> embeddedKeys) {
 		NimbusJwtDecoder decoder;
-		String issuer;
 		if (properties.embeddedIssuer().enabled()) {
 			decoder = NimbusJwtDecoder.withPublicKey(embeddedKeys.getObject().publicKey())
 				.signatureAlgorithm(SignatureAlgorithm.RS256)
+				.validateType(false) // accessTokenTypes() below, which knows at+jwt
 				.build();
-			issuer = properties.embeddedIssuer().issuer().toString();
 		}
 		else {
-			issuer = properties.issuerUri().toString();
 			// the JWKS address is looked up on first use, so the server starts while the
 			// issuer is briefly unreachable
 			NimbusJwtDecoder.JwkSetUriJwtDecoderBuilder builder = (properties.jwkSetUri() != null)
 					? NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString())
-					: NimbusJwtDecoder.withIssuerLocation(issuer);
+					: NimbusJwtDecoder.withIssuerLocation(properties.issuerUri().toString());
 			decoder = builder
 				.jwsAlgorithms((algorithms) -> algorithms
 					.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256, SignatureAlgorithm.PS256)))
+				.validateType(false)
 				.build();
 		}
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add(ResourceServerConfig::accessTokenTypes);
 		validators.add(new JwtTimestampValidator(properties.clockSkew()));
 		validators.add(ResourceServerConfig::expires);
-		validators.add(new JwtIssuerValidator(issuer));
+		// the embedded issuer's address is known only once the server listens: asked per
+		// token
+		validators.add((jwt) -> new JwtIssuerValidator(issuerAddress.issuer()).validate(jwt));
 		validators.add(audience(properties.audience()));
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
 		return new VerifiedTokens(decoder, properties.clockSkew(), Clock.systemUTC());
+	}
+
+	/**
+	 * A JWT ({@code typ} absent or {@code JWT}, as most issuers send) or an RFC 9068
+	 * access token ({@code at+jwt}, as the embedded issuer sends); any other type is a
+	 * different kind of token (an ID token of some profiles, a logout token) and refused.
+	 */
+	private static OAuth2TokenValidatorResult accessTokenTypes(Jwt jwt) {
+		Object type = jwt.getHeaders().get("typ");
+		String bare = (type != null) ? type.toString().toLowerCase(java.util.Locale.ROOT).replace("application/", "")
+				: "jwt";
+		return (bare.equals("jwt") || bare.equals("at+jwt")) ? OAuth2TokenValidatorResult.success()
+				: OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
+						"The token's type (typ " + type + ") is not an access token's (JWT or at+jwt)", null));
 	}
 
 	/** A token without {@code exp} would be valid for ever: refused. */

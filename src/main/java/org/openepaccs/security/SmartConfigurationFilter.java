@@ -2,6 +2,7 @@ package org.openepaccs.security;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,16 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
- * SMART App Launch discovery, public, at {@code /.well-known/smart-configuration} and
- * under the FHIR base ({@code /fhir/.well-known/smart-configuration}, where SMART clients
- * look; that path belongs to HAPI's servlet, hence a filter rather than a controller).
+ * SMART App Launch (2.x) discovery, public, at {@code /.well-known/smart-configuration}
+ * and under the FHIR base ({@code /fhir/.well-known/smart-configuration}, where SMART
+ * clients look; that path belongs to HAPI's servlet, hence a filter rather than a
+ * controller). It claims only what works today: client credentials with a secret or a
+ * signed client assertion, and the resource server's scopes. There is no authorization
+ * endpoint yet, so no app launch, PKCE or {@code authorization_code} grant is claimed.
+ * The addresses are the one issuer's ({@link IssuerAddress}), whatever address the
+ * request came in on.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
@@ -29,14 +34,24 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 
 	static final List<String> SCOPES_SUPPORTED = List.of("system/*.read", "system/*.write", "system/*.rs",
 			"system/*.cruds", "user/*.read", "user/*.write", "user/*.rs", "user/*.cruds", "patient/*.read",
-			"patient/*.rs", "launch/patient");
+			"patient/*.rs");
+
+	/**
+	 * What the embedded issuer's clients authenticate with
+	 * ({@link EmbeddedIssuerConfig}).
+	 */
+	static final List<String> EMBEDDED_AUTH_METHODS = List.of("client_secret_basic", "client_secret_post",
+			"private_key_jwt");
 
 	private final AccessProperties properties;
 
+	private final IssuerAddress address;
+
 	private final ObjectMapper json = new ObjectMapper();
 
-	SmartConfigurationFilter(AccessProperties properties) {
+	SmartConfigurationFilter(AccessProperties properties, IssuerAddress address) {
 		this.properties = properties;
+		this.address = address;
 	}
 
 	@Override
@@ -49,36 +64,47 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		String base = ServletUriComponentsBuilder.fromContextPath(request).build().toUriString();
-		Map<String, Object> discovery = new LinkedHashMap<>();
-		if (this.properties.embeddedIssuer().enabled()) {
-			discovery.put("issuer", this.properties.embeddedIssuer().issuer().toString());
-			discovery.put("jwks_uri", base + "/oauth2/jwks");
-			discovery.put("token_endpoint", base + "/oauth2/token");
-			discovery.put("grant_types_supported", List.of("client_credentials"));
-			discovery.put("token_endpoint_auth_methods_supported",
-					List.of("client_secret_basic", "client_secret_post"));
-		}
-		else {
-			discovery.put("issuer", this.properties.issuerUri().toString());
-			if (this.properties.jwkSetUri() != null) {
-				discovery.put("jwks_uri", this.properties.jwkSetUri().toString());
-			}
-			if (this.properties.tokenEndpoint() != null) {
-				discovery.put("token_endpoint", this.properties.tokenEndpoint().toString());
-			}
-			discovery.put("token_endpoint_auth_methods_supported",
-					List.of("client_secret_basic", "client_secret_post", "private_key_jwt"));
-		}
-		discovery.put("scopes_supported", SCOPES_SUPPORTED);
-		discovery.put("capabilities", List.of("client-confidential-symmetric", "client-confidential-asymmetric",
-				"permission-v1", "permission-v2", "permission-patient", "permission-user"));
-		byte[] body = this.json.writeValueAsBytes(discovery);
+		byte[] body = this.json.writeValueAsBytes(discovery());
 		response.setStatus(HttpServletResponse.SC_OK);
 		response.setContentType("application/json");
 		response.setCharacterEncoding(StandardCharsets.UTF_8.name());
 		response.setContentLength(body.length);
 		response.getOutputStream().write(body);
+	}
+
+	Map<String, Object> discovery() {
+		boolean embedded = this.properties.embeddedIssuer().enabled();
+		List<String> authMethods = embedded ? EMBEDDED_AUTH_METHODS : this.properties.tokenEndpointAuthMethods();
+		Map<String, Object> discovery = new LinkedHashMap<>();
+		discovery.put("issuer", this.address.issuer());
+		putIfKnown(discovery, "jwks_uri", this.address.jwksUri());
+		putIfKnown(discovery, "token_endpoint", this.address.tokenEndpoint());
+		discovery.put("grant_types_supported", List.of("client_credentials"));
+		if (!authMethods.isEmpty()) {
+			discovery.put("token_endpoint_auth_methods_supported", authMethods);
+		}
+		if (embedded) {
+			// SMART Backend Services' required algorithm, the one ClientAssertions
+			// accepts
+			discovery.put("token_endpoint_auth_signing_alg_values_supported", List.of("RS384"));
+		}
+		discovery.put("scopes_supported", SCOPES_SUPPORTED);
+		List<String> capabilities = new ArrayList<>();
+		if (authMethods.stream().anyMatch((method) -> method.startsWith("client_secret_"))) {
+			capabilities.add("client-confidential-symmetric");
+		}
+		if (authMethods.contains("private_key_jwt")) {
+			capabilities.add("client-confidential-asymmetric");
+		}
+		capabilities.addAll(List.of("permission-v1", "permission-v2", "permission-patient", "permission-user"));
+		discovery.put("capabilities", capabilities);
+		return discovery;
+	}
+
+	private static void putIfKnown(Map<String, Object> discovery, String name, String value) {
+		if (value != null) {
+			discovery.put(name, value);
+		}
 	}
 
 }

@@ -317,7 +317,7 @@ class AccessMatrixIT {
 	}
 
 	private String patientToken(String patientId) throws Exception {
-		TestTokens tokens = new TestTokens(this.issuerKeys, this.properties);
+		TestTokens tokens = new TestTokens(this.issuerKeys, this.properties, this.port);
 		return tokens.signed(tokens.claims()
 			.subject("patient-app")
 			.claim("scope", "patient/*.rs launch/patient")

@@ -2,6 +2,7 @@ package org.openepaccs.security;
 
 import java.util.List;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -66,6 +67,18 @@ class AccessPolicyTest {
 		assertThat(decision.allowed()).as(decision.reason()).isEqualTo(allowed);
 		assertThat(decision.patientCompartment()).isEqualTo(allowed ? compartment : null);
 		assertThat(decision.reason() == null).isEqualTo(allowed);
+	}
+
+	@Test
+	void aRefusalForWantOfAScopeNamesTheScopesThatWouldGrantIt() {
+		Caller caller = new Caller("u1", "client", Role.OOH_CLINICIAN, "Y99906", SmartScope.parseAll("user/*.rs"), null,
+				null, null);
+
+		AccessPolicy.Decision decision = AccessPolicy.decide(caller, "Patient", Interaction.UPDATE);
+
+		assertThat(decision.allowed()).isFalse();
+		assertThat(decision.reason()).contains("no scope of the access token allows update Patient")
+			.contains("system/Patient.u", "user/Patient.u", "patient/Patient.u", "*.u", "Patient.write");
 	}
 
 	@ParameterizedTest

@@ -49,7 +49,7 @@ class AuthenticationIT {
 	@BeforeEach
 	void connect() {
 		this.anonymous = FhirHttp.anonymous(this.port);
-		this.tokens = new TestTokens(this.issuerKeys, this.properties);
+		this.tokens = new TestTokens(this.issuerKeys, this.properties, this.port);
 	}
 
 	@Test

@@ -81,7 +81,7 @@ class ConsentLeakIT {
 			this.callers.put(client, FhirHttp.as(this.port, client));
 		}
 		// another GP practice's system: may write, but is not the custodian
-		TestTokens tokens = new TestTokens(this.issuerKeys, this.properties);
+		TestTokens tokens = new TestTokens(this.issuerKeys, this.properties, this.port);
 		this.callers.put("other-gp-system", FhirHttp.anonymous(this.port));
 		this.ownTokens.put("other-gp-system",
 				tokens.signed(tokens.claims().claim("epaccs_ods", "Y99905").subject("other-gp-system").build()));

@@ -22,15 +22,22 @@ final class TestTokens {
 
 	private final AccessProperties properties;
 
-	TestTokens(EmbeddedIssuerConfig.EmbeddedIssuerKeys keys, AccessProperties properties) {
+	private final String issuer;
+
+	/**
+	 * @param port the test server's port: without a public base URL, the embedded issuer
+	 * is {@code http://localhost:<port>}
+	 */
+	TestTokens(EmbeddedIssuerConfig.EmbeddedIssuerKeys keys, AccessProperties properties, int port) {
 		this.keys = keys;
 		this.properties = properties;
+		this.issuer = "http://localhost:" + port;
 	}
 
 	/** The claims of a valid system-integration token, to change one at a time. */
 	JWTClaimsSet.Builder claims() {
 		Instant now = Instant.now();
-		return new JWTClaimsSet.Builder().issuer(this.properties.embeddedIssuer().issuer().toString())
+		return new JWTClaimsSet.Builder().issuer(this.issuer)
 			.audience(this.properties.audience())
 			.subject("test-client")
 			.issueTime(Date.from(now))

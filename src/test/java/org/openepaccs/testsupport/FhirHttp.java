@@ -47,8 +47,20 @@ public final class FhirHttp {
 	}
 
 	private FhirHttp(int port, String clientId) {
-		this.root = "http://localhost:" + port;
+		this("http://localhost:" + port, clientId);
+	}
+
+	private FhirHttp(String root, String clientId) {
+		this.root = root;
 		this.clientId = clientId;
+	}
+
+	/**
+	 * At another root URL ({@code http://127.0.0.1:<port>}, say), with tokens of this
+	 * demo client ({@code null}: without a token) fetched there too.
+	 */
+	public static FhirHttp at(String root, String clientId) {
+		return new FhirHttp(root, clientId);
 	}
 
 	/** With tokens of this demo client of the embedded issuer. */
@@ -81,6 +93,15 @@ public final class FhirHttp {
 		return send(HttpRequest.newBuilder(URI.create(this.root + "/oauth2/token"))
 			.timeout(Duration.ofSeconds(30))
 			.header("Authorization", "Basic " + credentials)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build());
+	}
+
+	/** The token endpoint's answer to this form (already encoded). */
+	public Response tokenResponse(String form) {
+		return send(HttpRequest.newBuilder(URI.create(this.root + "/oauth2/token"))
+			.timeout(Duration.ofSeconds(30))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.POST(HttpRequest.BodyPublishers.ofString(form))
 			.build());
