@@ -134,4 +134,14 @@ class EmbeddedDefaultIT {
 			.hasStackTraceContaining("allow-network");
 	}
 
+	@Test
+	void anIssuerSetTheOldWayRefusesToStartRatherThanBeIgnored() {
+		String url = "jdbc:h2:file:" + this.dataFolder.resolve("old-issuer").toAbsolutePath();
+
+		assertThatThrownBy(() -> RunningServer.start("--spring.profiles.active=demo",
+				"--epaccs.security.embedded-issuer.issuer=https://epaccs.example.org", "--spring.datasource.url=" + url)
+			.close()).hasStackTraceContaining("epaccs.security.embedded-issuer.issuer is no longer read")
+			.hasStackTraceContaining("epaccs.fhir.server-address");
+	}
+
 }

@@ -73,6 +73,14 @@ class EmbeddedIssuerConfig {
 					+ "and its dev-only secrets run only in the demo profile (--spring.profiles.active=demo); "
 					+ "without it, set epaccs.security.issuer-uri");
 		}
+		if (environment.containsProperty("epaccs.security.embedded-issuer.issuer")) {
+			// an issuer set here once named the tokens' iss; ignoring it would hand out
+			// tokens naming another issuer than the one the deployer wrote down
+			throw new IllegalStateException("epaccs.security.embedded-issuer.issuer is no longer read: the embedded "
+					+ "issuer is the public base URL (epaccs.fhir.server-address without its /fhir) or, without one, "
+					+ "http://localhost:<port>; remove the setting, and set epaccs.fhir.server-address if clients "
+					+ "reach the server at another address");
+		}
 		DemoIssuerOnLoopback.check(properties.embeddedIssuer(), serverAddress, publicBaseUrl);
 	}
 
