@@ -9,6 +9,9 @@ public final class Systems {
 	/** SNOMED CT. */
 	public static final String SNOMED = "http://snomed.info/sct";
 
+	/** ICD-10 (WHO), as FHIR names it. */
+	public static final String ICD10 = "http://hl7.org/fhir/sid/icd-10";
+
 	/** LOINC. */
 	public static final String LOINC = "http://loinc.org";
 

@@ -4,6 +4,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.openepaccs.common.Systems;
+
 /**
  * Whether a primary palliative diagnosis is cancer, decided without a terminology server:
  * an ICD-10 code in chapter II (Neoplasms, C00–D48), or a SNOMED CT code of the package's
@@ -12,7 +14,7 @@ import java.util.regex.Pattern;
  */
 final class DiagnosisGroup {
 
-	static final String ICD10 = "http://hl7.org/fhir/sid/icd-10";
+	static final String ICD10 = Systems.ICD10;
 
 	/** C00–C97 and D00–D48, with or without the dot and further characters. */
 	private static final Pattern CHAPTER_II = Pattern.compile("([CD])(\\d\\d).*");

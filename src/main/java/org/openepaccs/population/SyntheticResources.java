@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.CarePlan.CarePlanActivityStatus;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent.ConsentProvisionType;
 import org.hl7.fhir.r4.model.Consent;
@@ -21,6 +22,7 @@ import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.Enumerations.DocumentReferenceStatus;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
@@ -263,7 +265,39 @@ final class SyntheticResources {
 		entry.setPeriod(new Period().setStartElement(new DateTimeType(p.added)));
 		entry.setCareManager(reference("PractitionerRole", p.nurseRole));
 		entry.addTeam(reference("CareTeam", p.id + "-team"));
+		if (p.diagnosis.recorded()) {
+			entry.addDiagnosis().setCondition(reference("Condition", p.id + "-diagnosis")).setRank(1);
+		}
 		return entry;
+	}
+
+	/** The primary palliative care diagnosis the register entry names. */
+	static Condition diagnosis(Person p) {
+		Condition condition = profiled(new Condition(), p.id + "-diagnosis", "epaccs-palliative-diagnosis");
+		condition.setClinicalStatus(new CodeableConcept(
+				new Coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active")));
+		condition.setCode(new CodeableConcept(p.diagnosis.code(p.female).coding()).setText(p.diagnosis.text(p.female)));
+		condition.setSubject(reference("Patient", p.id));
+		condition.setRecordedDateElement(new DateTimeType(p.added));
+		return condition;
+	}
+
+	/**
+	 * The {@code number}th of a person's emergency admissions in their last 90 days, as
+	 * an acute trust sends it: 80, 50 and 20 days before death, two days each.
+	 */
+	static Encounter emergencyAdmission(Person p, int number) {
+		Encounter admission = profiled(new Encounter(), p.id + "-admission-" + number, "epaccs-emergency-admission");
+		admission.setStatus(Encounter.EncounterStatus.FINISHED);
+		admission
+			.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IMP", "inpatient encounter"));
+		admission.setPriority(new CodeableConcept(
+				new Coding("http://terminology.hl7.org/CodeSystem/v3-ActPriority", "EM", "emergency")));
+		admission.setSubject(reference("Patient", p.id));
+		LocalDate admitted = LocalDate.parse(p.died).minusDays(110 - 30L * number);
+		admission.setPeriod(new Period().setStartElement(new DateTimeType(admitted + "T14:00:00Z"))
+			.setEndElement(new DateTimeType(admitted.plusDays(2) + "T11:00:00Z")));
+		return admission;
 	}
 
 	/**

@@ -39,10 +39,6 @@ enum SectionCode {
 		this.display = display;
 	}
 
-	String code() {
-		return this.code;
-	}
-
 	CodeableConcept concept() {
 		return new CodeableConcept(new Coding(LOINC, this.code, this.display));
 	}

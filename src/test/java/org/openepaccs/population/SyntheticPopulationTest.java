@@ -16,6 +16,7 @@ import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
@@ -76,9 +77,15 @@ class SyntheticPopulationTest {
 		Map<String, Integer> kinds = new TreeMap<>();
 		Map<String, Integer> ethnicities = new TreeMap<>();
 		Map<Integer, Integer> deciles = new TreeMap<>();
+		int cancer = 0;
 		for (int i = 0; i < population.people(); i++) {
 			Bundle record = fhir.newJsonParser().parseResource(Bundle.class, population.record(i));
 			resources += record.getEntry().size();
+			for (Bundle.BundleEntryComponent entry : record.getEntry()) {
+				if (entry.getResource() instanceof Condition diagnosis && isCancer(diagnosis.getCode())) {
+					cancer++;
+				}
+			}
 			record.getEntry().forEach((entry) -> kinds.merge(kind(entry.getFullUrl()), 1, Integer::sum));
 			if (population.isChild(i)) {
 				children++;
@@ -118,6 +125,29 @@ class SyntheticPopulationTest {
 		assertThat(kinds.get("RelatedPerson/-next-of-kin") + kinds.get("RelatedPerson/-father"))
 			.isBetween((int) (population.people() * 0.8), (int) (population.people() * 0.92));
 		assertThat(population.practices()).isEqualTo(10);
+		// a primary diagnosis for nine adults in ten, two thirds of them cancer, as in
+		// Gadoud et al. 2020 (68% cancer among decedents with a palliative care record)
+		int diagnosed = kinds.get("Condition/-diagnosis");
+		assertThat(diagnosed).isBetween((int) (adults * 0.85), (int) (adults * 0.95));
+		assertThat(cancer / (double) diagnosed).isBetween(0.62, 0.74);
+		// three or more emergency admissions in the last 90 days for about 7.1% of those
+		// who die (QualityWatch, England 2021)
+		long threeAdmissions = population.deaths()
+			.stream()
+			.filter((i) -> population.death(i).contains("-admission-3\""))
+			.count();
+		assertThat(threeAdmissions / (double) deaths).isBetween(0.045, 0.10);
+	}
+
+	/**
+	 * Cancer as the metrics decide it, by hand: ICD-10 chapter II, or one of the SNOMED
+	 * CT codes the population uses, each in the package's cancer value set.
+	 */
+	private static boolean isCancer(CodeableConcept code) {
+		Coding coding = code.getCodingFirstRep();
+		return ("http://hl7.org/fhir/sid/icd-10".equals(coding.getSystem()) && coding.getCode().startsWith("C"))
+				|| ("http://snomed.info/sct".equals(coding.getSystem())
+						&& Set.of("372003004", "363346000", "372137005", "93974005").contains(coding.getCode()));
 	}
 
 	/**
@@ -171,9 +201,16 @@ class SyntheticPopulationTest {
 		assertThat(kinds).contains("Observation/-prognosis-awareness", "CarePlan/-respect",
 				"DocumentReference/-respect-form", "Consent/-adrt", "Consent/-lpa", "RelatedPerson/-next-of-kin",
 				"RelatedPerson/-father");
+		assertThat(kinds).contains("Condition/-diagnosis");
 		for (int i : population.deaths().subList(0, 5)) {
 			transactions.add(population.death(i));
 		}
+		transactions.add(population.deaths()
+			.stream()
+			.map(population::death)
+			.filter((death) -> death.contains("Encounter"))
+			.findFirst()
+			.orElseThrow());
 		for (String transaction : transactions) {
 			for (Bundle.BundleEntryComponent entry : fhir.newJsonParser()
 				.parseResource(Bundle.class, transaction)
