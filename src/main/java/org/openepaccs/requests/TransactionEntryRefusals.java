@@ -14,7 +14,10 @@ import org.springframework.core.annotation.Order;
 /**
  * Names, in a refused transaction's answer, the entry whose storing was refused
  * ({@link TransactionEntryInProgress}): a GP system sending fifty entries learns which
- * one to fix. Issues that already name their entry are left as they are.
+ * one to fix. Issues that already name their entry are left as they are, and so are
+ * HAPI's own refusals ({@code HAPI-nnnn}): consent to share answers a write touching a
+ * hidden record in HAPI's words for one touching nothing, sometimes before the entry is
+ * stored, and a name on one of the two answers only would tell them apart.
  */
 @Order(InterceptorOrder.REQUEST_CHECKS)
 @Interceptor
@@ -28,7 +31,7 @@ class TransactionEntryRefusals implements FhirServerInterceptor {
 		}
 		for (OperationOutcome.OperationOutcomeIssueComponent issue : r4.getIssue()) {
 			String diagnostics = issue.hasDiagnostics() ? issue.getDiagnostics() : "";
-			if (!diagnostics.startsWith("Entry ")) {
+			if (!diagnostics.startsWith("Entry ") && !diagnostics.startsWith("HAPI-")) {
 				issue.setDiagnostics(entry + diagnostics);
 			}
 		}

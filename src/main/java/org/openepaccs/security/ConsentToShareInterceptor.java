@@ -1,6 +1,7 @@
 package org.openepaccs.security;
 
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +13,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.jpa.searchparam.extractor.ISearchParamExtractor;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
@@ -84,14 +86,17 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 
 	private final FhirContext fhirContext;
 
+	private final HiddenReferenceTargets hiddenTargets;
+
 	ConsentToShareInterceptor(Callers callers, ConsentDirectory directory, FhirContext fhirContext,
-			DaoRegistry daoRegistry, PeopleOfRecords people) {
+			DaoRegistry daoRegistry, PeopleOfRecords people, ISearchParamExtractor searchParamExtractor) {
 		this.callers = callers;
 		this.directory = directory;
 		this.terser = fhirContext.newTerser();
 		this.daoRegistry = daoRegistry;
 		this.people = people;
 		this.fhirContext = fhirContext;
+		this.hiddenTargets = new HiddenReferenceTargets(searchParamExtractor, daoRegistry, people, directory);
 	}
 
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -20)
@@ -214,6 +219,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = -200)
 	public void refuseWritesIntoHiddenRecords(IBaseResource resource, RequestDetails request) {
 		refuseWriteOf(resource, request);
+		refuseReferencesToHiddenRecords(resource, request);
 	}
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = -200)
@@ -229,6 +235,7 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 		}
 		refuseWriteOf(previous, request);
 		refuseWriteOf(resource, request);
+		refuseReferencesToHiddenRecords(resource, request);
 	}
 
 	@Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED, order = -200)
@@ -261,23 +268,59 @@ class ConsentToShareInterceptor implements FhirServerInterceptor {
 			if (caller.get().isClinical()) {
 				throw refusal(caller.get(), request, "Patient/" + patient);
 			}
-			throw new InvalidRequestException(
-					Msg.code(1094) + "Resource Patient/" + patient + " not found, specified in path: "
-							+ resource.fhirType() + "." + this.referencePath(resource, patient));
+			throw notFound("Patient/" + patient, referencePath(resource, patient));
 		}
 	}
 
 	/**
-	 * The element that refers to the person, as HAPI names it for a missing reference.
+	 * A write that refers to a hidden record outside the person's own compartment (a
+	 * visible person's Observation whose focus is the hidden person or their relative) is
+	 * answered as one that refers to nothing, or to a clinician as restricted: accepting
+	 * it would tell the writer the record exists.
+	 */
+	private void refuseReferencesToHiddenRecords(IBaseResource resource, RequestDetails request) {
+		if (!(request instanceof ServletRequestDetails) || resource == null
+				|| AccessPolicy.categoryOf(resource.fhirType()) != AccessPolicy.Category.CLINICAL) {
+			return;
+		}
+		Optional<Caller> caller = this.callers.current();
+		if (caller.isEmpty() || caller.get().breaksTheGlass()) {
+			return;
+		}
+		Set<String> decided = new HashSet<>();
+		this.people.patientsOf(resource).forEach((patient) -> decided.add("Patient/" + patient));
+		Optional<HiddenReferenceTargets.Hidden> hidden = this.hiddenTargets.first(resource, caller.get().organisation(),
+				decided, request);
+		if (hidden.isPresent()) {
+			if (caller.get().isClinical()) {
+				throw refusal(caller.get(), request, hidden.get().target());
+			}
+			throw notFound(hidden.get().target(), hidden.get().path());
+		}
+	}
+
+	/** HAPI's answer to a reference to a resource that is not stored. */
+	private static InvalidRequestException notFound(String target, String path) {
+		return new InvalidRequestException(
+				Msg.code(1094) + "Resource " + target + " not found, specified in path: " + path);
+	}
+
+	/**
+	 * The element that refers to the person, as HAPI names it for a missing reference:
+	 * the path of the search parameter that indexes it, or the element where none does.
 	 */
 	private String referencePath(IBaseResource resource, String patient) {
+		String indexed = this.hiddenTargets.pathTo(resource, "Patient/" + patient);
+		if (indexed != null) {
+			return indexed;
+		}
 		for (ResourceReferenceInfo reference : this.terser.getAllResourceReferences(resource)) {
 			IIdType target = reference.getResourceReference().getReferenceElement();
 			if ("Patient".equals(target.getResourceType()) && patient.equals(target.getIdPart())) {
-				return reference.getName();
+				return resource.fhirType() + "." + reference.getName();
 			}
 		}
-		return "subject";
+		return resource.fhirType() + ".subject";
 	}
 
 	/**

@@ -277,6 +277,47 @@ class ConsentLeakIT {
 	}
 
 	@Test
+	void aWriteReferringToAHiddenRecordAnywhereIsAnsweredAsOneReferringToNothing() {
+		String visible = "Patient/" + this.hidden.values().get("Visible");
+		Map<String, String> writes = new LinkedHashMap<>();
+		writes.put("Observation.focus to the person",
+				observation(visible, "\"focus\":[{\"reference\":\"Patient/{Patient}\"}]"));
+		writes.put("Observation.focus to their relative",
+				observation(visible, "\"focus\":[{\"reference\":\"RelatedPerson/{RelatedPerson}\"}]"));
+		writes.put("Observation.performer to their relative",
+				observation(visible, "\"performer\":[{\"reference\":\"RelatedPerson/{RelatedPerson}\"}]"));
+		writes.put("Observation.derivedFrom to their observation",
+				observation(visible, "\"derivedFrom\":[{\"reference\":\"Observation/{Observation}\"}]"));
+		writes.put("Flag.subject to the person", "{\"resourceType\":\"Flag\",\"status\":\"active\",\"code\":{\"text\":"
+				+ "\"x\"},\"subject\":{\"reference\":\"Patient/{Patient}\"}}");
+		writes.put("Observation.subject to the person", observation("Patient/{Patient}", null));
+		for (Map.Entry<String, String> write : writes.entrySet()) {
+			String type = write.getValue().substring(17, write.getValue().indexOf('"', 17));
+			String onHiddenBody = write.getValue();
+			String onMissingBody = write.getValue();
+			for (String kind : List.of("Patient", "RelatedPerson", "Observation")) {
+				onHiddenBody = onHiddenBody.replace("{" + kind + "}", this.hidden.ids().get(kind));
+				onMissingBody = onMissingBody.replace("{" + kind + "}", this.hidden.missingIds().get(kind));
+			}
+			Response onHidden = send("other-gp-system", "POST", "/fhir/" + type, onHiddenBody);
+			Response onMissing = send("other-gp-system", "POST", "/fhir/" + type, onMissingBody);
+			assertThat(onMissing.status()).as(write.getKey() + ": " + onMissing.body()).isEqualTo(400);
+			assertThat(difference(onHidden, onMissing)).as(write.getKey() + ": " + abbreviated(onHidden)).isNull();
+			assertThat(this.hidden.mentionedIn(onHidden.body(), onHiddenBody)).isNull();
+			Response byNurse = send("community-nurse", "POST", "/fhir/" + type, onHiddenBody);
+			assertThat(byNurse.status()).as("a clinician is told the record is restricted: " + byNurse.body())
+				.isEqualTo(403);
+			assertThat(byNurse.body()).contains("X-Break-Glass");
+		}
+	}
+
+	private static String observation(String subject, String more) {
+		return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+				+ "\"http://loinc.org\",\"code\":\"75275-8\"}]},\"subject\":{\"reference\":\"" + subject + "\"},"
+				+ ((more != null) ? more + "," : "") + "\"valueString\":\"x\"}";
+	}
+
+	@Test
 	void aClinicianToldOfTheDecisionRecordsItDeliberately() {
 		FhirHttp nurse = this.callers.get("community-nurse");
 		Response recorded = nurse.post("/fhir/Consent", this.hidden.consent("active", "permit", "2020-01-01T00:00:00Z"),
@@ -446,8 +487,16 @@ class ConsentLeakIT {
 		return hidden.equals(missing) ? null : "body " + abbreviated(hidden) + " against " + abbreviated(missing);
 	}
 
+	/**
+	 * Also the path HAPI names a missing reference by where two search parameters index
+	 * it ({@code Flag.subject}, {@code Flag.subject.where(resolve() is Patient)}): HAPI
+	 * keeps a resource's links in a HashSet of objects hashed by identity, so which one
+	 * it names differs from request to request, for a hidden record as for a missing one.
+	 */
 	private static String normalised(String text) {
-		return text.replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
+		return text
+			.replaceAll("(specified in path: [A-Za-z]+\\.[A-Za-z]+)\\.where\\(resolve\\(\\) is [A-Za-z]+\\)", "$1")
+			.replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>")
 			.replaceAll("\"lastUpdated\":\"[^\"]*\"", "\"lastUpdated\":\"<time>\"")
 			.replaceAll("_getpages=[^&\"]*", "_getpages=<id>")
 			.replaceAll("\"id\":\"[^\"]*\",\"meta\"", "\"id\":\"<id>\",\"meta\"");
