@@ -63,4 +63,9 @@ class RequestChecksConfig {
 		return new TransactionEntryRefusals();
 	}
 
+	@Bean
+	PatchedResourceCounts patchedResourceCounts(FhirContext fhirContext, HttpProperties httpProperties) {
+		return new PatchedResourceCounts(fhirContext, httpProperties.limits());
+	}
+
 }

@@ -237,7 +237,35 @@ class HostileCorpusIT {
 		emptyMemberNames(corpus);
 		unmatchedNullsInPrimitiveArrays(corpus);
 		garbageEntryUrls(corpus);
+		costlyResources(corpus, patient);
 		return corpus;
+	}
+
+	/**
+	 * Resources made to be costly to validate and index: more extensions or elements than
+	 * {@code epaccs.http.limits} allow, sent whole, as transaction entries, and as a
+	 * patch whose result would hold them, and nesting deeper than the parser reads.
+	 */
+	private void costlyResources(List<Probe> corpus, String patient) {
+		String extensions = "\"extension\":["
+				+ repeat("{\"url\":\"https://epaccs.test/x%d\",\"valueString\":\"v\"}", 1001, ",") + "]";
+		String elements = "\"name\":[" + repeat("{\"given\":[" + repeat("\"g\"", 10, ",") + "]}", 2100, ",") + "]";
+		String nested = "\"extension\":[" + "{\"url\":\"https://epaccs.test/n\",\"extension\":[".repeat(70)
+				+ "{\"url\":\"https://epaccs.test/n\",\"valueString\":\"v\"}" + "]}".repeat(70) + "]";
+		corpus.add(Probe.json("POST", "/fhir/Patient", patient(extensions), "Patient with 1,001 extensions"));
+		corpus.add(Probe.json("POST", "/fhir", transaction(patient(extensions), "POST", "Patient"),
+				"transaction entry with 1,001 extensions"));
+		corpus.add(Probe.json("POST", "/fhir/Observation",
+				observation("\"component\":[" + repeat("{\"code\":{\"text\":\"c\"}," + extensions + "}", 2, ",") + "]"),
+				"Observation with 2,002 extensions in components"));
+		corpus.add(Probe.json("POST", "/fhir/Patient", patient(elements), "Patient with 23,100 elements"));
+		corpus.add(Probe.json("POST", "/fhir", transaction(patient(elements), "POST", "Patient"),
+				"transaction entry with 23,100 elements"));
+		corpus.add(Probe.json("POST", "/fhir/Patient", patient(nested), "extensions nested 71 deep"));
+		corpus.add(new Probe("PATCH", "/fhir/" + patient,
+				"[{\"op\":\"add\",\"path\":\"/extension\",\"value\":["
+						+ repeat("{\"url\":\"https://epaccs.test/x%d\",\"valueString\":\"v\"}", 1001, ",") + "]}]",
+				new String[] { "Content-Type", JSON_PATCH }, Probe.Kind.CLIENT, "JSON Patch adding 1,001 extensions"));
 	}
 
 	private static final List<String> SURROGATES = List.of("\\ud800", "\\udbff", "\\udc00", "\\udfff", "a\\ud83d",
