@@ -153,6 +153,36 @@ class ViewerBrowserIT {
 	}
 
 	@Test
+	void aStandaloneLaunchAsksForTheNhsNumberAndShowsThatPersonsPlan() {
+		String nhsNumber = TestNhsNumbers.unused();
+		Patient person = new Patient().addName(new HumanName().setFamily("Standalone").addGiven("Sid"));
+		person.addIdentifier().setSystem(NHS).setValue(nhsNumber);
+		String patient = this.gp.post("/fhir/Patient", FhirHttp.json(person)).resource(Patient.class).getIdPart();
+		Flag decision = Examples.cprDecisionFor("Patient/" + patient);
+		assertThat(this.gp.post("/fhir/Flag", FhirHttp.json(decision)).status()).isEqualTo(201);
+
+		this.browser.get("http://localhost:" + this.port + "/viewer/");
+		waitFor(By.id("standalone")).click();
+		waitFor(By.id("username")).sendKeys("gp.doctor");
+		this.browser.findElement(By.id("password")).sendKeys("gp-doctor-dev-password");
+		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
+		waitFor(By.id("nhs_number")).sendKeys(nhsNumber);
+		screenshot("picker");
+		this.browser.findElement(By.cssSelector("button[type=submit]")).click();
+		new WebDriverWait(this.browser, Duration.ofSeconds(30))
+			.until(ExpectedConditions.or(ExpectedConditions.presenceOfElementLocated(By.id("allow")),
+					ExpectedConditions.urlToBe("http://localhost:" + this.port + "/viewer/")));
+		this.browser.findElements(By.id("allow")).forEach(WebElement::click);
+		WebElement plan = waitFor(By.id("plan"));
+
+		assertThat(plan.findElement(By.id("patient-banner")).getText()).contains("Sid STANDALONE");
+		assertThat(plan.findElement(By.cssSelector("#sections section")).getText())
+			.contains("CPR decision: " + decision.getCode().getText());
+		assertThat(this.browser.getCurrentUrl()).isEqualTo("http://localhost:" + this.port + "/viewer/");
+		screenshot("plan");
+	}
+
+	@Test
 	void theViewerIsSentWithAStrictContentSecurityPolicy() {
 		for (String path : List.of("/viewer/", "/viewer/viewer.js", "/viewer/viewer.css")) {
 			Response response = FhirHttp.anonymous(this.port).get(path);
