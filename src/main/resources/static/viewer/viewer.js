@@ -191,7 +191,7 @@
     glass.hidden = !glassBrokenReason;
     glass.textContent = glassBrokenReason
       ? 'You opened this restricted record by breaking the glass. Your reason: ' + glassBrokenReason
-        + '. This is recorded and the practice will be told.'
+        + '. This is recorded in the audit trail.'
       : '';
     const container = $('sections');
     container.replaceChildren();
