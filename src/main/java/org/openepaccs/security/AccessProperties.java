@@ -90,7 +90,8 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 
 	/**
 	 * The embedded issuer (Spring Authorization Server): {@code client_credentials}
-	 * tokens for the demo clients, signed by a key pair generated at every start-up.
+	 * tokens for the demo clients, and the SMART App Launch ({@code authorization_code}
+	 * with PKCE) for the demo users, signed by a key pair generated at every start-up.
 	 * Development and demonstration only.
 	 *
 	 * <p>
@@ -105,41 +106,105 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	 * on, or publishes as its base URL, an address other than loopback (a container
 	 * behind a loopback-only port); anyone who reaches it can get a token with the
 	 * dev-only secrets
+	 * @param users the demo users who sign in to launch an app, by user name
+	 * @param launchLifetime how long a launch id stays redeemable
 	 */
 	public record EmbeddedIssuer(@DefaultValue("false") boolean enabled,
 			@DefaultValue("15m") @NotNull Duration tokenLifetime, Map<String, @Valid DemoClient> clients,
-			@DefaultValue("false") boolean allowNetwork) {
+			@DefaultValue("false") boolean allowNetwork, Map<String, @Valid DemoUser> users,
+			@DefaultValue("5m") @NotNull Duration launchLifetime) {
 
+		@org.springframework.boot.context.properties.bind.ConstructorBinding
 		public EmbeddedIssuer {
 			clients = (clients != null) ? Map.copyOf(clients) : Map.of();
+			users = (users != null) ? Map.copyOf(users) : Map.of();
+		}
+
+		/** Without demo users: client credentials only. */
+		public EmbeddedIssuer(boolean enabled, Duration tokenLifetime, Map<String, DemoClient> clients,
+				boolean allowNetwork) {
+			this(enabled, tokenLifetime, clients, allowNetwork, Map.of(), Duration.ofMinutes(5));
 		}
 
 	}
 
 	/**
-	 * A demo client of the embedded issuer, which authenticates either with a secret or,
-	 * as SMART Backend Services do, with a client assertion signed by its own private key
-	 * ({@code private_key_jwt}, RS384), whose public keys the issuer reads from
-	 * {@code jwkSetUrl}.
+	 * A demo client of the embedded issuer. A system client authenticates either with a
+	 * secret or, as SMART Backend Services do, with a client assertion signed by its own
+	 * private key ({@code private_key_jwt}, RS384), whose public keys the issuer reads
+	 * from {@code jwkSetUrl}, and its tokens carry its own role and organisation. An app
+	 * (one with redirect URIs) gets tokens for the user who signs in, with the user's
+	 * role and organisation: a public app (a browser app, no secret) with S256 PKCE and
+	 * no refresh token, a confidential one with its secret, PKCE and refresh tokens.
 	 *
 	 * @param secret its client secret (dev-only values in the shipped configuration,
-	 * overridable by environment), or none for a {@code private_key_jwt} client
+	 * overridable by environment), or none for a {@code private_key_jwt} or public client
 	 * @param jwkSetUrl where its public keys are (a JWKS), for {@code private_key_jwt}
-	 * @param role the role its tokens carry
-	 * @param organisation the ODS code its tokens carry
-	 * @param scopes the SMART scopes it may ask for (all of them if it asks for none)
+	 * @param role the role its own tokens carry ({@code client_credentials}); none for an
+	 * app that only acts for users
+	 * @param organisation the ODS code its own tokens carry; none for an app that only
+	 * acts for users
+	 * @param scopes the scopes it may ask for (all of them if it asks for none)
 	 * @param clientAssignedIds whether it may create people's records under ids of its
 	 * own choosing ({@code PUT} to an id not stored), as the synthetic population loader
 	 * does to be restartable; such a client learns whether an id is taken, so only a
 	 * loader that is the custodian of every refusal it loads should have it. Only the
 	 * embedded (dev) issuer's clients can: with an external issuer, nobody may.
+	 * @param redirectUris where an app may be sent back to after sign-in; one starting
+	 * with {@code /} is on the issuer's own address (the server's own viewer), and one on
+	 * {@code 127.0.0.1} matches any port (RFC 8252)
+	 * @param publicClient an app that cannot keep a secret (runs in the browser)
 	 */
-	public record DemoClient(String secret, URI jwkSetUrl, @NotNull Role role, @NotBlank String organisation,
-			@NotNull List<String> scopes, @DefaultValue("false") boolean clientAssignedIds) {
+	public record DemoClient(String secret, URI jwkSetUrl, Role role, String organisation, @NotNull List<String> scopes,
+			@DefaultValue("false") boolean clientAssignedIds, List<String> redirectUris,
+			@DefaultValue("false") boolean publicClient) {
 
-		@AssertTrue(message = "a demo client has either a secret or a jwk-set-url (for private_key_jwt), not both")
+		public DemoClient {
+			redirectUris = (redirectUris != null) ? List.copyOf(redirectUris) : List.of();
+		}
+
+		@AssertTrue(message = "a demo client has one way to authenticate: a secret, a jwk-set-url (for "
+				+ "private_key_jwt), or none as a public-client app with redirect-uris")
 		public boolean isOneWayToAuthenticate() {
-			return (this.secret != null && !this.secret.isBlank()) != (this.jwkSetUrl != null);
+			int ways = ((this.secret != null && !this.secret.isBlank()) ? 1 : 0) + ((this.jwkSetUrl != null) ? 1 : 0)
+					+ (this.publicClient ? 1 : 0);
+			return ways == 1 && (!this.publicClient || !this.redirectUris.isEmpty());
+		}
+
+		@AssertTrue(message = "a demo client that gets tokens of its own (no redirect-uris) names its role and "
+				+ "organisation")
+		public boolean isSystemClientWithRole() {
+			return isApp() || (this.role != null && this.organisation != null && !this.organisation.isBlank());
+		}
+
+		/** Whether users sign in to it (authorization code). */
+		public boolean isApp() {
+			return !this.redirectUris.isEmpty();
+		}
+
+		/** Whether it gets tokens of its own (client credentials). */
+		public boolean isSystemClient() {
+			return !this.publicClient && this.role != null && this.organisation != null;
+		}
+
+	}
+
+	/**
+	 * A demo user of the embedded issuer, who signs in to an app (SMART App Launch).
+	 *
+	 * @param password dev-only, in the shipped configuration (overridable by environment)
+	 * @param name the name the sign-in page shows
+	 * @param role the role the user's tokens carry
+	 * @param organisation the ODS code the user's tokens carry
+	 */
+	public record DemoUser(@NotBlank String password, @NotBlank String name, @NotNull Role role,
+			@NotBlank String organisation) {
+
+		@Override
+		public String toString() {
+			return "DemoUser[" + this.name + ", " + this.role + ", " + this.organisation + "]"; // never
+																								// the
+																								// password
 		}
 
 	}

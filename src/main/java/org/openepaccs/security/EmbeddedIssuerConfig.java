@@ -6,9 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -27,37 +24,43 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.crypto.factory.PasswordEncoderFactories;
-import org.springframework.security.crypto.password.PasswordEncoder;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
-import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
-import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
-import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
-import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
-import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
-import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
-import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
-import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.web.authentication.JwtClientAssertionAuthenticationConverter;
+import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
+import org.springframework.security.oauth2.server.authorization.web.authentication.OAuth2AccessTokenResponseAuthenticationSuccessHandler;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.preauth.AbstractPreAuthenticatedProcessingFilter;
+import org.springframework.security.web.csrf.CsrfFilter;
+import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.header.HeaderWriterFilter;
 
 /**
  * The embedded dev/demo issuer, on only in the {@code demo} profile and only on a
  * loopback address ({@link DemoIssuerOnLoopback}): Spring Authorization Server issuing
- * {@code client_credentials} access tokens (RFC 9068) to the demo clients at
- * {@code /oauth2/token}, which authenticate with a secret or with a signed client
- * assertion ({@code private_key_jwt}, {@link ClientAssertions}), signed with an RSA key
- * pair generated at every start-up (so no key is ever in the repository, and tokens do
- * not survive a restart). Its public key is at {@code /oauth2/jwks}, and its issuer is
- * the one {@link IssuerAddress} names.
+ * access tokens (RFC 9068) at {@code /oauth2/token}, signed with an RSA key pair
+ * generated at every start-up (so no key is ever in the repository, and tokens do not
+ * survive a restart). Its public key is at {@code /oauth2/jwks}, and its issuer is the
+ * one {@link IssuerAddress} names.
+ * <p>
+ * System clients get {@code client_credentials} tokens, authenticating with a secret or
+ * with a signed client assertion ({@code private_key_jwt}, {@link ClientAssertions}).
+ * Apps get tokens for a demo user through the SMART App Launch: the authorization code
+ * grant at {@code /oauth2/authorize} with S256 PKCE, the sign-in and consent pages of
+ * {@link SignInConfig}, and a patient in context from an EHR's launch id
+ * ({@link LaunchContextEndpoint}) or the standalone patient picker; the token response
+ * names the patient ({@link PatientInTokenResponse}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "epaccs.security.embedded-issuer.enabled", havingValue = "true")
@@ -96,7 +99,8 @@ class EmbeddedIssuerConfig {
 	@Bean
 	@Order(1)
 	SecurityFilterChain embeddedIssuerFilterChain(HttpSecurity http, IssuerAddress address,
-			AuthorizationServerSettings settings, AccessProperties properties) throws Exception {
+			AuthorizationServerSettings settings, AccessProperties properties, LaunchContexts launches,
+			OAuth2AuthorizationService authorizations) throws Exception {
 		OAuth2AuthorizationServerConfigurer issuer = OAuth2AuthorizationServerConfigurer.authorizationServer();
 		ClientAssertions assertions = new ClientAssertions(address, properties.clockSkew(), Clock.systemUTC());
 		issuer.clientAuthentication((clients) -> clients
@@ -108,15 +112,70 @@ class EmbeddedIssuerConfig {
 					jwt.setJwtDecoderFactory(assertions);
 				}
 			})));
+		issuer.authorizationEndpoint((authorize) -> authorize.consentPage(SignInConfig.CONSENT)
+			.authenticationProviders((providers) -> providers.forEach((provider) -> {
+				if (provider instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider codeRequests) {
+					codeRequests.setAuthenticationValidator(
+							OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_REDIRECT_URI_VALIDATOR
+								.andThen(OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_SCOPE_VALIDATOR)
+								.andThen(new LaunchParameterCheck(launches)));
+				}
+			})));
+		OAuth2AccessTokenResponseAuthenticationSuccessHandler tokenResponses = new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
+		tokenResponses.setAccessTokenResponseCustomizer(
+				new PatientInTokenResponse(authorizations, properties.claims().patient()));
+		issuer.tokenEndpoint((token) -> token.accessTokenResponseHandler(tokenResponses));
+		RequestMatcher authorizeEndpoint = (request) -> ResourceServerConfig.path(request).equals("/oauth2/authorize");
 		http.securityMatcher(issuer.getEndpointsMatcher())
 			.with(issuer, Customizer.withDefaults())
 			// after Spring Authorization Server's own context filter (just after
 			// SecurityContextHolderFilter), before every endpoint
 			.addFilterBefore(new OneIssuerFilter(address, settings), HeaderWriterFilter.class)
+			// Spring Authorization Server exempts its endpoints from CSRF checks; the
+			// consent form posted to the authorization endpoint is one a signed-in user's
+			// browser sends, so it is checked here
+			.addFilterAfter(ConsentFormCsrf.filter(), CsrfFilter.class)
+			// before the authorization endpoint, which its filters are placed in front of
+			.addFilterBefore(new PatientPickerRedirect(), AbstractPreAuthenticatedProcessingFilter.class)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
-			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			// a browser that is not signed in is sent to the sign-in page, and back
+			// once signed in (the session remembers where it was going)
+			.exceptionHandling((exceptions) -> exceptions.defaultAuthenticationEntryPointFor(
+					new LoginUrlAuthenticationEntryPoint(SignInConfig.LOGIN), authorizeEndpoint))
+			.requestCache((cache) -> cache.requestCache(authorizeRequestsOnly(authorizeEndpoint)))
+			.headers(
+					(headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(SignInConfig.PAGE_POLICY)))
 			.csrf((csrf) -> csrf.ignoringRequestMatchers(issuer.getEndpointsMatcher()));
 		return http.build();
+	}
+
+	/**
+	 * Remembers only an authorization request to return to after sign-in; a refused token
+	 * request opens no session.
+	 */
+	private static HttpSessionRequestCache authorizeRequestsOnly(RequestMatcher authorizeEndpoint) {
+		HttpSessionRequestCache cache = new HttpSessionRequestCache();
+		cache.setRequestMatcher(authorizeEndpoint);
+		return cache;
+	}
+
+	@Bean
+	LaunchContexts launchContexts(AccessProperties properties) {
+		return new LaunchContexts(properties.embeddedIssuer().launchLifetime(), Clock.systemUTC());
+	}
+
+	/**
+	 * Where the issuer keeps what it authorised (codes, tokens, the patient of a launch),
+	 * in memory: tokens do not survive a restart of the demo.
+	 */
+	@Bean
+	OAuth2AuthorizationService embeddedIssuerAuthorizations() {
+		return new InMemoryOAuth2AuthorizationService();
+	}
+
+	@Bean
+	OAuth2AuthorizationConsentService embeddedIssuerConsents() {
+		return new InMemoryOAuth2AuthorizationConsentService();
 	}
 
 	/** No issuer here: {@link OneIssuerFilter} names it once the server listens. */
@@ -132,42 +191,17 @@ class EmbeddedIssuerConfig {
 	}
 
 	@Bean
-	RegisteredClientRepository demoClients(AccessProperties properties) {
-		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
-		TokenSettings tokens = TokenSettings.builder()
-			.accessTokenTimeToLive(properties.embeddedIssuer().tokenLifetime())
-			.build();
-		List<RegisteredClient> clients = new ArrayList<>();
-		for (Map.Entry<String, AccessProperties.DemoClient> entry : properties.embeddedIssuer().clients().entrySet()) {
-			AccessProperties.DemoClient demo = entry.getValue();
-			RegisteredClient.Builder client = RegisteredClient.withId(entry.getKey())
-				.clientId(entry.getKey())
-				.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-				.scopes((scopes) -> scopes.addAll(demo.scopes()))
-				.tokenSettings(tokens);
-			if (demo.jwkSetUrl() != null) {
-				// SMART Backend Services: RS384 client assertions
-				client.clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
-					.clientSettings(ClientSettings.builder()
-						.jwkSetUrl(demo.jwkSetUrl().toString())
-						.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.RS384)
-						.build());
-			}
-			else {
-				client.clientSecret(encoder.encode(demo.secret()))
-					.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-					.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST);
-			}
-			clients.add(client.build());
-		}
-		if (clients.isEmpty()) {
+	RegisteredClientRepository demoClients(AccessProperties properties, IssuerAddress address) {
+		if (properties.embeddedIssuer().clients().isEmpty()) {
 			throw new IllegalStateException(
 					"epaccs.security.embedded-issuer.enabled is true but no demo clients are configured "
 							+ "(epaccs.security.embedded-issuer.clients)");
 		}
-		log.warn("The embedded dev/demo token issuer is ON with {} demo clients and dev-only secrets: "
-				+ "never use it in production (set epaccs.security.issuer-uri instead)", clients.size());
-		return new InMemoryRegisteredClientRepository(clients);
+		log.warn(
+				"The embedded dev/demo token issuer is ON with {} demo clients, {} demo users and dev-only secrets: "
+						+ "never use it in production (set epaccs.security.issuer-uri instead)",
+				properties.embeddedIssuer().clients().size(), properties.embeddedIssuer().users().size());
+		return new DemoClients(properties, address);
 	}
 
 	/**
@@ -177,23 +211,8 @@ class EmbeddedIssuerConfig {
 	 * into them, under the claim names the resource server reads.
 	 */
 	@Bean
-	OAuth2TokenCustomizer<JwtEncodingContext> demoClientClaims(AccessProperties properties) {
-		return (context) -> {
-			if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
-				return;
-			}
-			String clientId = context.getRegisteredClient().getClientId();
-			AccessProperties.DemoClient client = properties.embeddedIssuer().clients().get(clientId);
-			context.getJwsHeader().type("at+jwt");
-			context.getClaims()
-				.claims((claims) -> claims.putIfAbsent(JwtClaimNames.JTI, UUID.randomUUID().toString()))
-				.claim("client_id", clientId)
-				.audience(List.of(properties.audience()))
-				.claim(properties.claims().role(), client.role().claimValue())
-				.claim(properties.claims().organisation(), client.organisation())
-				.claim("scope", String.join(" ", context.getAuthorizedScopes().isEmpty()
-						? context.getRegisteredClient().getScopes() : context.getAuthorizedScopes()));
-		};
+	OAuth2TokenCustomizer<JwtEncodingContext> demoClientClaims(AccessProperties properties, LaunchContexts launches) {
+		return new DemoTokenClaims(properties, launches);
 	}
 
 	/** The embedded issuer's signing key pair, generated at start-up. */

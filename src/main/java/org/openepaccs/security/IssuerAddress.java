@@ -67,6 +67,14 @@ class IssuerAddress {
 	}
 
 	/**
+	 * Where a user signs in to an app (SMART App Launch), or {@code null} when there is
+	 * no such endpoint: only the embedded issuer's is known to this server.
+	 */
+	String authorizationEndpoint() {
+		return this.properties.embeddedIssuer().enabled() ? issuer() + "/oauth2/authorize" : null;
+	}
+
+	/**
 	 * The issuer's signing keys, or {@code null} when an external issuer's are not
 	 * configured.
 	 */

@@ -22,11 +22,14 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * SMART App Launch (2.x) discovery, public, at {@code /.well-known/smart-configuration}
  * and under the FHIR base ({@code /fhir/.well-known/smart-configuration}, where SMART
  * clients look; that path belongs to HAPI's servlet, hence a filter rather than a
- * controller). It claims only what works today: client credentials with a secret or a
- * signed client assertion, and the resource server's scopes. There is no authorization
- * endpoint yet, so no app launch, PKCE or {@code authorization_code} grant is claimed.
- * The addresses are the one issuer's ({@link IssuerAddress}), whatever address the
- * request came in on.
+ * controller). It claims only what works: client credentials with a secret or a signed
+ * client assertion, the resource server's scopes and, with the embedded issuer, the SMART
+ * App Launch (authorization code with S256 PKCE for public and confidential apps, EHR
+ * launch with a launch id, standalone launch with the patient picker, the patient in
+ * context). No {@code openid}/{@code fhirUser}: the demo users are no Practitioner
+ * resources, and no ID token is issued. With an external issuer, only what its token
+ * endpoint offers is claimed. The addresses are the one issuer's ({@link IssuerAddress}),
+ * whatever address the request came in on.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
@@ -35,6 +38,9 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 	static final List<String> SCOPES_SUPPORTED = List.of("system/*.read", "system/*.write", "system/*.rs",
 			"system/*.cruds", "user/*.read", "user/*.write", "user/*.rs", "user/*.cruds", "patient/*.read",
 			"patient/*.rs");
+
+	/** The launch context scopes the embedded issuer honours. */
+	static final List<String> LAUNCH_SCOPES = List.of("launch", "launch/patient");
 
 	/**
 	 * What the embedded issuer's clients authenticate with
@@ -78,8 +84,15 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 		Map<String, Object> discovery = new LinkedHashMap<>();
 		discovery.put("issuer", this.address.issuer());
 		putIfKnown(discovery, "jwks_uri", this.address.jwksUri());
+		putIfKnown(discovery, "authorization_endpoint", this.address.authorizationEndpoint());
 		putIfKnown(discovery, "token_endpoint", this.address.tokenEndpoint());
-		discovery.put("grant_types_supported", List.of("client_credentials"));
+		discovery.put("grant_types_supported", embedded
+				? List.of("authorization_code", "client_credentials", "refresh_token") : List.of("client_credentials"));
+		if (embedded) {
+			discovery.put("response_types_supported", List.of("code"));
+			// Spring Authorization Server verifies S256 only (plain is refused)
+			discovery.put("code_challenge_methods_supported", List.of("S256"));
+		}
 		if (!authMethods.isEmpty()) {
 			discovery.put("token_endpoint_auth_methods_supported", authMethods);
 		}
@@ -88,8 +101,16 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 			// accepts
 			discovery.put("token_endpoint_auth_signing_alg_values_supported", List.of("RS384"));
 		}
-		discovery.put("scopes_supported", SCOPES_SUPPORTED);
+		List<String> scopes = new ArrayList<>(SCOPES_SUPPORTED);
+		if (embedded) {
+			scopes.addAll(LAUNCH_SCOPES);
+		}
+		discovery.put("scopes_supported", scopes);
 		List<String> capabilities = new ArrayList<>();
+		if (embedded) {
+			capabilities.addAll(List.of("launch-ehr", "launch-standalone", "client-public", "context-ehr-patient",
+					"context-standalone-patient"));
+		}
 		if (authMethods.stream().anyMatch((method) -> method.startsWith("client_secret_"))) {
 			capabilities.add("client-confidential-symmetric");
 		}

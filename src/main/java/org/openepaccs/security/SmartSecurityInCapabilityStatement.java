@@ -20,8 +20,8 @@ import org.springframework.stereotype.Component;
  * Says in the CapabilityStatement ({@code rest.security}) that the API is protected by
  * SMART on FHIR, and where to get a token (the SMART {@code oauth-uris} extension), as
  * SMART clients that read the CapabilityStatement rather than
- * {@code .well-known/smart-configuration} expect. The {@code authorize} URI is left out:
- * there is no authorization endpoint yet.
+ * {@code .well-known/smart-configuration} expect. The {@code authorize} URI is there when
+ * this server knows one (the embedded issuer's).
  */
 @Order(InterceptorOrder.FEATURES)
 @Component
@@ -49,6 +49,10 @@ class SmartSecurityInCapabilityStatement implements FhirServerInterceptor {
 		String tokenEndpoint = this.address.tokenEndpoint();
 		if (tokenEndpoint != null) {
 			Extension oauthUris = security.addExtension().setUrl(OAUTH_URIS);
+			String authorize = this.address.authorizationEndpoint();
+			if (authorize != null) {
+				oauthUris.addExtension("authorize", new UriType(authorize));
+			}
 			oauthUris.addExtension("token", new UriType(tokenEndpoint));
 		}
 	}

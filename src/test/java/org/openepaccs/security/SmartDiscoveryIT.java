@@ -46,20 +46,23 @@ class SmartDiscoveryIT {
 				assertThat(discovery.path("issuer").asText()).as(root + path).isEqualTo(issuer);
 				assertThat(discovery.path("token_endpoint").asText()).isEqualTo(issuer + "/oauth2/token");
 				assertThat(discovery.path("jwks_uri").asText()).isEqualTo(issuer + "/oauth2/jwks");
-				assertThat(strings(discovery.path("grant_types_supported"))).containsExactly("client_credentials");
+				assertThat(discovery.path("authorization_endpoint").asText()).isEqualTo(issuer + "/oauth2/authorize");
+				assertThat(strings(discovery.path("grant_types_supported")))
+					.containsExactlyInAnyOrder("authorization_code", "client_credentials", "refresh_token");
+				assertThat(strings(discovery.path("code_challenge_methods_supported"))).containsExactly("S256");
 				assertThat(strings(discovery.path("token_endpoint_auth_methods_supported")))
 					.containsExactlyInAnyOrder("client_secret_basic", "client_secret_post", "private_key_jwt");
 				assertThat(strings(discovery.path("token_endpoint_auth_signing_alg_values_supported")))
 					.containsExactly("RS384");
 				assertThat(strings(discovery.path("capabilities")))
 					.contains("client-confidential-symmetric", "client-confidential-asymmetric", "permission-v1",
-							"permission-v2", "permission-patient", "permission-user")
-					// no authorization endpoint yet: nothing that needs one is claimed
-					.doesNotContain("launch-ehr", "launch-standalone", "client-public", "context-ehr-patient");
-				assertThat(discovery.has("authorization_endpoint")).isFalse();
-				assertThat(discovery.has("code_challenge_methods_supported")).isFalse();
-				assertThat(strings(discovery.path("scopes_supported"))).contains("system/*.rs", "user/*.cruds",
-						"patient/*.rs");
+							"permission-v2", "permission-patient", "permission-user", "launch-ehr", "launch-standalone",
+							"client-public", "context-ehr-patient", "context-standalone-patient")
+					// no ID token, no Practitioner for the demo users
+					.doesNotContain("sso-openid-connect");
+				assertThat(strings(discovery.path("scopes_supported")))
+					.contains("system/*.rs", "user/*.cruds", "patient/*.rs", "launch", "launch/patient")
+					.doesNotContain("openid", "fhirUser");
 			}
 		}
 	}
@@ -83,7 +86,8 @@ class SmartDiscoveryIT {
 		assertThat(oauthUris).isNotNull();
 		assertThat(oauthUris.getExtensionByUrl("token").getValue().primitiveValue())
 			.isEqualTo("http://localhost:" + this.port + "/oauth2/token");
-		assertThat(oauthUris.getExtensionByUrl("authorize")).isNull();
+		assertThat(oauthUris.getExtensionByUrl("authorize").getValue().primitiveValue())
+			.isEqualTo("http://localhost:" + this.port + "/oauth2/authorize");
 	}
 
 	@Test

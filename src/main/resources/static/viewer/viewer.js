@@ -1,0 +1,361 @@
+// The out-of-hours viewer: a SMART app served by this server. It is launched by a clinical system (EHR launch:
+// ?iss=<this server's FHIR base>&launch=<launch id>) or opened on its own (standalone launch: the issuer asks for
+// the NHS number), signs the clinician in with the authorization code flow and S256 PKCE, and shows the plan
+// summary ($epaccs-summary) of the patient in context.
+// The access token is kept in this script's memory only, never in storage; the address bar keeps no launch id,
+// code or patient (each is removed as soon as it is read); after a spell without activity the clinician is signed
+// out and the plan is taken off the screen.
+'use strict';
+
+(function () {
+  const CLIENT_ID = 'epaccs-viewer';
+  const FHIR_BASE = window.location.origin + '/fhir';
+  const REDIRECT_URI = window.location.origin + '/viewer/';
+  // the PKCE verifier and state must survive the trip to the sign-in page and back; they are not tokens and are
+  // removed on return
+  const PENDING = 'epaccs-viewer-pending';
+  const IDLE_MINUTES = Number(document.body.dataset.idleMinutes || '10');
+
+  // What a clinician at 3 a.m. needs first, in this order (section titles of $epaccs-summary); the rest follow in
+  // the summary's own order.
+  const FIRST = [
+    'CPR decision',
+    'Preferred places',
+    'Anticipatory medicines',
+    'Palliative care register',
+    'Care team and 24/7',
+    'Advance decision to refuse treatment'
+  ];
+
+  let session = null; // { accessToken, patient, expiresAt }
+  let idleTimer = null;
+
+  const $ = (id) => document.getElementById(id);
+
+  function show(id) {
+    ['start', 'problem', 'restricted', 'plan'].forEach((part) => {
+      $(part).hidden = part !== id;
+    });
+    $('status').hidden = true;
+  }
+
+  function problem(title, text) {
+    $('problem-title').textContent = title;
+    $('problem-text').textContent = text;
+    show('problem');
+  }
+
+  function randomString(bytes) {
+    const values = new Uint8Array(bytes);
+    window.crypto.getRandomValues(values);
+    return base64Url(values);
+  }
+
+  function base64Url(bytes) {
+    let text = '';
+    bytes.forEach((b) => { text += String.fromCharCode(b); });
+    return window.btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  async function challengeOf(verifier) {
+    const digest = await window.crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+    return base64Url(new Uint8Array(digest));
+  }
+
+  // The issuer's endpoints as paths on this server: the viewer talks to its own server only, whichever of its
+  // addresses it was opened at.
+  async function endpoints() {
+    const response = await fetch('/.well-known/smart-configuration', { cache: 'no-store' });
+    if (!response.ok) {
+      throw new Error('the server\'s SMART configuration could not be read (' + response.status + ')');
+    }
+    const config = await response.json();
+    if (!config.authorization_endpoint || !config.token_endpoint) {
+      throw new Error('this server does not offer the SMART app launch');
+    }
+    return {
+      authorize: new URL(config.authorization_endpoint).pathname,
+      token: new URL(config.token_endpoint).pathname
+    };
+  }
+
+  async function signIn(scope, launch) {
+    const verifier = randomString(32);
+    const state = randomString(16);
+    const urls = await endpoints();
+    window.sessionStorage.setItem(PENDING, JSON.stringify({ state: state, verifier: verifier }));
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT_URI,
+      scope: scope,
+      state: state,
+      code_challenge: await challengeOf(verifier),
+      code_challenge_method: 'S256',
+      aud: FHIR_BASE
+    });
+    if (launch) {
+      query.set('launch', launch);
+    }
+    window.location.assign(urls.authorize + '?' + query.toString());
+  }
+
+  async function finishSignIn(query) {
+    const pending = JSON.parse(window.sessionStorage.getItem(PENDING) || 'null');
+    window.sessionStorage.removeItem(PENDING);
+    if (!pending || pending.state !== query.get('state')) {
+      problem('Sign-in could not be checked', 'Start again from your clinical system, or with "Sign in".');
+      return;
+    }
+    const urls = await endpoints();
+    const response = await fetch(urls.token, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: query.get('code'),
+        redirect_uri: REDIRECT_URI,
+        client_id: CLIENT_ID,
+        code_verifier: pending.verifier
+      }),
+      cache: 'no-store'
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      problem('Sign-in did not complete', body.error_description || body.error || ('error ' + response.status));
+      return;
+    }
+    if (!body.patient) {
+      problem('No patient was chosen', 'Start again from your clinical system, or with "Sign in".');
+      return;
+    }
+    session = {
+      accessToken: body.access_token,
+      patient: body.patient,
+      expiresAt: Date.now() + (Number(body.expires_in || 0) * 1000)
+    };
+    watchActivity();
+    await openPlan(null);
+  }
+
+  async function openPlan(breakGlassReason) {
+    if (!session || Date.now() >= session.expiresAt) {
+      signOut('Your sign-in has ended. Sign in again to open the plan.');
+      return;
+    }
+    $('status').textContent = 'Opening the plan…';
+    $('status').hidden = false;
+    const headers = { Accept: 'application/fhir+json', Authorization: 'Bearer ' + session.accessToken };
+    if (breakGlassReason) {
+      headers['X-Break-Glass'] = breakGlassReason;
+    }
+    const response = await fetch(FHIR_BASE + '/Patient/' + encodeURIComponent(session.patient) + '/$epaccs-summary',
+      { headers: headers, cache: 'no-store' });
+    const body = await response.json().catch(() => null);
+    if (response.status === 401) {
+      signOut('Your sign-in has ended. Sign in again to open the plan.');
+      return;
+    }
+    if (!response.ok) {
+      const diagnostics = diagnosticsOf(body) || ('The server answered ' + response.status + '.');
+      if (response.status === 403 && !breakGlassReason && diagnostics.indexOf('X-Break-Glass') >= 0) {
+        $('reason').value = '';
+        $('reason-problem').hidden = true;
+        show('restricted');
+        return;
+      }
+      problem(response.status === 404 ? 'No plan found for this patient' : 'The plan could not be opened',
+        diagnostics);
+      return;
+    }
+    render(body, response.headers.get('X-Break-Glass-Used') === 'true' ? breakGlassReason : null);
+  }
+
+  function diagnosticsOf(outcome) {
+    if (outcome && outcome.resourceType === 'OperationOutcome' && outcome.issue && outcome.issue.length) {
+      return outcome.issue.map((issue) => issue.diagnostics || '').join(' ').trim();
+    }
+    return null;
+  }
+
+  function render(bundle, glassBrokenReason) {
+    const entries = (bundle.entry || []).map((entry) => entry.resource).filter(Boolean);
+    const composition = entries.find((resource) => resource.resourceType === 'Composition');
+    const patient = entries.find((resource) => resource.resourceType === 'Patient');
+    if (!composition) {
+      problem('The plan could not be read', 'The server\'s answer was not a plan summary.');
+      return;
+    }
+    renderBanner(patient);
+    const glass = $('glass-broken');
+    glass.hidden = !glassBrokenReason;
+    glass.textContent = glassBrokenReason
+      ? 'You opened this restricted record by breaking the glass. Your reason: ' + glassBrokenReason
+        + '. This is recorded in the audit trail.'
+      : '';
+    const container = $('sections');
+    container.replaceChildren();
+    const sections = (composition.section || []).slice();
+    const rank = (section) => {
+      const index = FIRST.findIndex((start) => (section.title || '').indexOf(start) === 0);
+      return index < 0 ? FIRST.length : index;
+    };
+    sections.map((section, order) => ({ section: section, order: order }))
+      .sort((a, b) => (rank(a.section) - rank(b.section)) || (a.order - b.order))
+      .forEach((item, position) => container.appendChild(renderSection(item.section, position === 0)));
+    $('made').textContent = 'Summary made ' + formatDateTime(composition.date)
+      + ' from the current record. Each entry says when it was last changed and by whom.';
+    $('print').hidden = false;
+    $('sign-out').hidden = false;
+    show('plan');
+  }
+
+  function renderBanner(patient) {
+    const banner = $('patient-banner');
+    banner.replaceChildren();
+    if (!patient) {
+      return;
+    }
+    const name = (patient.name || [])[0] || {};
+    const text = name.text || [].concat(name.given || []).concat(name.family ? [name.family.toUpperCase()] : [])
+      .join(' ');
+    addField(banner, 'name', text || 'Name not recorded');
+    const nhs = (patient.identifier || []).find((id) => id.system === 'https://fhir.nhs.uk/Id/nhs-number');
+    if (nhs && /^\d{10}$/.test(nhs.value || '')) {
+      addField(banner, 'nhs', 'NHS number ' + nhs.value.slice(0, 3) + ' ' + nhs.value.slice(3, 6) + ' '
+        + nhs.value.slice(6));
+    }
+    if (patient.birthDate) {
+      addField(banner, 'born', 'Born ' + formatDate(patient.birthDate));
+    }
+    if (patient.gender) {
+      addField(banner, 'gender', patient.gender.charAt(0).toUpperCase() + patient.gender.slice(1));
+    }
+  }
+
+  function addField(parent, kind, text) {
+    const span = document.createElement('span');
+    span.className = kind;
+    span.textContent = text;
+    parent.appendChild(span);
+  }
+
+  function renderSection(section, first) {
+    const part = document.createElement('section');
+    part.className = 'plan-section' + (first ? ' first' : '');
+    const heading = document.createElement('h2');
+    heading.textContent = section.title || 'Untitled section';
+    part.appendChild(heading);
+    const narrative = section.text && section.text.div;
+    if (narrative) {
+      copyNarrative(new DOMParser().parseFromString(narrative, 'text/html').body, part);
+    } else {
+      const none = document.createElement('p');
+      none.textContent = 'Nothing recorded.';
+      part.appendChild(none);
+    }
+    return part;
+  }
+
+  // The section narratives are the server's own XHTML (paragraphs, lists, bold, italics); only those elements and
+  // their text are copied, so nothing in a record can become markup or script here.
+  const ALLOWED = ['P', 'UL', 'OL', 'LI', 'B', 'I', 'STRONG', 'EM', 'BR', 'SPAN'];
+
+  function copyNarrative(from, to) {
+    from.childNodes.forEach((node) => {
+      if (node.nodeType === Node.TEXT_NODE) {
+        to.appendChild(document.createTextNode(node.textContent));
+      } else if (node.nodeType === Node.ELEMENT_NODE) {
+        if (ALLOWED.indexOf(node.tagName) >= 0) {
+          const copy = document.createElement(node.tagName.toLowerCase());
+          to.appendChild(copy);
+          copyNarrative(node, copy);
+        } else {
+          copyNarrative(node, to);
+        }
+      }
+    });
+  }
+
+  function formatDate(value) {
+    const date = new Date(value + (value.length === 10 ? 'T12:00:00Z' : ''));
+    return isNaN(date) ? value : date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric',
+      timeZone: 'Europe/London' });
+  }
+
+  function formatDateTime(value) {
+    const date = new Date(value);
+    return isNaN(date) ? String(value) : date.toLocaleString('en-GB', { day: 'numeric', month: 'short',
+      year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+  }
+
+  function watchActivity() {
+    const reset = () => {
+      window.clearTimeout(idleTimer);
+      idleTimer = window.setTimeout(() => signOut('You were signed out after ' + IDLE_MINUTES
+        + ' minutes without activity, and the plan was taken off the screen.'), IDLE_MINUTES * 60000);
+    };
+    ['click', 'keydown', 'mousemove', 'scroll', 'touchstart'].forEach((event) =>
+      document.addEventListener(event, reset, { passive: true }));
+    reset();
+  }
+
+  function signOut(message) {
+    session = null;
+    window.clearTimeout(idleTimer);
+    $('sections').replaceChildren();
+    $('patient-banner').replaceChildren();
+    $('print').hidden = true;
+    $('sign-out').hidden = true;
+    problem('Signed out', message);
+  }
+
+  function startAgain() {
+    window.location.assign('/viewer/');
+  }
+
+  async function start() {
+    const query = new URLSearchParams(window.location.search);
+    // nothing read from the address is left in it (nor in the history)
+    if (window.location.search) {
+      window.history.replaceState(null, '', '/viewer/');
+    }
+    $('standalone').addEventListener('click', () => signIn('launch/patient user/*.rs')
+      .catch((error) => problem('Sign-in could not start', error.message)));
+    $('again').addEventListener('click', startAgain);
+    $('print').addEventListener('click', () => window.print());
+    $('sign-out').addEventListener('click', () => {
+      signOut('You signed out of the viewer.');
+      // ends the sign-in at the issuer too, after the clinician confirms
+      window.location.assign('/logout');
+    });
+    $('break-glass').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const reason = $('reason').value.replace(/\s+/g, ' ').trim();
+      if (!reason) {
+        $('reason-problem').hidden = false;
+        $('reason').focus();
+        return;
+      }
+      openPlan(reason).catch((error) => problem('The plan could not be opened', error.message));
+    });
+
+    if (query.has('error')) {
+      problem('Sign-in did not complete', query.get('error_description') || query.get('error'));
+    } else if (query.has('code')) {
+      await finishSignIn(query);
+    } else if (query.has('launch')) {
+      const iss = (query.get('iss') || '').replace(/\/+$/, '');
+      if (iss !== FHIR_BASE) {
+        problem('This viewer cannot open that server\'s plans',
+          'It opens plans from its own server (' + FHIR_BASE + ') only.');
+        return;
+      }
+      await signIn('launch user/*.rs', query.get('launch'));
+    } else {
+      show('start');
+    }
+  }
+
+  start().catch((error) => problem('Something went wrong', error.message));
+}());

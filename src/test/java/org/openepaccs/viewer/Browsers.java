@@ -1,0 +1,53 @@
+package org.openepaccs.viewer;
+
+import java.io.File;
+import java.util.List;
+
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Headless Chromium for the browser tests: Debian's {@code chromium} and
+ * {@code chromium-driver} (which {@code .ci/run} installs), never a browser or driver
+ * downloaded at run time. Under {@code CI=true} a missing browser fails the test; on a
+ * developer's machine without one the test is skipped and says what to install.
+ */
+final class Browsers {
+
+	private static final List<String> BROWSERS = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser");
+
+	private static final List<String> DRIVERS = List.of("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
+
+	private Browsers() {
+	}
+
+	static WebDriver headlessChromium() {
+		String browser = first(BROWSERS);
+		String driver = first(DRIVERS);
+		if (browser == null || driver == null) {
+			String missing = "the browser tests need Chromium and its driver: apt-get install -y chromium "
+					+ "chromium-driver (looked for " + BROWSERS + " and " + DRIVERS + ")";
+			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+				throw new IllegalStateException("CI=true: " + missing);
+			}
+			assumeTrue(false, missing);
+		}
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(browser);
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1800",
+				"--disable-gpu", "--no-first-run", "--lang=en-GB");
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(driver))
+			.usingAnyFreePort()
+			.build();
+		return new ChromeDriver(service, options);
+	}
+
+	private static String first(List<String> paths) {
+		return paths.stream().filter((path) -> new File(path).canExecute()).findFirst().orElse(null);
+	}
+
+}
