@@ -285,6 +285,7 @@ class ReplicasIT {
 		Response answer = FhirHttp.anonymous(this.b.port())
 			.get("/fhir/Patient?_count=1", "Authorization", "Bearer " + tokenOfA);
 		assertThat(answer.status()).isEqualTo(401);
+		assertThat(answer.header("WWW-Authenticate")).startsWith("Bearer").contains("invalid_token");
 	}
 
 	@Test

@@ -30,6 +30,12 @@ public final class StartupLock {
 
 	private static final Logger log = LoggerFactory.getLogger(StartupLock.class);
 
+	/**
+	 * Whether this thread holds the lock: taken again on another connection it would wait
+	 * for itself, so work under the lock runs nested work as it is.
+	 */
+	private static final ThreadLocal<Boolean> held = ThreadLocal.withInitial(() -> false);
+
 	private StartupLock() {
 	}
 
@@ -38,6 +44,9 @@ public final class StartupLock {
 	 * @param what what the work is, for the log
 	 */
 	public static <T> T holding(DataSource dataSource, String what, Supplier<T> work) {
+		if (held.get()) {
+			return work.get();
+		}
 		try (Connection connection = dataSource.getConnection()) {
 			if (!"PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
 				return work.get();
@@ -53,9 +62,11 @@ public final class StartupLock {
 					log.info("Another replica's start-up writes are done (waited {} ms): {} now",
 							(System.nanoTime() - waiting) / 1_000_000, what);
 				}
+				held.set(true);
 				return work.get();
 			}
 			finally {
+				held.set(false);
 				// ends the transaction, and with it the lock
 				connection.rollback();
 				connection.setAutoCommit(autoCommit);
