@@ -1,5 +1,6 @@
 package org.openepaccs.notification;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,13 +16,19 @@ import org.openepaccs.fhir.InternalSearch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * The active rest-hook subscriptions by the resource type their criteria name, with the
  * organisation that created each, read from storage: on start, after a subscription
- * changes here, and every ten seconds for changes made through another replica.
+ * changes here, and when one changed through another replica. For that, a replica asks at
+ * most once per {@link #FRESHNESS}, while it is being used, whether the stored
+ * subscriptions changed (their number and latest update, one indexed query over a few
+ * rows), so a subscription created through one replica hears of changes made through any
+ * other from at most that long after its creation; every ten seconds it reads them again
+ * in any case.
  */
 @Component
 class ActiveSubscriptions {
@@ -34,39 +41,74 @@ class ActiveSubscriptions {
 
 	private final AtomicReference<Snapshot> snapshot = new AtomicReference<>(new Snapshot(Map.of(), Map.of()));
 
+	/** How long a replica goes without asking whether subscriptions changed. */
+	static final Duration FRESHNESS = Duration.ofSeconds(1);
+
+	private final JdbcTemplate jdbc;
+
 	private volatile boolean loaded;
 
-	ActiveSubscriptions(DaoRegistry daoRegistry, Subscribers subscribers) {
+	private volatile String seenChanges;
+
+	private volatile long changesCheckedAt;
+
+	ActiveSubscriptions(DaoRegistry daoRegistry, Subscribers subscribers, JdbcTemplate jdbc) {
 		this.daoRegistry = daoRegistry;
 		this.subscribers = subscribers;
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * Reads the subscriptions on first use, and again when they changed through another
+	 * replica since the last look.
+	 */
+	private void refreshIfChanged() {
+		if (!this.loaded) {
+			refresh();
+			return;
+		}
+		long now = System.nanoTime();
+		if (now - this.changesCheckedAt < FRESHNESS.toNanos()) {
+			return;
+		}
+		this.changesCheckedAt = now;
+		try {
+			if (!changes().equals(this.seenChanges)) {
+				refresh();
+			}
+		}
+		catch (RuntimeException ex) {
+			// the database is away: what was read last holds until it is back
+			logger.debug("Subscriptions not checked for changes: {}", ex.getClass().getSimpleName());
+		}
+	}
+
+	/** What changes when a subscription is created, updated or deleted. */
+	private String changes() {
+		return this.jdbc.queryForObject(
+				"SELECT COUNT(*) || ' ' || COALESCE(CAST(MAX(RES_UPDATED) AS VARCHAR(40)), '') FROM HFJ_RESOURCE"
+						+ " WHERE RES_TYPE = 'Subscription'",
+				String.class);
 	}
 
 	List<Subscription> forType(String resourceType) {
-		if (!this.loaded) {
-			refresh();
-		}
+		refreshIfChanged();
 		return this.snapshot.get().byType().getOrDefault(resourceType, List.of());
 	}
 
 	/** The organisation that created the subscription, or null when none is recorded. */
 	String organisationOf(String id) {
-		if (!this.loaded) {
-			refresh();
-		}
+		refreshIfChanged();
 		return this.snapshot.get().organisations().get(id);
 	}
 
 	List<Subscription> all() {
-		if (!this.loaded) {
-			refresh();
-		}
+		refreshIfChanged();
 		return this.snapshot.get().byType().values().stream().flatMap(List::stream).toList();
 	}
 
 	Optional<Subscription> byId(String id) {
-		if (!this.loaded) {
-			refresh();
-		}
+		refreshIfChanged();
 		return this.snapshot.get()
 			.byType()
 			.values()
@@ -89,6 +131,9 @@ class ActiveSubscriptions {
 	}
 
 	void refresh() {
+		// read before the subscriptions: a change made meanwhile is found at the next
+		// look
+		String changes = changes();
 		SearchParameterMap active = InternalSearch.all().add(Subscription.SP_STATUS, new TokenParam("active"));
 		List<Subscription> subscriptions = this.daoRegistry.getResourceDao(Subscription.class)
 			.search(active, new SystemRequestDetails())
@@ -104,6 +149,7 @@ class ActiveSubscriptions {
 				subscriptions.stream()
 					.collect(Collectors.groupingBy((subscription) -> resourceType(subscription.getCriteria()))),
 				organisations));
+		this.seenChanges = changes;
 		this.loaded = true;
 	}
 

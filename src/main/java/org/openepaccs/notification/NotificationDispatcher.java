@@ -183,6 +183,12 @@ class NotificationDispatcher {
 	private boolean deliver(NotificationOutbox.Pending pending) {
 		Optional<Subscription> subscription = this.subscriptions.byId(pending.subscription());
 		if (subscription.isEmpty()) {
+			// created through another replica since this one last read them: read again
+			// before giving up on it
+			this.subscriptions.refresh();
+			subscription = this.subscriptions.byId(pending.subscription());
+		}
+		if (subscription.isEmpty()) {
 			this.outbox.gaveUp(pending.id(), "subscription no longer active", Instant.now());
 			return true;
 		}

@@ -2,10 +2,15 @@ package org.openepaccs.storage;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
 
+import ca.uhn.fhir.jpa.config.util.ResourceTypeUtil;
 import ca.uhn.fhir.jpa.migrate.DriverTypeEnum;
 import ca.uhn.fhir.jpa.migrate.HapiMigrator;
 import ca.uhn.fhir.jpa.migrate.MigrationResult;
@@ -19,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates and upgrades the HAPI FHIR schema with HAPI's own migrator before Hibernate
  * starts, so that Hibernate only validates the schema and never alters it. The migrator
- * records what it applied in {@code FLY_HFJ_MIGRATION} (the table HAPI's CLI also uses)
- * and holds a lock while it runs, so replicas starting together migrate once.
+ * records what it applied in {@code FLY_HFJ_MIGRATION} (the table HAPI's CLI also uses).
+ * It runs under the start-up lock ({@code common.StartupLock}), so replicas starting
+ * together migrate once: the first migrates, the others then find nothing to do.
  */
 final class DatabaseSchema {
 
@@ -88,6 +94,49 @@ final class DatabaseSchema {
 		log.info("Database schema on {} is current: {} migration task(s) applied in {} ms", kind,
 				result.succeededTasks.size(), (System.nanoTime() - started) / 1_000_000);
 		return new DatabaseSchema(kind);
+	}
+
+	/**
+	 * Writes HAPI's table of resource types if it is empty. HAPI fills it as its resource
+	 * type cache starts, after reading it empty, in a transaction of its own: two
+	 * replicas starting together on a new database both read it empty, and the second
+	 * fails start-up on the table's unique names. Written here, under the start-up lock,
+	 * with HAPI's list and HAPI's sequence, HAPI finds it filled and only reads it.
+	 */
+	void fillResourceTypes(DataSource dataSource) {
+		if (this.kind != Kind.POSTGRESQL) {
+			return; // one process on H2: HAPI fills it as it starts
+		}
+		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			try (ResultSet any = statement.executeQuery("select 1 from HFJ_RESOURCE_TYPE limit 1")) {
+				if (any.next()) {
+					return;
+				}
+			}
+			List<String> types = ResourceTypeUtil.generateResourceTypes();
+			boolean autoCommit = connection.getAutoCommit();
+			connection.setAutoCommit(false);
+			try (PreparedStatement insert = connection.prepareStatement(
+					"insert into HFJ_RESOURCE_TYPE (RES_TYPE_ID, RES_TYPE) values (nextval('SEQ_RESOURCE_TYPE'), ?)")) {
+				for (String type : types) {
+					insert.setString(1, type);
+					insert.addBatch();
+				}
+				insert.executeBatch();
+				connection.commit();
+			}
+			catch (SQLException ex) {
+				connection.rollback();
+				throw ex;
+			}
+			finally {
+				connection.setAutoCommit(autoCommit);
+			}
+			log.info("HAPI's table of resource types filled with {} types", types.size());
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("Cannot fill HAPI's table of resource types: " + ex.getMessage(), ex);
+		}
 	}
 
 	private static Kind detect(DataSource dataSource) {

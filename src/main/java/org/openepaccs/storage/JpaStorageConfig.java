@@ -18,11 +18,13 @@ import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import jakarta.persistence.EntityManagerFactory;
+import org.openepaccs.common.StartupLock;
 import org.openepaccs.fhir.FhirStorageInterceptor;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.flyway.FlywayMigrationStrategy;
 import org.springframework.boot.autoconfigure.orm.jpa.JpaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -80,11 +82,24 @@ class JpaStorageConfig {
 	@Bean
 	DatabaseSchema databaseSchema(DataSource dataSource,
 			@Value("${epaccs.database.default-statistics-targets:true}") boolean defaultStatisticsTargets) {
-		DatabaseSchema schema = DatabaseSchema.migrate(dataSource);
-		if (schema.kind() == DatabaseSchema.Kind.POSTGRESQL && defaultStatisticsTargets) {
-			PlannerStatistics.useDatabaseDefaults(dataSource);
-		}
-		return schema;
+		return StartupLock.holding(dataSource, "migrating HAPI's schema", () -> {
+			DatabaseSchema schema = DatabaseSchema.migrate(dataSource);
+			schema.fillResourceTypes(dataSource);
+			if (schema.kind() == DatabaseSchema.Kind.POSTGRESQL && defaultStatisticsTargets) {
+				PlannerStatistics.useDatabaseDefaults(dataSource);
+			}
+			return schema;
+		});
+	}
+
+	/**
+	 * Our own tables' migrations (Flyway) under the same start-up lock as HAPI's: Flyway
+	 * locks its own history table as well, and under one lock a replica that waited finds
+	 * every migration done.
+	 */
+	@Bean
+	FlywayMigrationStrategy flywayMigrationStrategy(DataSource dataSource) {
+		return (flyway) -> StartupLock.holding(dataSource, "migrating our own tables", flyway::migrate);
 	}
 
 	@Bean

@@ -65,6 +65,9 @@ class RestartIT {
 			SystemRequestDetails quietly = new SystemRequestDetails();
 			quietly.getUserData().put(JpaConstants.SKIP_REINDEX_ON_UPDATE, true);
 			searchParameters.update(older, quietly);
+			// installed, as far as the record of installs says, by that older version
+			execute(database,
+					"update EPACCS_INSTALLED_PACKAGE set PACKAGE_VERSION = '0.0.1', CONTENT_SHA256 = 'older'");
 			// and a raised target, as HAPI's migration of a new table would set one
 			execute(database, "alter table hfj_res_link alter column target_resource_id set statistics 10000");
 		}
