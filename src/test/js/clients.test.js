@@ -5,6 +5,8 @@
 //   then the plan summary of the patient in context.
 // - fhir-kit-client: a transaction, a search followed through its next links to the end, and our operations.
 //   fhir-kit-client has no client_credentials login of its own: the token comes from a plain token request.
+// - @medplum/core: its own client_credentials login (which checks the token's client_id claim), a transaction,
+//   a search paged to the end, and the plan summary.
 'use strict';
 
 const { test, before, after } = require('node:test');
@@ -100,6 +102,41 @@ test('fhir-kit-client reads the SMART endpoints from the CapabilityStatement', a
   assert.equal(uris.authorizeUrl.toString(), BASE + '/oauth2/authorize');
   assert.equal(uris.tokenUrl.toString(), BASE + '/oauth2/token');
 });
+
+// ---- @medplum/core: its own login -------------------------------------------------------------------------------
+
+test('@medplum/core logs in with client credentials, stores a transaction, pages to the end and reads a summary',
+  async () => {
+    const { MedplumClient } = require('@medplum/core');
+    const medplum = new MedplumClient({ baseUrl: BASE + '/', fhirUrlPath: 'fhir', tokenUrl: BASE + '/oauth2/token' });
+    // the login refuses a token whose client_id claim names another client
+    await medplum.startClientLogin('gp-system', 'gp-system-dev-secret');
+    assert.ok(medplum.getAccessToken(), 'signed in');
+
+    const run = crypto.randomUUID();
+    const stored = await medplum.executeBatch({ resourceType: 'Bundle', type: 'transaction',
+      entry: [0, 1, 2].map((n) => ({ fullUrl: 'urn:uuid:' + crypto.randomUUID(),
+        resource: { resourceType: 'Patient', identifier: [{ system: RUN, value: run }],
+          name: [{ family: 'Medplum', given: ['Person' + n] }], birthDate: '1941-02-0' + (n + 1) },
+        request: { method: 'POST', url: 'Patient' } })) });
+    assert.equal(stored.type, 'transaction-response');
+    stored.entry.forEach((entry) => assert.match(entry.response.status, /^201/));
+
+    const seen = [];
+    let pages = 0;
+    for await (const page of medplum.searchResourcePages('Patient', { identifier: RUN + '|' + run, _count: 1 })) {
+      pages += 1;
+      page.forEach((patient) => seen.push(patient.id));
+    }
+    assert.equal(pages, 3);
+    assert.deepEqual([...new Set(seen)].sort(),
+      stored.entry.map((entry) => entry.response.location.split('/')[1]).sort());
+
+    const first = stored.entry[0].response.location.split('/')[1];
+    const summary = await medplum.get(medplum.fhirUrl('Patient', first, '$epaccs-summary'));
+    assert.equal(summary.type, 'document');
+    assert.ok(summary.entry.some((entry) => entry.resource.resourceType === 'Patient' && entry.resource.id === first));
+  });
 
 // ---- fhirclient: an EHR launch --------------------------------------------------------------------------------
 

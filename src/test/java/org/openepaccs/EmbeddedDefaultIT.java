@@ -12,7 +12,7 @@ import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.RunningServer;

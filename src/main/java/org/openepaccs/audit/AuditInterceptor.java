@@ -16,7 +16,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.openepaccs.common.BundleEntryRequest;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 import org.openepaccs.security.Callers;
 import org.openepaccs.security.TokenRefused;
 import org.slf4j.Logger;

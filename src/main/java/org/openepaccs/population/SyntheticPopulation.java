@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 import org.openepaccs.population.SyntheticResources.Code;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 
 import static org.openepaccs.population.SyntheticResources.adrt;
 import static org.openepaccs.population.SyntheticResources.advanceCarePlan;

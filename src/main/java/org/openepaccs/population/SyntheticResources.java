@@ -49,7 +49,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 import org.openepaccs.conformance.ConformancePackage;
 import org.openepaccs.population.SyntheticPopulation.Person;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 
 import static org.openepaccs.common.Systems.ODS;
 import static org.openepaccs.common.Systems.SNOMED;

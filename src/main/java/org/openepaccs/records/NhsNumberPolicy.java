@@ -1,5 +1,6 @@
 package org.openepaccs.records;
 
+import org.openepaccs.common.NhsNumber;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package org.openepaccs.records;
 
+import org.openepaccs.common.NhsNumber;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;

@@ -147,6 +147,12 @@ public final class AccessPolicy {
 			if (caller.patient() == null) {
 				return Decision.deny("a patient/ scope needs a patient in the token's launch context to " + doing);
 			}
+			if (categoryOf(resourceType) == Category.DIRECTORY || categoryOf(resourceType) == Category.CONFORMANCE) {
+				// directory and conformance resources describe the services, staff and
+				// rules that a person's record names, not the person: a patient/ scope
+				// bounds the person's data, and these lie outside every compartment
+				return new Decision(true, null, null);
+			}
 			return new Decision(true, caller.patient(), null);
 		}
 		return new Decision(true, null, null);

@@ -21,6 +21,7 @@ import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.openepaccs.common.PlanSummaryNames;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 
@@ -169,6 +170,17 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 				mayChangeAnything = true;
 				allow(rules.allow().delete(), type, delete);
 			}
+		}
+		AccessPolicy.Decision readPatient = AccessPolicy.decide(caller, "Patient", Interaction.READ);
+		if (readPatient.allowed() && readPatient.patientCompartment() != null) {
+			// the summary of the patient in context is built from that patient's record
+			// only (consent is applied as it is built); it also names the server that
+			// wrote it (a Device), which no patient compartment holds
+			rules.allow("the plan summary of the patient in context")
+				.operation()
+				.named(PlanSummaryNames.OPERATION)
+				.onInstance(new IdType("Patient", readPatient.patientCompartment()))
+				.andAllowAllResponses();
 		}
 		if (mayReadAnything) {
 			for (String operation : READ_OPERATIONS) {

@@ -6,6 +6,7 @@ import ca.uhn.fhir.interceptor.model.RequestPartitionId;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.entity.ResourceIndexedSearchParamToken;
 import org.hl7.fhir.r4.model.Patient;
+import org.openepaccs.common.NhsNumber;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -22,8 +23,6 @@ import org.springframework.stereotype.Component;
 @Component
 @ConditionalOnProperty(name = "epaccs.security.embedded-issuer.enabled", havingValue = "true")
 class PatientsByNhsNumber {
-
-	static final String NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number";
 
 	private final JdbcTemplate jdbc;
 
@@ -43,7 +42,7 @@ class PatientsByNhsNumber {
 	 */
 	List<String> find(String nhsNumber, Role role, String organisation) {
 		long systemAndValue = ResourceIndexedSearchParamToken.calculateHashSystemAndValue(this.partitionSettings,
-				RequestPartitionId.defaultPartition(), "Patient", Patient.SP_IDENTIFIER, NHS_NUMBER, nhsNumber);
+				RequestPartitionId.defaultPartition(), "Patient", Patient.SP_IDENTIFIER, NhsNumber.SYSTEM, nhsNumber);
 		List<String> patients = this.jdbc.queryForList("SELECT DISTINCT r.FHIR_ID FROM HFJ_SPIDX_TOKEN t JOIN"
 				+ " HFJ_RESOURCE r ON r.RES_ID = t.RES_ID WHERE t.HASH_SYS_AND_VALUE = ? AND t.RES_TYPE = 'Patient'"
 				+ " AND r.RES_TYPE = 'Patient' AND r.RES_DELETED_AT IS NULL", String.class, systemAndValue);
@@ -51,21 +50,6 @@ class PatientsByNhsNumber {
 		return patients.stream()
 			.filter((patient) -> clinical || !this.consent.isHiddenFrom(patient, organisation))
 			.toList();
-	}
-
-	/** Why this is not an NHS number (Modulus 11), or null if it is one. */
-	static String problem(String value) {
-		if (value == null || !value.matches("[0-9]{10}")) {
-			return "An NHS number is 10 digits.";
-		}
-		int sum = 0;
-		for (int i = 0; i < 9; i++) {
-			sum += (value.charAt(i) - '0') * (10 - i);
-		}
-		int check = 11 - (sum % 11);
-		check = (check == 11) ? 0 : check;
-		return (check == 10 || check != value.charAt(9) - '0')
-				? "This is not a valid NHS number (its check digit is wrong): please check it." : null;
 	}
 
 }

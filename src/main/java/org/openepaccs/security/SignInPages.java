@@ -6,6 +6,8 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 
+import org.openepaccs.common.NhsNumber;
+
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -166,9 +168,9 @@ class SignInPages {
 			return nothingWaiting();
 		}
 		String number = (nhsNumber != null) ? nhsNumber.replaceAll("[\\s-]", "") : "";
-		String problem = PatientsByNhsNumber.problem(number);
+		String problem = NhsNumber.problem(number);
 		if (problem != null) {
-			return pickerPage(HttpStatus.BAD_REQUEST, problem, csrf);
+			return pickerPage(HttpStatus.BAD_REQUEST, "This is not a valid NHS number: " + problem + ".", csrf);
 		}
 		AccessProperties.DemoUser demo = this.properties.embeddedIssuer().users().get(user.getName());
 		List<String> found = (demo != null) ? this.patients.find(number, demo.role(), demo.organisation()) : List.of();

@@ -27,7 +27,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.audit.RecordChanges;
 import org.openepaccs.fhir.InternalSearch;
 import org.openepaccs.fhir.ShownResources;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;

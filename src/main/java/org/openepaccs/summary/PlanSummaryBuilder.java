@@ -30,7 +30,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.common.Systems;
 import org.openepaccs.conformance.ConformancePackage;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 
 import static org.openepaccs.common.Systems.ODS;
 

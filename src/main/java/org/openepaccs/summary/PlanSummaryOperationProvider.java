@@ -16,7 +16,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.openepaccs.common.PlanSummaryNames;
 import org.openepaccs.conformance.ConformancePackage;
 import org.openepaccs.fhir.FhirOperationProvider;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 
 import org.springframework.stereotype.Component;
 

@@ -10,7 +10,7 @@ import java.util.function.Function;
 import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.population.SyntheticPopulation;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.TestDatabase;
 

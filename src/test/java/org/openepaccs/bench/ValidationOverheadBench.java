@@ -9,7 +9,7 @@ import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.FhirHttp;

@@ -12,7 +12,7 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.FhirHttp;

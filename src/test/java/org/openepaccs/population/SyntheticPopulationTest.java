@@ -21,7 +21,7 @@ import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.conformance.ConformancePackage;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

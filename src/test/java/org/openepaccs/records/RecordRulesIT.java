@@ -1,5 +1,6 @@
 package org.openepaccs.records;
 
+import org.openepaccs.common.NhsNumber;
 import java.util.List;
 
 import org.hl7.fhir.r4.model.Bundle;

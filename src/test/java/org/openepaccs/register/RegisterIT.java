@@ -10,7 +10,7 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 import org.openepaccs.testsupport.Conformance;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp.Response;

@@ -30,6 +30,10 @@ class AccessPolicyTest {
 					clinician           | user/CarePlan.write                  | CarePlan            | READ        | false   | -
 					clinician           | patient/*.rs                         | Observation         | READ        | true    | p1
 					clinician           | patient/*.rs user/Observation.rs     | Observation         | READ        | true    | -
+					clinician           | patient/*.rs                         | Organization        | READ        | true    | -
+					clinician           | patient/*.rs                         | PractitionerRole    | SEARCH      | true    | -
+					clinician           | patient/*.rs                         | StructureDefinition | READ        | true    | -
+					clinician           | patient/*.cruds                      | Organization        | UPDATE      | false   | -
 					ooh-clinician       | user/*.cruds                         | Observation         | CREATE      | true    | -
 					ooh-clinician       | user/*.cruds                         | Patient             | UPDATE      | true    | -
 					ooh-clinician       | user/*.cruds                         | CarePlan            | UPDATE      | false   | -

@@ -114,6 +114,40 @@ class ConsentPagingIT {
 		assertThat(bare.body()).doesNotContain(family);
 	}
 
+	@Test
+	void aNextLinksQueryOnTheSearchedTypeIsTheSamePageForTheSameCallerOnly() {
+		// as @medplum/core follows a next link: its query parameters on the searched type
+		long seed = System.nanoTime();
+		FhirHttp gp = new FhirHttp(this.port);
+		FhirHttp nurse = FhirHttp.as(this.port, "community-nurse");
+		String family = "Typed" + seed;
+		for (int i = 0; i < 3; i++) {
+			created(gp.post("/fhir/Patient", "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + family
+					+ "\",\"given\":[\"G" + i + "\"]}],\"birthDate\":\"1941-03-1" + i + "\"}"));
+		}
+		Bundle first = gp.get("/fhir/Patient?family=" + family + "&_count=1").resource(Bundle.class);
+		String next = relative(first.getLink(Bundle.LINK_NEXT).getUrl());
+		String typed = next.replaceFirst("^/fhir\\?", "/fhir/Patient?");
+		assertThat(typed).isNotEqualTo(next);
+
+		Response atBase = gp.getVerbatim(next);
+		Response onType = gp.getVerbatim(typed);
+		assertThat(onType.status()).as(onType.body()).isEqualTo(200);
+		Bundle page = onType.resource(Bundle.class);
+		assertThat(page.getEntry()).hasSize(1);
+		assertThat(page.getEntryFirstRep().getResource().getIdElement().getIdPart())
+			.isEqualTo(atBase.resource(Bundle.class).getEntryFirstRep().getResource().getIdElement().getIdPart())
+			.isNotEqualTo(first.getEntryFirstRep().getResource().getIdElement().getIdPart());
+
+		Response stolen = nurse.getVerbatim(typed);
+		assertThat(stolen.status()).as(stolen.body()).isEqualTo(410);
+		assertThat(stolen.body()).doesNotContain(family);
+		// anything beyond paging parameters stays a search of the type, which HAPI
+		// refuses
+		Response mixed = gp.getVerbatim(typed + "&family=" + family);
+		assertThat(mixed.status()).as(mixed.body()).isEqualTo(400);
+	}
+
 	private static String relative(String url) {
 		return url.substring(url.indexOf("/fhir"));
 	}

@@ -123,11 +123,16 @@ class SmartAppLaunchIT {
 		Response search = app.get("/fhir/Patient?_count=50", "Authorization", "Bearer " + accessToken);
 		assertThat(search.status()).as(search.body()).isEqualTo(200);
 		assertThat(search.body()).contains(this.patient).doesNotContain(someoneElse);
-		// the summary document names the server and directory entries, outside the
-		// patient's compartment: refused (403), as the access rules define
+		// the summary names directory entries (the GP practice, the key worker), which a
+		// patient/ scope reads; the person's own data stays bounded by the compartment
 		Response summary = app.get("/fhir/Patient/" + this.patient + "/$epaccs-summary", "Authorization",
 				"Bearer " + accessToken);
-		assertThat(summary.status()).as(summary.body()).isEqualTo(403);
+		assertThat(summary.status()).as(summary.body()).isEqualTo(200);
+		assertThat(summary.body()).contains("Launched");
+		Response othersSummary = app.get("/fhir/Patient/" + someoneElse + "/$epaccs-summary", "Authorization",
+				"Bearer " + accessToken);
+		assertThat(othersSummary.status()).as(othersSummary.body()).isEqualTo(403);
+		assertThat(othersSummary.body()).doesNotContain("Other");
 	}
 
 	HttpResponse<String> exchange(String code, Pkce pkce) {
@@ -162,6 +167,51 @@ class SmartAppLaunchIT {
 		HttpResponse<String> tokens = exchange(answer.get("code"), pkce);
 		assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
 		assertThat(AppLaunch.json(tokens).path("patient").asText()).isEqualTo(this.patient);
+	}
+
+	@Test
+	void thePickerTellsANonClinicalUserNothingOfSomeoneWhoRefusedToShare() {
+		refusesToShareOutsideTheirPractice(this.patient);
+		Pkce pkce = Pkce.create();
+		HttpResponse<String> picker = this.launch.signIn(
+				this.launch.get("/oauth2/authorize?" + AppLaunch.authorizeQuery("demo-public-app", APP_REDIRECT,
+						"launch/patient user/*.rs", "st-5", pkce, null)),
+				"spoc.coordinator", "spoc-coordinator-dev-password");
+		assertThat(picker.body()).contains("Which patient?");
+
+		HttpResponse<String> refused = this.launch.pick(picker, this.nhsNumber);
+		HttpResponse<String> unknown = this.launch.pick(picker, TestNhsNumbers.unused());
+
+		assertThat(refused.statusCode()).isEqualTo(404).isEqualTo(unknown.statusCode());
+		assertThat(withoutCsrfToken(refused.body())).isEqualTo(withoutCsrfToken(unknown.body()));
+		assertThat(refused.body()).contains("No record you may open has this NHS number")
+			.doesNotContain(this.patient)
+			.doesNotContain("Launched");
+	}
+
+	static String withoutCsrfToken(String page) {
+		return page.replaceAll("name=\"_csrf\" value=\"[^\"]*\"", "name=\"_csrf\"");
+	}
+
+	/**
+	 * A refusal recorded by the person's own practice (the gp-system client's, Y99901).
+	 */
+	void refusesToShareOutsideTheirPractice(String patient) {
+		String practice = this.gp
+			.post("/fhir/Organization",
+					"{\"resourceType\":\"Organization\",\"name\":\"Launch Surgery\",\"identifier\":[{\"system\":"
+							+ "\"https://fhir.nhs.uk/Id/ods-organization-code\",\"value\":\"Y99901\"}]}")
+			.resource(org.hl7.fhir.r4.model.Organization.class)
+			.getIdPart();
+		Response consent = this.gp.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\","
+				+ "\"scope\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\","
+				+ "\"code\":\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"Patient/" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"Patient/" + patient + "\"}],\"organization\":[{\"reference\":\"Organization/"
+				+ practice + "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],"
+				+ "\"provision\":{\"type\":\"deny\"}}");
+		assertThat(consent.status()).as(consent.body()).isEqualTo(201);
 	}
 
 	@Test

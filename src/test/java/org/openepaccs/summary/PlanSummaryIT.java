@@ -26,7 +26,7 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp.Response;

@@ -2,7 +2,7 @@ package org.openepaccs.testsupport;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.openepaccs.records.NhsNumber;
+import org.openepaccs.common.NhsNumber;
 
 /**
  * Valid NHS numbers from the range reserved for testing (999...), each handed out once

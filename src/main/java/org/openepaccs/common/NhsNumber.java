@@ -1,4 +1,4 @@
-package org.openepaccs.records;
+package org.openepaccs.common;
 
 /**
  * The NHS number rule (NHS Data Dictionary): ten digits, the last a Modulus 11 check

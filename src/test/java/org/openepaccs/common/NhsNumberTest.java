@@ -1,4 +1,4 @@
-package org.openepaccs.records;
+package org.openepaccs.common;
 
 import org.junit.jupiter.api.Test;
 
