@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -35,6 +36,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.chromium.HasCdp;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -180,6 +182,33 @@ class ViewerBrowserIT {
 			.contains("CPR decision: " + decision.getCode().getText());
 		assertThat(this.browser.getCurrentUrl()).isEqualTo("http://localhost:" + this.port + "/viewer/");
 		screenshot("plan");
+	}
+
+	@Test
+	void aClinicianIsSignedOutAfterTenMinutesWithoutActivityAndThePlanLeavesTheScreen() throws Exception {
+		String nhsNumber = TestNhsNumbers.unused();
+		Patient person = new Patient().addName(new HumanName().setFamily("Idle").addGiven("Ida"));
+		person.addIdentifier().setSystem(NHS).setValue(nhsNumber);
+		String patient = this.gp.post("/fhir/Patient", FhirHttp.json(person)).resource(Patient.class).getIdPart();
+		Flag decision = Examples.cprDecisionFor("Patient/" + patient);
+		assertThat(this.gp.post("/fhir/Flag", FhirHttp.json(decision)).status()).isEqualTo(201);
+		openFromTheEhr(patient);
+		signInAs("ooh.doctor", "ooh-doctor-dev-password");
+		assertThat(waitFor(By.id("plan")).getText()).contains("CPR decision: " + decision.getCode().getText());
+
+		// the page's clock runs on: nine minutes idle keep the plan, then one more passes
+		// the ten
+		HasCdp devTools = (HasCdp) this.browser;
+		devTools.executeCdpCommand("Emulation.setVirtualTimePolicy", Map.of("policy", "advance", "budget", 9 * 60_000));
+		assertThat(this.browser.findElement(By.id("plan")).isDisplayed()).isTrue();
+		devTools.executeCdpCommand("Emulation.setVirtualTimePolicy", Map.of("policy", "advance", "budget", 2 * 60_000));
+		WebElement signedOut = waitFor(By.id("problem"));
+
+		assertThat(signedOut.getText()).contains("Signed out", "10 minutes without activity");
+		assertThat(this.browser.findElement(By.id("plan")).isDisplayed()).isFalse();
+		assertThat(this.browser.findElement(By.id("sections")).getText()).isEmpty();
+		assertThat(this.browser.getPageSource()).doesNotContain(decision.getCode().getText()).doesNotContain("IDLE");
+		screenshot("signed-out");
 	}
 
 	@Test
