@@ -2,6 +2,7 @@
 // ?iss=<this server's FHIR base>&launch=<launch id>) or opened on its own (standalone launch: the issuer asks for
 // the NHS number), signs the clinician in with the authorization code flow and S256 PKCE, and shows the plan
 // summary ($epaccs-summary) of the patient in context.
+// Sign-in itself is pkce-sign-in.js, shared with the dashboard.
 // The access token is kept in this script's memory only, never in storage; the address bar keeps no launch id,
 // code or patient (each is removed as soon as it is read); after a spell without activity the clinician is signed
 // out and the plan is taken off the screen.
@@ -11,8 +12,6 @@
   const CLIENT_ID = 'epaccs-viewer';
   const FHIR_BASE = window.location.origin + '/fhir';
   const REDIRECT_URI = window.location.origin + '/viewer/';
-  // the PKCE verifier and state must survive the trip to the sign-in page and back; they are not tokens and are
-  // removed on return
   const PENDING = 'epaccs-viewer-pending';
   const IDLE_MINUTES = Number(document.body.dataset.idleMinutes || '10');
 
@@ -45,84 +44,22 @@
     show('problem');
   }
 
-  function randomString(bytes) {
-    const values = new Uint8Array(bytes);
-    window.crypto.getRandomValues(values);
-    return base64Url(values);
-  }
+  const APP = {
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT_URI,
+    pendingKey: PENDING,
+    audience: FHIR_BASE
+  };
 
-  function base64Url(bytes) {
-    let text = '';
-    bytes.forEach((b) => { text += String.fromCharCode(b); });
-    return window.btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  }
-
-  async function challengeOf(verifier) {
-    const digest = await window.crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-    return base64Url(new Uint8Array(digest));
-  }
-
-  // The issuer's endpoints as paths on this server: the viewer talks to its own server only, whichever of its
-  // addresses it was opened at.
-  async function endpoints() {
-    const response = await fetch('/.well-known/smart-configuration', { cache: 'no-store' });
-    if (!response.ok) {
-      throw new Error('the server\'s SMART configuration could not be read (' + response.status + ')');
-    }
-    const config = await response.json();
-    if (!config.authorization_endpoint || !config.token_endpoint) {
-      throw new Error('this server does not offer the SMART app launch');
-    }
-    return {
-      authorize: new URL(config.authorization_endpoint).pathname,
-      token: new URL(config.token_endpoint).pathname
-    };
-  }
-
-  async function signIn(scope, launch) {
-    const verifier = randomString(32);
-    const state = randomString(16);
-    const urls = await endpoints();
-    window.sessionStorage.setItem(PENDING, JSON.stringify({ state: state, verifier: verifier }));
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: CLIENT_ID,
-      redirect_uri: REDIRECT_URI,
-      scope: scope,
-      state: state,
-      code_challenge: await challengeOf(verifier),
-      code_challenge_method: 'S256',
-      aud: FHIR_BASE
-    });
-    if (launch) {
-      query.set('launch', launch);
-    }
-    window.location.assign(urls.authorize + '?' + query.toString());
+  function signIn(scope, launch) {
+    return window.EpaccsSignIn.start(APP, scope, launch);
   }
 
   async function finishSignIn(query) {
-    const pending = JSON.parse(window.sessionStorage.getItem(PENDING) || 'null');
-    window.sessionStorage.removeItem(PENDING);
-    if (!pending || pending.state !== query.get('state')) {
-      problem('Sign-in could not be checked', 'Start again from your clinical system, or with "Sign in".');
-      return;
-    }
-    const urls = await endpoints();
-    const response = await fetch(urls.token, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: query.get('code'),
-        redirect_uri: REDIRECT_URI,
-        client_id: CLIENT_ID,
-        code_verifier: pending.verifier
-      }),
-      cache: 'no-store'
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      problem('Sign-in did not complete', body.error_description || body.error || ('error ' + response.status));
+    const body = await window.EpaccsSignIn.finish(APP, query);
+    if (body.problem) {
+      problem(body.problem.title, 'Start again from your clinical system, or with "Sign in". ('
+        + body.problem.text + ')');
       return;
     }
     if (!body.patient) {

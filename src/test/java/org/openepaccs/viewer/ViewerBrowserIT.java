@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.openepaccs.testsupport.Browsers;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
@@ -213,7 +214,8 @@ class ViewerBrowserIT {
 
 	@Test
 	void theViewerIsSentWithAStrictContentSecurityPolicy() {
-		for (String path : List.of("/viewer/", "/viewer/viewer.js", "/viewer/viewer.css")) {
+		for (String path : List.of("/viewer/", "/viewer/viewer.js", "/viewer/viewer.css",
+				"/viewer/shared/pkce-sign-in.js")) {
 			Response response = FhirHttp.anonymous(this.port).get(path);
 			assertThat(response.status()).as(path).isEqualTo(200);
 			String policy = response.header("Content-Security-Policy");

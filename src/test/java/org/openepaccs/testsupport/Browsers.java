@@ -1,4 +1,4 @@
-package org.openepaccs.viewer;
+package org.openepaccs.testsupport;
 
 import java.io.File;
 import java.util.List;
@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * downloaded at run time. Under {@code CI=true} a missing browser fails the test; on a
  * developer's machine without one the test is skipped and says what to install.
  */
-final class Browsers {
+public final class Browsers {
 
 	private static final List<String> BROWSERS = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser");
 
@@ -25,7 +25,7 @@ final class Browsers {
 	private Browsers() {
 	}
 
-	static WebDriver headlessChromium() {
+	public static WebDriver headlessChromium() {
 		String browser = first(BROWSERS);
 		String driver = first(DRIVERS);
 		if (browser == null || driver == null) {
