@@ -221,6 +221,21 @@ class KeycloakIssuerIT {
 
 		assertThat(search.status()).as(search.body()).isEqualTo(401);
 		assertThat(search.header("WWW-Authenticate")).contains("invalid_token");
+		assertThat(search.diagnostics()).contains("not for this server");
+	}
+
+	@Test
+	void aUserTokenWithoutTheSubjectIsRefused() {
+		String token = token("/realms/" + REALM,
+				"grant_type=password&username=gp.doctor&password=" + encode(this.userPassword),
+				"it-no-subject:it-no-subject-secret");
+		assertThat(claims(token).has("sub")).isFalse();
+
+		Response search = this.fhir.get("/fhir/Patient", bearer(token));
+
+		assertThat(search.status()).as(search.body()).isEqualTo(401);
+		assertThat(search.header("WWW-Authenticate")).contains("invalid_token");
+		assertThat(search.diagnostics()).contains("names no user");
 	}
 
 	@Test
@@ -379,6 +394,11 @@ class KeycloakIssuerIT {
 										Map.of("usermodel.clientRoleMapping.clientId", "account", "claim.name",
 												"resource_access.${client_id}.roles", "multivalued", "true",
 												"jsonType.label", "String", "access.token.claim", "true")))));
+		// as the realm's user clients were before they had the basic scope
+		admin("POST", "/clients",
+				Map.of("clientId", "it-no-subject", "publicClient", false, "secret", "it-no-subject-secret",
+						"standardFlowEnabled", false, "directAccessGrantsEnabled", true, "fullScopeAllowed", false,
+						"defaultClientScopes", List.of("epaccs-audience", "epaccs-care-role", "user/*.cruds")));
 		admin("POST", "/clients", backendClient("it-no-smart-scope", List.of("basic", "epaccs-audience")));
 		admin("POST", "/clients", backendClient("it-other-audience", List.of("basic", "system/*.cruds")));
 	}
