@@ -185,6 +185,7 @@ class ResourceServerConfig {
 		// token
 		validators.add((jwt) -> new JwtIssuerValidator(issuerAddress.issuer()).validate(jwt));
 		validators.add(audience(properties.audience()));
+		validators.add(namesTheUser(properties.claims().user()));
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
 		return new VerifiedTokens(decoder, properties.clockSkew(), Clock.systemUTC());
 	}
@@ -207,6 +208,18 @@ class ResourceServerConfig {
 	private static OAuth2TokenValidatorResult expires(Jwt jwt) {
 		return (jwt.getExpiresAt() != null) ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult
 			.failure(new OAuth2Error("invalid_token", "The access token has no expiry (exp)", null));
+	}
+
+	/**
+	 * A token that names no user would be recorded in the audit trail and on every change
+	 * as made by nobody: refused. (A Keycloak realm import without the {@code basic}
+	 * client scope issues such user tokens.)
+	 */
+	private static OAuth2TokenValidator<Jwt> namesTheUser(String claim) {
+		OAuth2Error noUser = new OAuth2Error("invalid_token",
+				"The access token names no user: its " + claim + " claim is missing or empty", null);
+		return (jwt) -> (jwt.getClaimAsString(claim) != null && !jwt.getClaimAsString(claim).isBlank())
+				? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(noUser);
 	}
 
 	private static OAuth2TokenValidator<Jwt> audience(String audience) {

@@ -97,6 +97,7 @@ class AuthenticationIT {
 		tokens.put("wrong issuer", signed(claims().issuer("https://issuer.example.org").build()));
 		tokens.put("wrong audience", signed(claims().audience("some-other-server").build()));
 		tokens.put("no expiry", signed(claims().expirationTime(null).build()));
+		tokens.put("no subject", signed(claims().subject(null).build()));
 		tokens.put("signed by another key", signedBy(otherKey(), claims().build()));
 		tokens.put("HMAC with the public key", hmacWithPublicKey(claims().build()));
 		tokens.put("alg none", unsigned(claims().build()));

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Keycloak realm export in {@code config/keycloak} gives tokens the server accepts
  * with its default claims mapping: the audience it checks, SMART scopes it reads, a role
  * it knows and an organisation, under the claim names {@link AccessProperties.Claims}
- * reads by default; and it holds no secret and no user. (Read as JSON; it has not been
- * imported into a running Keycloak here.)
+ * reads by default; and it holds no secret and no user. (Read as JSON here;
+ * {@link KeycloakIssuerIT} imports it into a running Keycloak.)
  */
 class KeycloakRealmTest {
 
@@ -59,7 +59,7 @@ class KeycloakRealmTest {
 		});
 		assertThat(smart).contains("system/*.rs", "user/*.rs", "patient/*.rs");
 		Set<String> known = new java.util.HashSet<>(smart);
-		known.addAll(List.of("epaccs-audience", "epaccs-care-role"));
+		known.addAll(List.of("basic", "epaccs-audience", "epaccs-care-role"));
 		this.realm.path("clients").forEach((client) -> {
 			List<String> assigned = new ArrayList<>(strings(client.path("defaultClientScopes")));
 			assigned.addAll(strings(client.path("optionalClientScopes")));
@@ -84,6 +84,38 @@ class KeycloakRealmTest {
 			assertThat(Role.fromClaim(role)).as(client.path("clientId").asText()).isPresent();
 			assertThat(organisation).as(client.path("clientId").asText()).matches("[A-Z0-9]{3,10}");
 		});
+	}
+
+	@Test
+	void everyClientGetsTheSubjectClaimWhichTheImportDoesNotAddByItself() {
+		JsonNode mappers = scope("basic").path("protocolMappers");
+		List<String> types = new ArrayList<>();
+		mappers.forEach((mapper) -> types.add(mapper.path("protocolMapper").asText()));
+		assertThat(types).contains("oidc-sub-mapper");
+		this.realm.path("clients")
+			.forEach((client) -> assertThat(strings(client.path("defaultClientScopes")))
+				.as(client.path("clientId").asText())
+				.contains("basic"));
+	}
+
+	@Test
+	void usersRoleAndOrganisationAreDeclaredInTheUserProfileAndOnlyAnAdminMayEditThem() throws Exception {
+		JsonNode profile = new ObjectMapper().readTree(this.realm.path("components")
+			.path("org.keycloak.userprofile.UserProfileProvider")
+			.get(0)
+			.path("config")
+			.path("kc.user.profile.config")
+			.get(0)
+			.asText());
+		List<String> declared = new ArrayList<>();
+		profile.path("attributes").forEach((attribute) -> {
+			String name = attribute.path("name").asText();
+			if (name.startsWith("epaccs_")) {
+				declared.add(name);
+				assertThat(strings(attribute.path("permissions").path("edit"))).as(name).containsExactly("admin");
+			}
+		});
+		assertThat(declared).containsExactlyInAnyOrder(DEFAULTS.role(), DEFAULTS.organisation());
 	}
 
 	@Test

@@ -45,6 +45,15 @@ public final class ServerProcess implements AutoCloseable {
 
 	/** Starts the server and returns at once; see {@link #awaitReady(Duration)}. */
 	public static ServerProcess start(String name, String jdbcUrl, String... moreArguments) throws IOException {
+		return startWithProfiles(name, "postgres,demo", jdbcUrl, moreArguments);
+	}
+
+	/**
+	 * Starts the server with these Spring profiles ({@code postgres} without {@code demo}
+	 * for a server that trusts an external issuer) and returns at once.
+	 */
+	public static ServerProcess startWithProfiles(String name, String profiles, String jdbcUrl, String... moreArguments)
+			throws IOException {
 		Path folder = Files.createDirectories(Path.of("target", "servers"));
 		Path log = folder.resolve(name + ".log");
 		int port;
@@ -57,7 +66,7 @@ public final class ServerProcess implements AutoCloseable {
 				// the JIT's first tier only: several servers start at once on a small
 				// machine, and these tests are about what they answer, not how fast
 				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				EpaccsApplication.class.getName(), "--server.port=" + port, "--spring.profiles.active=postgres,demo",
+				EpaccsApplication.class.getName(), "--server.port=" + port, "--spring.profiles.active=" + profiles,
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password()));
 		command.addAll(List.of(moreArguments));
