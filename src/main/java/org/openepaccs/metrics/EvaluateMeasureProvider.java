@@ -58,7 +58,11 @@ class EvaluateMeasureProvider implements FhirOperationProvider {
 			throw new InvalidRequestException("Only reportType summary is offered: reports hold counts, never people");
 		}
 		ReportingPeriod period = ReportingPeriod.of(value(periodStart), value(periodEnd), MeasureReports.today());
-		Set<String> practices = practices(practice);
+		return report(indicator, period, practices(practice));
+	}
+
+	/** The summary report of one indicator, after disclosure control. */
+	MeasureReport report(Indicator indicator, ReportingPeriod period, Set<String> practices) {
 		Collection<PersonFacts> people = this.facts.people();
 		List<Tabulation> tables = Indicators.count(indicator, people, period, practices);
 		DisclosureControl control = new DisclosureControl(this.properties);

@@ -60,6 +60,9 @@ class MeasureIT {
 
 	FhirHttp analyst;
 
+	@org.springframework.beans.factory.annotation.Autowired
+	QuarterlyReports quarterlyReports;
+
 	String a;
 
 	String b;
@@ -290,6 +293,54 @@ class MeasureIT {
 		assertThat(report.getPeriod().getStartElement().getValueAsString())
 			.isEqualTo(quarter.minusMonths(3).toString());
 		assertThat(report.getPeriod().getEndElement().getValueAsString()).isEqualTo(quarter.minusDays(1).toString());
+	}
+
+	@Test
+	void theLastFullQuarterIsStoredOnceAndSearchableByPeriod() {
+		java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/London"));
+		java.time.LocalDate quarter = today.withDayOfMonth(1).withMonth(((today.getMonthValue() - 1) / 3) * 3 + 1);
+		String start = quarter.minusMonths(3).toString();
+		String end = quarter.minusDays(1).toString();
+		String search = "/fhir/MeasureReport?period=ge" + start + "&period=le" + end + "&_count=50";
+
+		org.awaitility.Awaitility.await("the quarter's reports stored")
+			.atMost(java.time.Duration.ofSeconds(90))
+			.until(() -> stored(search).size() == 7);
+		this.quarterlyReports.storeTheLastFullQuarter();
+
+		List<MeasureReport> reports = stored(search);
+		assertThat(reports).hasSize(7).allSatisfy((report) -> {
+			assertThat(report.getStatus()).isEqualTo(MeasureReport.MeasureReportStatus.COMPLETE);
+			assertThat(report.getType()).isEqualTo(MeasureReport.MeasureReportType.SUMMARY);
+			assertThat(report.getPeriod().getStartElement().getValueAsString()).isEqualTo(start);
+			assertThat(report.getPeriod().getEndElement().getValueAsString()).isEqualTo(end);
+			assertThat(report.getSubject().isEmpty()).as("a report of nobody in particular").isTrue();
+		});
+		assertThat(reports.stream().map(MeasureReport::getMeasure)).containsExactlyInAnyOrder(
+				"https://fhir.openepaccs.org/Measure/epaccs-register-size",
+				"https://fhir.openepaccs.org/Measure/epaccs-deaths-on-register",
+				"https://fhir.openepaccs.org/Measure/epaccs-register-care-planning",
+				"https://fhir.openepaccs.org/Measure/epaccs-preferred-place-achieved",
+				"https://fhir.openepaccs.org/Measure/epaccs-usual-residence-deaths",
+				"https://fhir.openepaccs.org/Measure/epaccs-cyp-register",
+				"https://fhir.openepaccs.org/Measure/epaccs-emergency-admissions");
+		// another quarter: none
+		assertThat(stored("/fhir/MeasureReport?period=ge2024-01-01&period=le2024-03-31")).isEmpty();
+		// only the analyst's role reads them, and nobody writes them through the API
+		assertThat(FhirHttp.as(this.port, "community-nurse").get(search).status()).isEqualTo(403);
+		assertThat(
+				this.analyst.post("/fhir/MeasureReport", FhirHttp.json(reports.get(0).setId((String) null))).status())
+			.isEqualTo(403);
+	}
+
+	private List<MeasureReport> stored(String search) {
+		Response response = this.analyst.get(search);
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+		return response.resource(org.hl7.fhir.r4.model.Bundle.class)
+			.getEntry()
+			.stream()
+			.map((entry) -> (MeasureReport) entry.getResource())
+			.toList();
 	}
 
 	// --- building the population
