@@ -530,7 +530,10 @@ final class ContentLimits {
 			return null;
 		}
 		Matcher matcher = DECIMAL.matcher(text.trim());
-		return (matcher.matches() && matcher.group("exp") != null) ? checkDecimal(matcher) : null;
+		// a number has a digit before its exponent: "E82041" is a practice's ODS code
+		boolean number = matcher.matches() && matcher.group("exp") != null && (matcher.group("int").length()
+				+ ((matcher.group("frac") != null) ? matcher.group("frac").length() : 0)) > 0;
+		return number ? checkDecimal(matcher) : null;
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package org.openepaccs.metrics;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,8 +83,57 @@ class IndexedFacts {
 		this.searchParams = searchParams;
 	}
 
+	/**
+	 * The facts as last read, while nothing has been written since and they are younger
+	 * than {@link #LONGEST_KEPT}: the dashboard asks for the seven indicators at once,
+	 * and reading the facts is most of each one's cost. A write changes the newest
+	 * {@code RES_UPDATED} (indexed), which is checked first; a write that commits after a
+	 * later one, with the earlier time, is seen once the facts are that old. Callers that
+	 * arrive while the facts are being read wait for that read rather than start their
+	 * own, so a page's seven requests cost one read.
+	 */
+	private volatile Snapshot kept;
+
+	private final java.util.concurrent.locks.ReentrantLock reading = new java.util.concurrent.locks.ReentrantLock();
+
+	static final Duration LONGEST_KEPT = Duration.ofSeconds(60);
+
+	private record Snapshot(Object lastWrite, long readAt, Collection<PersonFacts> people) {
+
+		boolean current(Object lastWriteNow) {
+			return java.util.Objects.equals(this.lastWrite, lastWriteNow)
+					&& System.nanoTime() - this.readAt < LONGEST_KEPT.toNanos();
+		}
+
+	}
+
 	/** Everyone who has ever had a register entry, or whose death is recorded. */
 	Collection<PersonFacts> people() {
+		Object lastWrite = this.jdbc.queryForObject("SELECT MAX(RES_UPDATED) FROM HFJ_RESOURCE", Object.class);
+		Snapshot before = this.kept;
+		if (before != null && before.current(lastWrite)) {
+			return before.people();
+		}
+		this.reading.lock();
+		try {
+			Snapshot now = this.kept;
+			if (now != null && (now != before || now.current(lastWrite))) {
+				// read by another caller while this one waited: it may have begun up to
+				// one
+				// read's time before this request arrived
+				return now.people();
+			}
+			long readAt = System.nanoTime();
+			Collection<PersonFacts> people = List.copyOf(readPeople());
+			this.kept = new Snapshot(lastWrite, readAt, people);
+			return people;
+		}
+		finally {
+			this.reading.unlock();
+		}
+	}
+
+	private Collection<PersonFacts> readPeople() {
 		Map<Long, PersonFacts> people = new HashMap<>();
 		Map<Long, Long> entryPatients = links("EpisodeOfCare", "patient",
 				codes("EpisodeOfCare", "type", Systems.SNOMED, Set.of(RecordMeanings.PALLIATIVE_CARE)));

@@ -72,6 +72,10 @@ class ContentLimitsTest {
 		assertThat(this.limits.checkSearchValue("http://snomed.info/sct|1e999999")).isNull();
 		assertThat(this.limits.checkSearchValue("le72.5")).isNull();
 		assertThat(this.limits.checkSearchValue("Ellen")).isNull();
+		// an ODS code of a GP practice, not a number with an exponent
+		assertThat(this.limits.checkSearchValue("E82041")).isNull();
+		assertThat(this.limits.checkSearchValue("e999999")).isNull();
+		assertThat(this.limits.checkSearchValue(".5e999999")).contains("exponent");
 		assertThat(this.limits.checkSearchValue("2e3")).isNull();
 	}
 

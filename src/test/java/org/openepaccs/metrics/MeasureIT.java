@@ -296,6 +296,25 @@ class MeasureIT {
 	}
 
 	@Test
+	void aRecordWrittenBetweenTwoReportsCountsInTheSecond() {
+		// E, as many practices' ODS codes begin: not a number with an exponent
+		String practice = "E" + ThreadLocalRandom.current().nextInt(1_000_000, 9_999_999);
+		String organisation = practice(practice);
+		for (int i = 0; i < 8; i++) {
+			person(new Person(organisation, "female", "1948-02-01"));
+		}
+		MeasureReport before = evaluate("epaccs-register-size", "&practice=" + practice);
+		// straight after: the facts the first report read are not reused for the second
+		for (int i = 0; i < 5; i++) {
+			person(new Person(organisation, "male", "1948-02-01"));
+		}
+		MeasureReport after = evaluate("epaccs-register-size", "&practice=" + practice);
+
+		assertThat(count(group(before, "on-register").getPopulationFirstRep().getCountElement())).isEqualTo("10");
+		assertThat(count(group(after, "on-register").getPopulationFirstRep().getCountElement())).isEqualTo("15");
+	}
+
+	@Test
 	void theLastFullQuarterIsStoredOnceAndSearchableByPeriod() {
 		java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/London"));
 		java.time.LocalDate quarter = today.withDayOfMonth(1).withMonth(((today.getMonthValue() - 1) / 3) * 3 + 1);
