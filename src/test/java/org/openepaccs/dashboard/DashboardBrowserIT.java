@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -28,6 +29,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chromium.HasCdp;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -90,7 +92,7 @@ class DashboardBrowserIT {
 	}
 
 	@Test
-	void anAnalystSignsInPicksAPeriodAndAPracticeAndSeesTheNumbersOfTheReport() {
+	void anAnalystSignsInPicksAPeriodAndAPracticeAndSeesTheNumbersOfTheReport() throws IOException {
 		this.browser.get("http://localhost:" + this.port + "/dashboard/");
 		waitFor(By.id("sign-in")).click();
 		signInAs("icb.analyst", "icb-analyst-dev-password");
@@ -134,6 +136,24 @@ class DashboardBrowserIT {
 			.findElement(By.cssSelector("tr[data-stratum='not recorded']"));
 		assertThat(sexRow.getAttribute("textContent")).isEqualTo("not recorded10");
 		screenshot("by-sex");
+
+		// the CSV holds the same numbers, suppressed cells as such
+		Path downloads = Files.createTempDirectory("dashboard-csv");
+		((HasCdp) this.browser).executeCdpCommand("Browser.setDownloadBehavior",
+				Map.of("behavior", "allow", "downloadPath", downloads.toAbsolutePath().toString()));
+		field("csv").click();
+		Path csv = downloads.resolve("epaccs-indicators-" + PERIOD_START + "-to-" + PERIOD_END + ".csv");
+		org.awaitility.Awaitility.await("the CSV downloaded")
+			.atMost(Duration.ofSeconds(30))
+			.until(() -> Files.exists(csv));
+		List<String> lines = Files.readAllLines(csv);
+		assertThat(lines.get(0)).isEqualTo(
+				"indicator,group,breakdown,stratum,people,numerator,denominator,score,ci_low,ci_high,median_days");
+		assertThat(lines)
+			.contains("epaccs-register-size,on-register,all,all,10,,,,,,",
+					"epaccs-register-size,on-register,gp-practice," + this.ods + ",10,,,,,,")
+			.anySatisfy((line) -> assertThat(line)
+				.startsWith("epaccs-register-care-planning,key-worker,all,all,,suppressed,10,suppressed"));
 	}
 
 	@Test
