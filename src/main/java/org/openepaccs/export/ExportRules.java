@@ -194,8 +194,13 @@ class ExportRules implements FhirServerInterceptor {
 			parameters.setUserData(PRACTICE, Boolean.TRUE);
 			List<String> people = practicePeople(parameters.getGroupId(), caller);
 			Set<String> compartmentTypes = this.exportSupport.getPatientCompartmentResources(ExportStyle.PATIENT);
-			parameters
-				.setResourceTypes(parameters.getResourceTypes().stream().filter(compartmentTypes::contains).toList());
+			List<String> types = parameters.getResourceTypes().stream().filter(compartmentTypes::contains).toList();
+			if (types.isEmpty()) {
+				// an empty list would mean every type to the job
+				throw new InvalidRequestException("a practice export holds people's records: _type must name "
+						+ "at least one type of a person's record, such as Patient or Observation");
+			}
+			parameters.setResourceTypes(types);
 			if (!people.isEmpty()) {
 				// HAPI's group export reads Group.member; the practice's people are found
 				// here instead, and exported as a patient export of exactly them

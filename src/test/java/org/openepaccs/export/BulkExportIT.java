@@ -144,6 +144,12 @@ class BulkExportIT {
 			assertThat(FhirHttp.json(event)).contains("gp-system", "Y99901", downloaded);
 		});
 
+		String pollId = "export-poll-" + UUID.randomUUID();
+		assertThat(this.gp.get(poll, "X-Request-ID", pollId).status()).isEqualTo(200);
+		assertThat(auditOf(pollId)).singleElement()
+			.satisfies(
+					(event) -> assertThat(event.getOutcomeDesc()).startsWith("bulk export poll $export-poll-status"));
+
 		// the poll and the files belong to the caller who started the export
 		Response othersPoll = this.nurse.get(poll);
 		Response unknownPoll = this.nurse.get("/fhir/$export-poll-status?_jobId=" + UUID.randomUUID());
@@ -201,7 +207,7 @@ class BulkExportIT {
 	@Test
 	void badInputIsA400WithAnOperationOutcome() {
 		for (String query : List.of("_type=NotAType", "_since=garbage", "_outputFormat=application/pdf",
-				"_typeFilter=Observation%3Fcode%3D1234", "_type=Binary")) {
+				"_typeFilter=Observation%3Fcode%3D1234", "_type=Binary", "_type=Organization")) {
 			Response response = this.gp.get("/fhir/" + this.group + "/$export?" + query, "Prefer", "respond-async");
 			assertThat(response.status()).as(query + ": " + response.body()).isEqualTo(400);
 			assertThat(response.outcome().getIssueFirstRep().getDiagnostics()).as(query).isNotBlank();
