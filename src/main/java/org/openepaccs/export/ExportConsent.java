@@ -1,5 +1,6 @@
 package org.openepaccs.export;
 
+import java.util.List;
 import java.util.Set;
 
 import ca.uhn.fhir.interceptor.api.Hook;
@@ -32,6 +33,8 @@ class ExportConsent implements FhirStorageInterceptor {
 
 	private final PeopleOfRecords people;
 
+	private volatile Practice lastPractice;
+
 	ExportConsent(ConsentDirectory consent, PeopleOfRecords people) {
 		this.consent = consent;
 		this.people = people;
@@ -48,10 +51,28 @@ class ExportConsent implements FhirStorageInterceptor {
 			return false;
 		}
 		if (Boolean.TRUE.equals(parameters.getUserData().get(ExportRules.PRACTICE))) {
-			return !whose.isEmpty()
-					&& whose.stream().allMatch((patient) -> parameters.getPatientIds().contains("Patient/" + patient));
+			Set<String> practice = practiceOf(parameters);
+			return !whose.isEmpty() && whose.stream().allMatch((patient) -> practice.contains("Patient/" + patient));
 		}
 		return true;
+	}
+
+	/**
+	 * The practice's people as a set, built once per list: a job step asks about every
+	 * resource it writes with the same parameters.
+	 */
+	private Set<String> practiceOf(BulkExportJobParameters parameters) {
+		List<String> listed = parameters.getPatientIds();
+		Practice last = this.lastPractice;
+		if (last == null || last.listed() != listed) {
+			last = new Practice(listed, Set.copyOf(listed));
+			this.lastPractice = last;
+		}
+		return last.people();
+	}
+
+	private record Practice(List<String> listed, Set<String> people) {
+
 	}
 
 }
