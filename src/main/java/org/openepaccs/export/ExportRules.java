@@ -33,10 +33,12 @@ import org.openepaccs.common.Systems;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 import org.openepaccs.fhir.InternalSearch;
+import org.openepaccs.security.AccessPolicy;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
 import org.openepaccs.security.ConsentDirectory;
 import org.openepaccs.security.ExportOwners;
+import org.openepaccs.security.Interaction;
 import org.openepaccs.security.Role;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -185,6 +187,14 @@ class ExportRules implements FhirServerInterceptor {
 			throw new InvalidRequestException("_typeFilter and _typePostFetchFilterUrl are not offered here; "
 					+ "export whole types (_type, _since) and filter the files");
 		}
+		List<String> readable = parameters.getResourceTypes().stream().filter((type) -> mayRead(caller, type)).toList();
+		if (readable.isEmpty()) {
+			throw forbidden("no scope of the access token allows reading any of the types to export ("
+					+ String.join(",", parameters.getResourceTypes()) + ")");
+		}
+		// the export holds only what the token's scopes (and, for a GP system, its role)
+		// allow reading
+		parameters.setResourceTypes(readable);
 		String owner = ExportOwners.ownerOf(caller);
 		parameters.setUserData(OWNER, owner);
 		parameters.setUserData(ORGANISATION, caller.organisation());
@@ -211,6 +221,18 @@ class ExportRules implements FhirServerInterceptor {
 			// with nobody to export, the memberless Group's export writes nothing:
 			// ExportConsent writes no resource outside the (empty) list
 		}
+	}
+
+	/**
+	 * Whether the export may hold this type: the admin role's one read of clinical data
+	 * is its ICB-wide export, so for it the scopes alone decide; for a GP system its role
+	 * and scopes, as for a search.
+	 */
+	private static boolean mayRead(Caller caller, String type) {
+		if (caller.role() == Role.ADMIN) {
+			return caller.hasScope(type, Interaction.READ);
+		}
+		return AccessPolicy.decide(caller, type, Interaction.READ).allowed();
 	}
 
 	/** The people registered with the practice the Group stands for, less the hidden. */

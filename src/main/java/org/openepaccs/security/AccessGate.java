@@ -104,10 +104,8 @@ class AccessGate implements FhirServerInterceptor {
 			new OperationRule("$subsumes", Set.of(Level.TYPE, Level.INSTANCE), Set.of("CodeSystem")),
 			new OperationRule("$translate", Set.of(Level.TYPE, Level.INSTANCE), Set.of("ConceptMap")),
 			// bulk export: the kick-off across the ICB (server, Patient) or for a
-			// practice
-			// (Group), and the poll (GET) and cancel (DELETE) of one export; its files
-			// are
-			// read as Binary
+			// practice (Group), and the poll (GET) and cancel (DELETE) of one export;
+			// its files are read as Binary
 			new OperationRule("$export", Set.of(Level.SERVER), Set.of("*")),
 			new OperationRule("$export", Set.of(Level.TYPE), Set.of("Patient")),
 			new OperationRule("$export", Set.of(Level.INSTANCE), Set.of("Group")),

@@ -199,6 +199,9 @@ class BulkExportIT {
 		assertRefused(FhirHttp.as(this.port, "icb-analyst"), "/fhir/$export", "de-identified");
 		assertRefused(FhirHttp.as(this.port, "icb-analyst"), "/fhir/" + this.group + "/$export", "icb-analyst");
 		assertRefused(this.admin, "/fhir/Patient/" + idPart(this.shown1) + "/$export", "not offered");
+		// a GP system's token without read scopes (the EHR launcher's) exports nothing
+		assertRefused(FhirHttp.as(this.port, "ehr-launcher"), "/fhir/" + this.group + "/$export",
+				"no scope of the access token");
 		Response batch = this.gp.post("/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{"
 				+ "\"request\":{\"method\":\"GET\",\"url\":\"" + this.group + "/$export\"}}]}");
 		assertThat(batch.status()).as(batch.body()).isEqualTo(403);
