@@ -6,6 +6,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
@@ -78,8 +79,25 @@ class AuditInterceptor implements FhirServerInterceptor {
 		if (request.getId() != null) {
 			involved.addRequested(request.getResourceName(), request.getId().getIdPart());
 		}
-		record(request, interactionOf(operation), AuditEventOutcome._0, involved, null);
+		record(request, interactionOf(operation), AuditEventOutcome._0, involved, exportDetail(request));
 		return true;
+	}
+
+	/**
+	 * What a bulk export request was, for its event: its kick-off (the Group names the
+	 * practice), poll or cancel, and the export's id. Its files are read as Binaries,
+	 * audited as reads. Null for any other request.
+	 */
+	static String exportDetail(RequestDetails request) {
+		String operation = request.getOperation();
+		if (!"$export".equals(operation) && !"$export-poll-status".equals(operation)) {
+			return null;
+		}
+		String what = "$export".equals(operation) ? "bulk export kick-off"
+				: (request.getRequestType() == RequestTypeEnum.DELETE) ? "bulk export cancel" : "bulk export poll";
+		String[] job = request.getParameters().get("_jobId");
+		return what + " " + ((request.getResourceName() != null) ? request.getResourceName() + "/" : "") + operation
+				+ ((job != null && job.length == 1) ? " _jobId=" + job[0] : "");
 	}
 
 	@Hook(Pointcut.SERVER_HANDLE_EXCEPTION)

@@ -103,6 +103,13 @@ class AccessGate implements FhirServerInterceptor {
 			new OperationRule("$lookup", Set.of(Level.TYPE, Level.INSTANCE), Set.of("CodeSystem")),
 			new OperationRule("$subsumes", Set.of(Level.TYPE, Level.INSTANCE), Set.of("CodeSystem")),
 			new OperationRule("$translate", Set.of(Level.TYPE, Level.INSTANCE), Set.of("ConceptMap")),
+			// bulk export: the kick-off across the ICB (server, Patient) or for a
+			// practice (Group), and the poll (GET) and cancel (DELETE) of one export;
+			// its files are read as Binary
+			new OperationRule("$export", Set.of(Level.SERVER), Set.of("*")),
+			new OperationRule("$export", Set.of(Level.TYPE), Set.of("Patient")),
+			new OperationRule("$export", Set.of(Level.INSTANCE), Set.of("Group")),
+			new OperationRule("$export-poll-status", Set.of(Level.SERVER), Set.of("*")),
 			new OperationRule("$snapshot", Set.of(Level.TYPE, Level.INSTANCE), Set.of("StructureDefinition")));
 
 	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = -50)
@@ -386,6 +393,11 @@ class AccessGate implements FhirServerInterceptor {
 			throw new InvalidRequestException("Bundle.entry.request.url " + url + " is not a URL this server serves");
 		}
 		String refused = refusal(request.interaction(), request.type(), request.operation());
+		if (refused == null && request.operation() != null && request.operation().startsWith("$export")) {
+			// its answer is a status and headers, which a bundle entry cannot carry
+			refused = "bulk export is not offered inside a batch or transaction; call " + request.operation()
+					+ " on its own";
+		}
 		if (refused == null) {
 			refused = searchRefusal(request.type(), query(url.contains("?") ? url : ""));
 		}

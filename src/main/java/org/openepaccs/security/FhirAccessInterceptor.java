@@ -90,6 +90,10 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 			return; // anonymous requests reach only the CapabilityStatement; the rules
 					// cover the rest
 		}
+		if (interaction == Interaction.READ && "Binary".equals(type)
+				&& ExportOutputs.readsExportOutputs(caller.get())) {
+			return; // the files of its own exports, and no other Binary (ExportOutputs)
+		}
 		AccessPolicy.Decision decision = AccessPolicy.decide(caller.get(), type, interaction);
 		if (!decision.allowed()) {
 			OperationOutcome outcome = new OperationOutcome();
@@ -193,6 +197,21 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 		}
 		if (mayReadAnything || mayChangeAnything) {
 			rules.allow().transaction().withAnyOperation().andApplyNormalRules();
+		}
+		if (caller.role() == Role.SYSTEM_INTEGRATION || caller.role() == Role.ADMIN) {
+			// who may export what (a practice, or the ICB), and what the files hold, is
+			// decided by the export feature; the poll and the files belong to the caller
+			// who started the export (ExportOwners)
+			rules.allow("bulk export").operation().named("$export").atAnyLevel().andAllowAllResponses();
+			rules.allow("bulk export status")
+				.operation()
+				.named("$export-poll-status")
+				.onServer()
+				.andAllowAllResponses();
+			rules.allow("bulk export").bulkExport().any();
+		}
+		if (ExportOutputs.readsExportOutputs(caller)) {
+			rules.allow("the files of its own exports").read().resourcesOfType("Binary").withAnyId();
 		}
 		if (caller.role() == Role.ADMIN) {
 			// what an operation returns still goes through the read rules: no clinical
