@@ -60,9 +60,30 @@ class QuarterlyReports {
 			}
 		}
 		catch (RuntimeException ex) {
-			// tried again at the next check; the figures stay available live meanwhile
-			log.warn("Could not store the last full quarter's indicator reports: {}", ex.getMessage());
+			// tried again at the next check; the figures stay available live meanwhile.
+			// While the database is away its outage is reported once (readiness and one
+			// warning), so this says so only in passing
+			if (databaseAway(ex)) {
+				log.info("The last full quarter's indicator reports wait for the database: {}", ex.getMessage());
+			}
+			else {
+				log.warn("Could not store the last full quarter's indicator reports: {}", ex.getMessage());
+			}
 		}
+	}
+
+	private static boolean databaseAway(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof java.sql.SQLTransientConnectionException
+					|| cause instanceof java.sql.SQLNonTransientConnectionException
+					|| (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+							&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
+					|| cause instanceof org.springframework.dao.DataAccessResourceFailureException
+					|| cause instanceof org.springframework.transaction.CannotCreateTransactionException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** The reports of the quarter not stored yet, stored; how many. */

@@ -158,25 +158,6 @@ class ResourceServerConfig {
 	@Bean
 	JwtDecoder jwtDecoder(AccessProperties properties, IssuerAddress issuerAddress,
 			ObjectProvider<EmbeddedIssuerConfig.EmbeddedIssuerKeys> embeddedKeys) {
-		NimbusJwtDecoder decoder;
-		if (properties.embeddedIssuer().enabled()) {
-			decoder = NimbusJwtDecoder.withPublicKey(embeddedKeys.getObject().publicKey())
-				.signatureAlgorithm(SignatureAlgorithm.RS256)
-				.validateType(false) // accessTokenTypes() below, which knows at+jwt
-				.build();
-		}
-		else {
-			// the JWKS address is looked up on first use, so the server starts while the
-			// issuer is briefly unreachable
-			NimbusJwtDecoder.JwkSetUriJwtDecoderBuilder builder = (properties.jwkSetUri() != null)
-					? NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString())
-					: NimbusJwtDecoder.withIssuerLocation(properties.issuerUri().toString());
-			decoder = builder
-				.jwsAlgorithms((algorithms) -> algorithms
-					.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256, SignatureAlgorithm.PS256)))
-				.validateType(false)
-				.build();
-		}
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
 		validators.add(ResourceServerConfig::accessTokenTypes);
 		validators.add(new JwtTimestampValidator(properties.clockSkew()));
@@ -186,7 +167,32 @@ class ResourceServerConfig {
 		validators.add((jwt) -> new JwtIssuerValidator(issuerAddress.issuer()).validate(jwt));
 		validators.add(audience(properties.audience()));
 		validators.add(namesTheUser(properties.claims().user()));
-		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
+		OAuth2TokenValidator<Jwt> checks = new DelegatingOAuth2TokenValidator<>(validators);
+		JwtDecoder decoder;
+		if (properties.embeddedIssuer().enabled()) {
+			NimbusJwtDecoder embedded = NimbusJwtDecoder.withPublicKey(embeddedKeys.getObject().publicKey())
+				.signatureAlgorithm(SignatureAlgorithm.RS256)
+				.validateType(false) // accessTokenTypes() below, which knows at+jwt
+				.build();
+			embedded.setJwtValidator(checks);
+			decoder = embedded;
+		}
+		else {
+			// building it reads the issuer's discovery document: done on the first token,
+			// so the server starts while the issuer is briefly unreachable
+			decoder = new DecoderOnFirstUse(() -> {
+				NimbusJwtDecoder.JwkSetUriJwtDecoderBuilder builder = (properties.jwkSetUri() != null)
+						? NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString())
+						: NimbusJwtDecoder.withIssuerLocation(properties.issuerUri().toString());
+				NimbusJwtDecoder external = builder
+					.jwsAlgorithms((algorithms) -> algorithms
+						.addAll(List.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256, SignatureAlgorithm.PS256)))
+					.validateType(false)
+					.build();
+				external.setJwtValidator(checks);
+				return external;
+			});
+		}
 		return new VerifiedTokens(decoder, properties.clockSkew(), Clock.systemUTC());
 	}
 
