@@ -52,9 +52,10 @@ class HostileNeighbourBench {
 			FhirHttp ooh = FhirHttp.as(server.port(), "ooh-clinician");
 			FhirHttp hostile = FhirHttp.as(server.port(), "gp-system");
 			// the victim: a CarePlan read, or with -Dbench.victim=summary the
-			// out-of-hours
-			// summary by NHS number, the read that matters at 3 a.m.
-			String path = "summary".equals(System.getProperty("bench.victim"))
+			// out-of-hours summary by NHS number, the read that matters at 3 a.m.
+			boolean summary = "summary".equals(System.getProperty("bench.victim"));
+			String victim = summary ? "out-of-hours summaries by NHS number" : "reads of one CarePlan";
+			String path = summary
 					? "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM + "%7C" + MARGARET_NHS_NUMBER
 					: "/fhir/CarePlan/margaret-acp";
 			for (int i = 0; i < WARMUP; i++) {
@@ -102,7 +103,7 @@ class HostileNeighbourBench {
 			assertThat(hostileStatuses.keySet()).as("the hostile client got no 5xx").allMatch((status) -> status < 500);
 			assertThat(idle.size()).isEqualTo(besideHostile.size()).isEqualTo(ROUNDS * PER_ROUND);
 			Latencies.report("hostile-neighbour", "A normal read beside a hostile client",
-					idle.size() + " reads of one CarePlan per mode after " + WARMUP + " warm-up, alternating rounds; "
+					idle.size() + " " + victim + " per mode after " + WARMUP + " warm-up, alternating rounds; "
 							+ HOSTILE_THREADS + " hostile threads, statuses they got: " + hostileStatuses,
 					besideHostile, idle, "report");
 		}
