@@ -20,7 +20,6 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.api.server.bulk.BulkExportJobParameters;
 import ca.uhn.fhir.rest.api.server.bulk.BulkExportJobParameters.ExportStyle;
 import ca.uhn.fhir.rest.param.ReferenceParam;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.util.Batch2JobDefinitionConstants;
@@ -33,6 +32,7 @@ import org.openepaccs.common.Systems;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 import org.openepaccs.fhir.InternalSearch;
+import org.openepaccs.security.AccessDenied;
 import org.openepaccs.security.AccessPolicy;
 import org.openepaccs.security.Caller;
 import org.openepaccs.security.Callers;
@@ -122,31 +122,32 @@ class ExportRules implements FhirServerInterceptor {
 
 	private void decideKickOff(RequestDetails request) {
 		Caller caller = this.callers.current()
-			.orElseThrow(() -> forbidden("bulk export needs an access token naming a role and organisation"));
+			.orElseThrow(
+					() -> AccessDenied.because("bulk export needs an access token naming a role and organisation"));
 		if (caller.role() == Role.ICB_ANALYST) {
-			throw forbidden(ANALYST_REFUSAL);
+			throw AccessDenied.because(ANALYST_REFUSAL);
 		}
 		if ("Group".equals(request.getResourceName())) {
 			if (caller.role() != Role.SYSTEM_INTEGRATION) {
-				throw forbidden("a practice export (Group/<id>/$export) is for the practice's own GP system "
+				throw AccessDenied.because("a practice export (Group/<id>/$export) is for the practice's own GP system "
 						+ "(role system-integration); an export across the ICB ($export) needs the admin role");
 			}
 		}
 		else if (caller.role() != Role.ADMIN) {
-			throw forbidden("an export across the ICB ("
+			throw AccessDenied.because("an export across the ICB ("
 					+ ((request.getResourceName() != null) ? request.getResourceName() + "/" : "")
 					+ "$export) needs the admin role; a GP system exports "
 					+ "the people of its own practice with Group/<id>/$export on its practice's Group");
 		}
 		if (caller.organisation() == null || caller.organisation().isBlank()) {
-			throw forbidden("bulk export needs an access token naming the caller's organisation, "
+			throw AccessDenied.because("bulk export needs an access token naming the caller's organisation, "
 					+ "whose consent to share decides who is exported");
 		}
 	}
 
 	private void decidePoll(RequestDetails request) {
 		if (request.getRequestType() != RequestTypeEnum.GET && request.getRequestType() != RequestTypeEnum.DELETE) {
-			throw forbidden("an export's status is polled with GET, and the export cancelled with DELETE, "
+			throw AccessDenied.because("an export's status is polled with GET, and the export cancelled with DELETE, "
 					+ "on the Content-Location of its kick-off");
 		}
 		String[] ids = request.getParameters().get("_jobId");
@@ -179,7 +180,8 @@ class ExportRules implements FhirServerInterceptor {
 	 */
 	@Hook(Pointcut.STORAGE_PRE_INITIATE_BULK_EXPORT)
 	public void scope(BulkExportJobParameters parameters, RequestDetails request) {
-		Caller caller = this.callers.current().orElseThrow(() -> forbidden("bulk export needs an access token"));
+		Caller caller = this.callers.current()
+			.orElseThrow(() -> AccessDenied.because("bulk export needs an access token"));
 		if (!parameters.getFilters().isEmpty() || !parameters.getPostFetchFilterUrls().isEmpty()) {
 			// a filter's search runs in the job unnarrowed by consent, so its chains
 			// could
@@ -189,7 +191,7 @@ class ExportRules implements FhirServerInterceptor {
 		}
 		List<String> readable = parameters.getResourceTypes().stream().filter((type) -> mayRead(caller, type)).toList();
 		if (readable.isEmpty()) {
-			throw forbidden("no scope of the access token allows reading any of the types to export ("
+			throw AccessDenied.because("no scope of the access token allows reading any of the types to export ("
 					+ String.join(",", parameters.getResourceTypes()) + ")");
 		}
 		// the export holds only what the token's scopes (and, for a GP system, its role)
@@ -246,7 +248,7 @@ class ExportRules implements FhirServerInterceptor {
 		IdType practice = new IdType(group.getManagingEntity().getReference());
 		if (!"Organization".equals(practice.getResourceType()) || practice.getIdPart() == null
 				|| !isCallersOrganisation(practice, caller)) {
-			throw forbidden(id.getValue() + " is not your practice's Group: its managingEntity must be the "
+			throw AccessDenied.because(id.getValue() + " is not your practice's Group: its managingEntity must be the "
 					+ "Organization with your ODS code (" + caller.organisation() + ")");
 		}
 		SearchParameterMap registered = InternalSearch.all()
@@ -289,15 +291,6 @@ class ExportRules implements FhirServerInterceptor {
 			.setCode(OperationOutcome.IssueType.NOTFOUND)
 			.setDiagnostics(message);
 		return new ResourceNotFoundException(message, outcome);
-	}
-
-	private static ForbiddenOperationException forbidden(String reason) {
-		OperationOutcome outcome = new OperationOutcome();
-		outcome.addIssue()
-			.setSeverity(OperationOutcome.IssueSeverity.ERROR)
-			.setCode(OperationOutcome.IssueType.FORBIDDEN)
-			.setDiagnostics("Access denied: " + reason);
-		return new ForbiddenOperationException("Access denied: " + reason, outcome);
 	}
 
 }

@@ -18,7 +18,6 @@ import ca.uhn.fhir.jpa.dao.BaseStorageDao;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.RestSearchParameterTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
@@ -28,7 +27,6 @@ import ca.uhn.fhir.util.UrlUtil;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle.BundleEntryComponent;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.openepaccs.common.BundleEntryRequest;
 import org.openepaccs.common.PlanSummaryNames;
 import org.openepaccs.fhir.FhirServerInterceptor;
@@ -117,14 +115,14 @@ class AccessGate implements FhirServerInterceptor {
 		RestOperationTypeEnum interaction = request.getRestOperationType();
 		String refused = refusal(interaction, request.getResourceName(), request.getOperation());
 		if (refused != null) {
-			throw forbidden(refused);
+			throw AccessDenied.because(refused);
 		}
 		String search = searchRefusal(request.getResourceName(), request.getParameters());
 		if (search == null && request.getHeader("If-None-Exist") != null) {
 			search = searchRefusal(request.getResourceName(), query(request.getHeader("If-None-Exist")));
 		}
 		if (search != null) {
-			throw forbidden(search);
+			throw AccessDenied.because(search);
 		}
 		if ((interaction == RestOperationTypeEnum.TRANSACTION || interaction == RestOperationTypeEnum.BATCH)
 				&& request.getResource() instanceof Bundle bundle) {
@@ -132,7 +130,7 @@ class AccessGate implements FhirServerInterceptor {
 			for (int i = 0; i < entries.size(); i++) {
 				String entryRefusal = entryRefusal(entries.get(i));
 				if (entryRefusal != null) {
-					throw forbidden("Bundle.entry[" + i + "]: " + entryRefusal);
+					throw AccessDenied.because("Bundle.entry[" + i + "]: " + entryRefusal);
 				}
 			}
 		}
@@ -405,15 +403,6 @@ class AccessGate implements FhirServerInterceptor {
 			refused = searchRefusal(request.type(), query(entry.getRequest().getIfNoneExist()));
 		}
 		return refused;
-	}
-
-	private static ForbiddenOperationException forbidden(String reason) {
-		OperationOutcome outcome = new OperationOutcome();
-		outcome.addIssue()
-			.setSeverity(OperationOutcome.IssueSeverity.ERROR)
-			.setCode(OperationOutcome.IssueType.FORBIDDEN)
-			.setDiagnostics("Access denied: " + reason);
-		return new ForbiddenOperationException("Access denied: " + reason, outcome);
 	}
 
 	private record OperationRule(String name, Set<Level> levels, Set<String> types) {

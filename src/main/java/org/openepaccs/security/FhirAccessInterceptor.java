@@ -11,7 +11,6 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilder;
@@ -96,12 +95,7 @@ class FhirAccessInterceptor extends AuthorizationInterceptor implements FhirServ
 		}
 		AccessPolicy.Decision decision = AccessPolicy.decide(caller.get(), type, interaction);
 		if (!decision.allowed()) {
-			OperationOutcome outcome = new OperationOutcome();
-			outcome.addIssue()
-				.setSeverity(OperationOutcome.IssueSeverity.ERROR)
-				.setCode(OperationOutcome.IssueType.FORBIDDEN)
-				.setDiagnostics("Access denied: " + decision.reason());
-			throw new ForbiddenOperationException("Access denied: " + decision.reason(), outcome);
+			throw AccessDenied.because(decision.reason());
 		}
 	}
 
