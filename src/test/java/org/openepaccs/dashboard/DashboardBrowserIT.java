@@ -25,8 +25,6 @@ import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.TestNhsNumbers;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chromium.HasCdp;
@@ -286,15 +284,7 @@ class DashboardBrowserIT {
 	}
 
 	private void screenshot(String name) {
-		try {
-			Path folder = Path.of("target", "screenshots");
-			Files.createDirectories(folder);
-			Files.write(folder.resolve("DashboardBrowserIT-" + name + ".png"),
-					((TakesScreenshot) this.browser).getScreenshotAs(OutputType.BYTES));
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
+		Browsers.screenshot(this.browser, "DashboardBrowserIT-" + name);
 	}
 
 }

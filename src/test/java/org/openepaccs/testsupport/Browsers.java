@@ -50,4 +50,17 @@ public final class Browsers {
 		return paths.stream().filter((path) -> new File(path).canExecute()).findFirst().orElse(null);
 	}
 
+	/** Saves what the browser shows as {@code target/screenshots/<name>.png}. */
+	public static void screenshot(WebDriver browser, String name) {
+		try {
+			java.nio.file.Path folder = java.nio.file.Path.of("target", "screenshots");
+			java.nio.file.Files.createDirectories(folder);
+			java.nio.file.Files.write(folder.resolve(name + ".png"), ((org.openqa.selenium.TakesScreenshot) browser)
+				.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
 }

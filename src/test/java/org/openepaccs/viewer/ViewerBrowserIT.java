@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +30,6 @@ import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.TestNhsNumbers;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -273,15 +270,7 @@ class ViewerBrowserIT {
 	}
 
 	private void screenshot(String name) {
-		try {
-			Path folder = Path.of("target", "screenshots");
-			Files.createDirectories(folder);
-			Files.write(folder.resolve("ViewerBrowserIT-" + this.testName + "-" + name + ".png"),
-					((TakesScreenshot) this.browser).getScreenshotAs(OutputType.BYTES));
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
+		Browsers.screenshot(this.browser, "ViewerBrowserIT-" + this.testName + "-" + name);
 	}
 
 	private String patientWith(String nhsNumber) {
