@@ -1,6 +1,7 @@
 package org.openepaccs.security;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -133,6 +134,44 @@ class SmartAppLaunchIT {
 				"Bearer " + accessToken);
 		assertThat(othersSummary.status()).as(othersSummary.body()).isEqualTo(403);
 		assertThat(othersSummary.body()).doesNotContain("Other");
+	}
+
+	@Test
+	void aPatientScopedTokenShowsNothingOfAPatientInContextWhoRefusedToShareUntilTheGlassIsBroken() throws Exception {
+		// the EHR has the person open; the refusal is their practice's, and the
+		// out-of-hours
+		// doctor's organisation is outside it
+		String launchId = launchIdFor(this.patient);
+		refusesToShareOutsideTheirPractice(this.patient);
+		Pkce pkce = Pkce.create();
+		String back = this.launch.authorize(AppLaunch.authorizeQuery("demo-public-app", APP_REDIRECT,
+				"launch patient/*.rs", "st-6", pkce, launchId), "ooh.doctor", "ooh-doctor-dev-password");
+		String accessToken = AppLaunch.json(exchange(AppLaunch.queryOf(back).get("code"), pkce))
+			.path("access_token")
+			.asText();
+		FhirHttp app = FhirHttp.anonymous(this.port);
+		String bearer = "Bearer " + accessToken;
+		String summaryPath = "/fhir/Patient/" + this.patient + "/$epaccs-summary";
+
+		Response summary = app.get(summaryPath, "Authorization", bearer);
+		Response read = app.get("/fhir/Patient/" + this.patient, "Authorization", bearer);
+		Response search = app.get("/fhir/Patient?_count=50", "Authorization", bearer);
+
+		// a clinician who has the person in front of them is told why, and how to break
+		// the
+		// glass, and shown nothing of the record
+		assertThat(summary.status()).as(summary.body()).isEqualTo(403);
+		assertThat(summary.body()).contains("refused to share", "X-Break-Glass");
+		assertThat(read.status()).as(read.body()).isEqualTo(403);
+		assertThat(search.status()).as(search.body()).isEqualTo(200);
+		assertThat(search.resource(org.hl7.fhir.r4.model.Bundle.class).getEntry()).isEmpty();
+		for (Response answer : List.of(summary, read, search)) {
+			assertThat(answer.body()).doesNotContain("Launched").doesNotContain("Lena").doesNotContain(this.nhsNumber);
+		}
+		Response glassBroken = app.get(summaryPath, "Authorization", bearer, "X-Break-Glass",
+				"Unconscious at home, ambulance crew asking for the plan");
+		assertThat(glassBroken.status()).as(glassBroken.body()).isEqualTo(200);
+		assertThat(glassBroken.body()).contains("Launched");
 	}
 
 	HttpResponse<String> exchange(String code, Pkce pkce) {
