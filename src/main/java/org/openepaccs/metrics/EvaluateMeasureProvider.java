@@ -37,12 +37,15 @@ class EvaluateMeasureProvider implements FhirOperationProvider {
 	/** An ODS organisation code: letters and digits, three to ten of them. */
 	private static final Pattern ODS_CODE = Pattern.compile("[A-Za-z0-9]{3,10}");
 
-	private final IndexedFacts facts;
+	private final CurrentFacts facts;
+
+	private final IndexedFacts index;
 
 	private final MetricsProperties properties;
 
-	EvaluateMeasureProvider(IndexedFacts facts, MetricsProperties properties) {
+	EvaluateMeasureProvider(CurrentFacts facts, IndexedFacts index, MetricsProperties properties) {
 		this.facts = facts;
+		this.index = index;
 		this.properties = properties;
 	}
 
@@ -106,7 +109,7 @@ class EvaluateMeasureProvider implements FhirOperationProvider {
 			throw new InvalidRequestException("At most " + MOST_PRACTICES + " practices per report");
 		}
 		Set<String> unknown = new TreeSet<>(codes);
-		unknown.removeAll(this.facts.knownPractices(codes));
+		unknown.removeAll(this.index.knownPractices(codes));
 		if (!unknown.isEmpty()) {
 			throw new InvalidRequestException("No organisation here has the ODS code " + String.join(", ", unknown));
 		}

@@ -1,6 +1,5 @@
 package org.openepaccs.metrics;
 
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +33,8 @@ import org.springframework.stereotype.Component;
  * not sharing), and nothing identifying leaves this class.
  * <p>
  * Only current versions are indexed, so the facts are the records as they are now: an
- * advance care plan since cancelled does not count for an earlier period.
+ * advance care plan since cancelled does not count for an earlier period. It reads
+ * everyone or a few people ({@link Scope}); {@link CurrentFacts} decides which.
  */
 @Component
 class IndexedFacts {
@@ -84,86 +84,78 @@ class IndexedFacts {
 	}
 
 	/**
-	 * The facts as last read, while nothing has been written since and they are younger
-	 * than {@link #LONGEST_KEPT}: the dashboard asks for the seven indicators at once,
-	 * and reading the facts is most of each one's cost. A write changes the newest
-	 * {@code RES_UPDATED} (indexed), which is checked first; a write that commits after a
-	 * later one, with the earlier time, is seen once the facts are that old. Callers that
-	 * arrive while the facts are being read wait for that read rather than start their
-	 * own, so a page's seven requests cost one read.
+	 * The facts of everyone who has ever had a register entry or whose death is recorded,
+	 * by the key of their Patient; with a scope, of those of its people who are.
+	 * @param scope the people to read, or null for everyone
 	 */
-	private volatile Snapshot kept;
-
-	private final java.util.concurrent.locks.ReentrantLock reading = new java.util.concurrent.locks.ReentrantLock();
-
-	static final Duration LONGEST_KEPT = Duration.ofSeconds(60);
-
-	private record Snapshot(Object lastWrite, long readAt, Collection<PersonFacts> people) {
-
-		boolean current(Object lastWriteNow) {
-			return java.util.Objects.equals(this.lastWrite, lastWriteNow)
-					&& System.nanoTime() - this.readAt < LONGEST_KEPT.toNanos();
-		}
-
-	}
-
-	/** Everyone who has ever had a register entry, or whose death is recorded. */
-	Collection<PersonFacts> people() {
-		Object lastWrite = this.jdbc.queryForObject("SELECT MAX(RES_UPDATED) FROM HFJ_RESOURCE", Object.class);
-		Snapshot before = this.kept;
-		if (before != null && before.current(lastWrite)) {
-			return before.people();
-		}
-		this.reading.lock();
-		try {
-			Snapshot now = this.kept;
-			if (now != null && (now != before || now.current(lastWrite))) {
-				// read by another caller while this one waited: it may have begun up to
-				// one
-				// read's time before this request arrived
-				return now.people();
-			}
-			long readAt = System.nanoTime();
-			Collection<PersonFacts> people = List.copyOf(readPeople());
-			this.kept = new Snapshot(lastWrite, readAt, people);
-			return people;
-		}
-		finally {
-			this.reading.unlock();
-		}
-	}
-
-	private Collection<PersonFacts> readPeople() {
+	Map<Long, PersonFacts> read(Scope scope) {
 		Map<Long, PersonFacts> people = new HashMap<>();
 		Map<Long, Long> entryPatients = links("EpisodeOfCare", "patient",
-				codes("EpisodeOfCare", "type", Systems.SNOMED, Set.of(RecordMeanings.PALLIATIVE_CARE)));
-		Map<Long, LocalDate> deaths = dates("Patient", "death-date", false);
+				codes("EpisodeOfCare", "type", Systems.SNOMED, Set.of(RecordMeanings.PALLIATIVE_CARE)), scope);
+		Map<Long, LocalDate> deaths = dates("Patient", "death-date", false, scope);
 		entryPatients.values().forEach((patient) -> people.computeIfAbsent(patient, (p) -> new PersonFacts()));
 		deaths.forEach((patient, day) -> people.computeIfAbsent(patient, (p) -> new PersonFacts()).deathDate = day);
 
-		dates("Patient", "birthdate", false).forEach(ifKnown(people, (person, day) -> person.birthDate = day));
+		dates("Patient", "birthdate", false, scope).forEach(ifKnown(people, (person, day) -> person.birthDate = day));
 		Map<Long, String> genders = tokenValues("Patient", "gender", GENDER,
-				Set.of("female", "male", "other", "unknown"));
+				Set.of("female", "male", "other", "unknown"), scope);
 		genders.forEach(ifKnown(people, (person, gender) -> person.gender = gender));
-		valuesOfSystem("Patient", "ethnic-category", ETHNIC_CATEGORY)
+		valuesOfSystem("Patient", "ethnic-category", ETHNIC_CATEGORY, scope)
 			.forEach(ifKnown(people, (person, code) -> person.ethnicCategory = code));
-		numbers("Patient", "deprivation-decile")
+		numbers("Patient", "deprivation-decile", scope)
 			.forEach(ifKnown(people, (person, decile) -> person.deprivationDecile = decile));
-		Map<Long, String> odsCodes = valuesOfSystem("Organization", "identifier", Systems.ODS);
-		links("Patient", "general-practitioner", null).forEach(ifKnown(people, (person, organisation) -> {
+		// every organisation: a person's practice is any of them
+		Map<Long, String> odsCodes = valuesOfSystem("Organization", "identifier", Systems.ODS, null);
+		links("Patient", "general-practitioner", null, scope).forEach(ifKnown(people, (person, organisation) -> {
 			if (odsCodes.containsKey(organisation)) {
 				person.practice = odsCodes.get(organisation);
 			}
 		}));
 
-		registerEntries(entryPatients, people, odsCodes);
-		carePlans(people);
-		observations(people);
-		has(people, "Flag", CPR_DECISION, "status", Set.of("active")).forEach((p) -> people.get(p).cprDecision = true);
-		has(people, "Procedure", ANTICIPATORY_MEDICINES, "status", Set.of("completed"))
+		registerEntries(entryPatients, people, odsCodes, scope);
+		carePlans(people, scope);
+		observations(people, scope);
+		has(people, "Flag", CPR_DECISION, "status", Set.of("active"), scope)
+			.forEach((p) -> people.get(p).cprDecision = true);
+		has(people, "Procedure", ANTICIPATORY_MEDICINES, "status", Set.of("completed"), scope)
 			.forEach((p) -> people.get(p).anticipatoryMedicines = true);
-		emergencyAdmissions(people);
-		return people.values();
+		emergencyAdmissions(people, scope);
+		return people;
+	}
+
+	/**
+	 * The people and every resource that refers to them: all that {@link #read} needs to
+	 * read their facts, since each record it reads names its person.
+	 */
+	Scope scopeOf(Collection<Long> patients) {
+		Set<Long> resources = new HashSet<>(patients);
+		if (!patients.isEmpty()) {
+			this.jdbc.query("SELECT SRC_RESOURCE_ID FROM HFJ_RES_LINK WHERE TARGET_RESOURCE_ID IN ("
+					+ Scope.list(patients) + ")", (row) -> {
+						resources.add(row.getLong(1));
+					});
+		}
+		return new Scope(resources);
+	}
+
+	/**
+	 * The resources a read is limited to, written into the statements as numbers: they
+	 * are the database's own keys, never input.
+	 */
+	record Scope(Set<Long> resources) {
+
+		String within(String column) {
+			return " AND " + column + " IN (" + list(this.resources) + ")";
+		}
+
+		static String list(Collection<Long> keys) {
+			return keys.isEmpty() ? "NULL" : keys.stream().map(String::valueOf).collect(Collectors.joining(","));
+		}
+
+		static String within(Scope scope, String column) {
+			return (scope != null) ? scope.within(column) : "";
+		}
+
 	}
 
 	/** Whether each Systems.ODS code names an Organization stored here. */
@@ -184,16 +176,16 @@ class IndexedFacts {
 	}
 
 	private void registerEntries(Map<Long, Long> entryPatients, Map<Long, PersonFacts> people,
-			Map<Long, String> odsCodes) {
-		Map<Long, LocalDate> starts = dates("EpisodeOfCare", "added", false);
-		Map<Long, LocalDate> ends = dates("EpisodeOfCare", "date", true);
+			Map<Long, String> odsCodes, Scope scope) {
+		Map<Long, LocalDate> starts = dates("EpisodeOfCare", "added", false, scope);
+		Map<Long, LocalDate> ends = dates("EpisodeOfCare", "date", true, scope);
 		Map<Long, String> statuses = tokenValues("EpisodeOfCare", "status", null,
-				Set.of("planned", "waitlist", "active", "onhold", "finished", "cancelled", "entered-in-error"));
+				Set.of("planned", "waitlist", "active", "onhold", "finished", "cancelled", "entered-in-error"), scope);
 		TokenFilter register = codes("EpisodeOfCare", "type", Systems.SNOMED, Set.of(RecordMeanings.PALLIATIVE_CARE));
-		Map<Long, Long> keyWorkers = links("EpisodeOfCare", "care-manager", register);
-		Map<Long, Long> organisations = links("EpisodeOfCare", "organization", register);
-		Map<Long, Long> diagnoses = links("EpisodeOfCare", "primary-diagnosis", register);
-		Map<Long, String> diagnosisGroups = diagnosisGroups(new HashSet<>(diagnoses.values()));
+		Map<Long, Long> keyWorkers = links("EpisodeOfCare", "care-manager", register, scope);
+		Map<Long, Long> organisations = links("EpisodeOfCare", "organization", register, scope);
+		Map<Long, Long> diagnoses = links("EpisodeOfCare", "primary-diagnosis", register, scope);
+		Map<Long, String> diagnosisGroups = diagnosisGroups(new HashSet<>(diagnoses.values()), scope);
 		entryPatients.forEach((entry, patient) -> {
 			if (starts.get(entry) == null || NOT_ON_REGISTER.contains(statuses.getOrDefault(entry, "active"))) {
 				return;
@@ -208,7 +200,7 @@ class IndexedFacts {
 	}
 
 	/** Cancer where any coding says so; non-cancer where coded otherwise. */
-	private Map<Long, String> diagnosisGroups(Set<Long> conditions) {
+	private Map<Long, String> diagnosisGroups(Set<Long> conditions, Scope scope) {
 		Map<Long, String> groups = new HashMap<>();
 		if (conditions.isEmpty()) {
 			return groups;
@@ -221,12 +213,12 @@ class IndexedFacts {
 				groups.putIfAbsent(condition, "non-cancer");
 			}
 		};
-		valuesOfSystem("Condition", "code", Systems.SNOMED).forEach((condition, code) -> {
+		valuesOfSystem("Condition", "code", Systems.SNOMED, scope).forEach((condition, code) -> {
 			if (conditions.contains(condition)) {
 				classify.accept(condition, DiagnosisGroup.snomedCancer(code));
 			}
 		});
-		valuesOfSystem("Condition", "code", DiagnosisGroup.ICD10).forEach((condition, code) -> {
+		valuesOfSystem("Condition", "code", DiagnosisGroup.ICD10, scope).forEach((condition, code) -> {
 			if (conditions.contains(condition)) {
 				classify.accept(condition, DiagnosisGroup.icd10Cancer(code));
 			}
@@ -234,22 +226,22 @@ class IndexedFacts {
 		return groups;
 	}
 
-	private void carePlans(Map<Long, PersonFacts> people) {
+	private void carePlans(Map<Long, PersonFacts> people, Scope scope) {
 		Set<String> projectPlans = new HashSet<>(CYP_PLANS);
 		projectPlans.add("acp-pcsp");
 		Map<Long, String> categories = new HashMap<>(
-				tokenValues("CarePlan", "category", Systems.SNOMED, Set.of("736373009")));
-		tokenValues("CarePlan", "category", PLAN_TYPE, projectPlans).forEach((plan, code) -> {
+				tokenValues("CarePlan", "category", Systems.SNOMED, Set.of("736373009"), scope));
+		tokenValues("CarePlan", "category", PLAN_TYPE, projectPlans, scope).forEach((plan, code) -> {
 			if (!categories.containsKey(plan) || !CYP_PLANS.contains(categories.get(plan))) {
 				categories.put(plan, code);
 			}
 		});
-		categories.keySet().retainAll(tokenResources("CarePlan", "status", null, Set.of("active")));
+		categories.keySet().retainAll(tokenResources("CarePlan", "status", null, Set.of("active"), scope));
 		List<Long> hashes = new ArrayList<>(
 				codes("CarePlan", "category", Systems.SNOMED, Set.of("736373009")).hashes());
 		hashes.addAll(codes("CarePlan", "category", PLAN_TYPE, projectPlans).hashes());
-		Map<Long, LocalDate> reviewDates = dates("CarePlan", "review-date", false);
-		links("CarePlan", "subject", new TokenFilter("HASH_SYS_AND_VALUE", hashes)).forEach((plan, patient) -> {
+		Map<Long, LocalDate> reviewDates = dates("CarePlan", "review-date", false, scope);
+		links("CarePlan", "subject", new TokenFilter("HASH_SYS_AND_VALUE", hashes), scope).forEach((plan, patient) -> {
 			PersonFacts person = people.get(patient);
 			if (person == null || !categories.containsKey(plan)) {
 				return;
@@ -265,15 +257,15 @@ class IndexedFacts {
 		});
 	}
 
-	private void observations(Map<Long, PersonFacts> people) {
-		has(people, "Observation", PREFERRED_PLACE_OF_DEATH, "status", STANDING_OBSERVATION)
+	private void observations(Map<Long, PersonFacts> people, Scope scope) {
+		has(people, "Observation", PREFERRED_PLACE_OF_DEATH, "status", STANDING_OBSERVATION, scope)
 			.forEach((p) -> people.get(p).preferredPlaceOfDeathRecorded = true);
-		Set<Long> standing = tokenResources("Observation", "status", null, STANDING_OBSERVATION);
-		Map<Long, String> places = tokenValues("Observation", "code", Systems.SNOMED, ACTUAL_PLACE_OF_DEATH);
+		Set<Long> standing = tokenResources("Observation", "status", null, STANDING_OBSERVATION, scope);
+		Map<Long, String> places = tokenValues("Observation", "code", Systems.SNOMED, ACTUAL_PLACE_OF_DEATH, scope);
 		places.keySet().retainAll(standing);
 		Map<Long, String> achieved = tokenValues("Observation", "preferred-place-achieved", null,
-				Set.of("true", "false"));
-		links("Observation", "subject", codes("Observation", "code", Systems.SNOMED, ACTUAL_PLACE_OF_DEATH))
+				Set.of("true", "false"), scope);
+		links("Observation", "subject", codes("Observation", "code", Systems.SNOMED, ACTUAL_PLACE_OF_DEATH), scope)
 			.forEach((observation, patient) -> {
 				PersonFacts person = people.get(patient);
 				if (person == null || !places.containsKey(observation)) {
@@ -286,15 +278,16 @@ class IndexedFacts {
 			});
 	}
 
-	private void emergencyAdmissions(Map<Long, PersonFacts> people) {
+	private void emergencyAdmissions(Map<Long, PersonFacts> people, Scope scope) {
 		Set<Long> inpatient = tokenResources("Encounter", "class", "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-				Set.of("IMP"));
+				Set.of("IMP"), scope);
 		inpatient.retainAll(tokenResources("Encounter", "priority",
-				"http://terminology.hl7.org/CodeSystem/v3-ActPriority", Set.of("EM")));
-		inpatient.removeAll(tokenResources("Encounter", "status", null, Set.of("cancelled", "entered-in-error")));
-		Map<Long, LocalDate> admitted = dates("Encounter", "date", false);
+				"http://terminology.hl7.org/CodeSystem/v3-ActPriority", Set.of("EM"), scope));
+		inpatient
+			.removeAll(tokenResources("Encounter", "status", null, Set.of("cancelled", "entered-in-error"), scope));
+		Map<Long, LocalDate> admitted = dates("Encounter", "date", false, scope);
 		links("Encounter", "subject",
-				codes("Encounter", "class", "http://terminology.hl7.org/CodeSystem/v3-ActCode", Set.of("IMP")))
+				codes("Encounter", "class", "http://terminology.hl7.org/CodeSystem/v3-ActCode", Set.of("IMP")), scope)
 			.forEach((encounter, patient) -> {
 				PersonFacts person = people.get(patient);
 				if (person != null && inpatient.contains(encounter) && admitted.get(encounter) != null) {
@@ -308,10 +301,10 @@ class IndexedFacts {
 	 * SNOMED CT codes and whose status parameter is one of these values.
 	 */
 	private Set<Long> has(Map<Long, PersonFacts> people, String type, Set<String> codes, String statusParam,
-			Set<String> statuses) {
-		Set<Long> found = tokenResources(type, "code", Systems.SNOMED, codes);
-		found.retainAll(tokenResources(type, statusParam, null, statuses));
-		return links(type, "subject", codes(type, "code", Systems.SNOMED, codes)).entrySet()
+			Set<String> statuses, Scope scope) {
+		Set<Long> found = tokenResources(type, "code", Systems.SNOMED, codes, scope);
+		found.retainAll(tokenResources(type, statusParam, null, statuses, scope));
+		return links(type, "subject", codes(type, "code", Systems.SNOMED, codes), scope).entrySet()
 			.stream()
 			.filter((link) -> found.contains(link.getKey()) && people.containsKey(link.getValue()))
 			.map(Map.Entry::getValue)
@@ -334,12 +327,12 @@ class IndexedFacts {
 	 * Resources with one of the token values; without a system, by value alone (how HAPI
 	 * indexes a code element is its business, the value is ours).
 	 */
-	private Set<Long> tokenResources(String type, String param, String system, Set<String> values) {
-		return new HashSet<>(tokenHashes(type, param, system, values).keySet());
+	private Set<Long> tokenResources(String type, String param, String system, Set<String> values, Scope scope) {
+		return new HashSet<>(tokenHashes(type, param, system, values, scope).keySet());
 	}
 
 	/** Resource → which hash matched (the last one, when several do). */
-	private Map<Long, Long> tokenHashes(String type, String param, String system, Set<String> values) {
+	private Map<Long, Long> tokenHashes(String type, String param, String system, Set<String> values, Scope scope) {
 		Map<Long, Long> found = new HashMap<>();
 		List<Long> hashes = new ArrayList<>();
 		for (String value : values) {
@@ -347,14 +340,14 @@ class IndexedFacts {
 		}
 		String column = (system != null) ? "HASH_SYS_AND_VALUE" : "HASH_VALUE";
 		this.jdbc.query("SELECT RES_ID, " + column + " FROM HFJ_SPIDX_TOKEN WHERE " + column + " IN ("
-				+ marks(hashes.size()) + ")", (row) -> {
+				+ marks(hashes.size()) + ")" + Scope.within(scope, "RES_ID"), (row) -> {
 					found.put(row.getLong(1), row.getLong(2));
 				}, hashes.toArray());
 		return found;
 	}
 
 	/** Resource → the value of the token that matched. */
-	private Map<Long, String> tokenValues(String type, String param, String system, Set<String> values) {
+	private Map<Long, String> tokenValues(String type, String param, String system, Set<String> values, Scope scope) {
 		Map<Long, String> valueOfHash = new HashMap<>();
 		for (String value : values) {
 			valueOfHash.put(
@@ -362,19 +355,21 @@ class IndexedFacts {
 					value);
 		}
 		Map<Long, String> found = new HashMap<>();
-		tokenHashes(type, param, system, values)
+		tokenHashes(type, param, system, values, scope)
 			.forEach((resource, hash) -> found.put(resource, valueOfHash.get(hash)));
 		return found;
 	}
 
 	/** Resource → the value of its token in the code system. */
-	private Map<Long, String> valuesOfSystem(String type, String param, String system) {
+	private Map<Long, String> valuesOfSystem(String type, String param, String system, Scope scope) {
 		long hash = ResourceIndexedSearchParamToken.calculateHashSystem(this.partitionSettings,
 				RequestPartitionId.defaultPartition(), type, param, system);
 		Map<Long, String> found = new HashMap<>();
-		this.jdbc.query("SELECT RES_ID, SP_VALUE FROM HFJ_SPIDX_TOKEN WHERE HASH_SYS = ?", (row) -> {
-			found.put(row.getLong(1), row.getString(2));
-		}, hash);
+		this.jdbc.query(
+				"SELECT RES_ID, SP_VALUE FROM HFJ_SPIDX_TOKEN WHERE HASH_SYS = ?" + Scope.within(scope, "RES_ID"),
+				(row) -> {
+					found.put(row.getLong(1), row.getString(2));
+				}, hash);
 		return found;
 	}
 
@@ -382,20 +377,22 @@ class IndexedFacts {
 	 * Resource → the first day (or, with {@code high}, the last day; null when open) of
 	 * its date parameter, as HAPI's day ordinal (yyyymmdd) holds it.
 	 */
-	private Map<Long, LocalDate> dates(String type, String param, boolean high) {
+	private Map<Long, LocalDate> dates(String type, String param, boolean high, Scope scope) {
 		long identity = BaseResourceIndexedSearchParam.calculateHashIdentity(this.partitionSettings,
 				RequestPartitionId.defaultPartition(), type, param);
 		String column = high ? "SP_VALUE_HIGH_DATE_ORDINAL" : "SP_VALUE_LOW_DATE_ORDINAL";
 		Map<Long, LocalDate> found = new HashMap<>();
-		this.jdbc.query("SELECT RES_ID, " + column + " FROM HFJ_SPIDX_DATE WHERE HASH_IDENTITY = ?", (row) -> {
-			int ordinal = row.getInt(2);
-			if (!row.wasNull()) {
-				LocalDate day = day(ordinal);
-				if (day != null) {
-					found.merge(row.getLong(1), day, (a, b) -> high ? (a.isAfter(b) ? a : b) : (a.isBefore(b) ? a : b));
-				}
-			}
-		}, identity);
+		this.jdbc.query("SELECT RES_ID, " + column + " FROM HFJ_SPIDX_DATE WHERE HASH_IDENTITY = ?"
+				+ Scope.within(scope, "RES_ID"), (row) -> {
+					int ordinal = row.getInt(2);
+					if (!row.wasNull()) {
+						LocalDate day = day(ordinal);
+						if (day != null) {
+							found.merge(row.getLong(1), day,
+									(a, b) -> high ? (a.isAfter(b) ? a : b) : (a.isBefore(b) ? a : b));
+						}
+					}
+				}, identity);
 		return found;
 	}
 
@@ -408,16 +405,18 @@ class IndexedFacts {
 		return LocalDate.of(year, (ordinal / 100) % 100, ordinal % 100);
 	}
 
-	private Map<Long, Integer> numbers(String type, String param) {
+	private Map<Long, Integer> numbers(String type, String param, Scope scope) {
 		long identity = BaseResourceIndexedSearchParam.calculateHashIdentity(this.partitionSettings,
 				RequestPartitionId.defaultPartition(), type, param);
 		Map<Long, Integer> found = new HashMap<>();
-		this.jdbc.query("SELECT RES_ID, SP_VALUE FROM HFJ_SPIDX_NUMBER WHERE HASH_IDENTITY = ?", (row) -> {
-			java.math.BigDecimal value = row.getBigDecimal(2);
-			if (value != null) {
-				found.put(row.getLong(1), value.intValue());
-			}
-		}, identity);
+		this.jdbc.query(
+				"SELECT RES_ID, SP_VALUE FROM HFJ_SPIDX_NUMBER WHERE HASH_IDENTITY = ?" + Scope.within(scope, "RES_ID"),
+				(row) -> {
+					java.math.BigDecimal value = row.getBigDecimal(2);
+					if (value != null) {
+						found.put(row.getLong(1), value.intValue());
+					}
+				}, identity);
 		return found;
 	}
 
@@ -427,7 +426,7 @@ class IndexedFacts {
 	 * links asked about are read. HAPI keeps a link's path, not its parameter's name, so
 	 * the parameter's paths are asked of the registry.
 	 */
-	private Map<Long, Long> links(String type, String param, TokenFilter sources) {
+	private Map<Long, Long> links(String type, String param, TokenFilter sources, Scope scope) {
 		Map<Long, Long> found = new HashMap<>();
 		RuntimeSearchParam definition = this.searchParams.getActiveSearchParam(type, param,
 				SearchParamLookupContextEnum.ALL);
@@ -439,7 +438,8 @@ class IndexedFacts {
 		arguments.add(type);
 		arguments.addAll(paths);
 		String sql = "SELECT l.SRC_RESOURCE_ID, l.TARGET_RESOURCE_ID FROM HFJ_RES_LINK l WHERE l.SOURCE_RESOURCE_TYPE = ?"
-				+ " AND l.SRC_PATH IN (" + marks(paths.size()) + ") AND l.TARGET_RESOURCE_ID IS NOT NULL";
+				+ " AND l.SRC_PATH IN (" + marks(paths.size()) + ") AND l.TARGET_RESOURCE_ID IS NOT NULL"
+				+ Scope.within(scope, "l.SRC_RESOURCE_ID");
 		if (sources != null) {
 			sql += " AND l.SRC_RESOURCE_ID IN (SELECT t.RES_ID FROM HFJ_SPIDX_TOKEN t WHERE t." + sources.column()
 					+ " IN (" + marks(sources.hashes().size()) + "))";
@@ -458,13 +458,6 @@ class IndexedFacts {
 	private TokenFilter codes(String type, String param, String system, Set<String> values) {
 		return new TokenFilter("HASH_SYS_AND_VALUE",
 				values.stream().map((value) -> systemAndValue(type, param, system, value)).toList());
-	}
-
-	private static Object[] concat(String first, List<String> rest) {
-		List<Object> all = new ArrayList<>();
-		all.add(first);
-		all.addAll(rest);
-		return all.toArray();
 	}
 
 	private long systemAndValue(String type, String param, String system, String value) {

@@ -1,5 +1,6 @@
 package org.openepaccs.metrics;
 
+import java.time.Duration;
 import java.util.Map;
 
 import jakarta.validation.constraints.Max;
@@ -24,15 +25,19 @@ import org.springframework.validation.annotation.Validated;
  * people (default 10)
  * @param listSizes the registered list size of each GP practice by ODS code, for rates
  * per 1,000 registered population; without it, counts only
+ * @param fullReadEvery how often the facts of everyone are read again in the background,
+ * beside keeping them current with each change (default 15 minutes): it counts what
+ * changes cannot show, such as a deleted record or one moved to another person
  */
 @Validated
 @ConfigurationProperties("epaccs.metrics")
 record MetricsProperties(@DefaultValue("8") @Min(2) @Max(1000) int smallestShownCount,
 		@DefaultValue("5") @Min(1) @Max(100) int roundingBase, @DefaultValue("10") @Min(2) int medianMinimumCount,
-		@NotNull @DefaultValue Map<String, @NotNull @Positive Integer> listSizes) {
+		@NotNull @DefaultValue Map<String, @NotNull @Positive Integer> listSizes,
+		@NotNull @DefaultValue("15m") Duration fullReadEvery) {
 
 	static MetricsProperties defaults() {
-		return new MetricsProperties(8, 5, 10, Map.of());
+		return new MetricsProperties(8, 5, 10, Map.of(), Duration.ofMinutes(15));
 	}
 
 }

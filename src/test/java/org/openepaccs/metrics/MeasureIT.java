@@ -315,6 +315,74 @@ class MeasureIT {
 	}
 
 	@Test
+	void aRecordChangedBetweenReportsCountsAsItIsNow() {
+		String practice = "F" + ThreadLocalRandom.current().nextInt(1_000_000, 9_999_999);
+		String organisation = practice(practice);
+		List<String> people = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			people.add(person(new Person(organisation, "female", "1938-02-01")));
+		}
+		MeasureReport before = evaluate("epaccs-deaths-on-register", "&practice=" + practice);
+		// each death changes the person's Patient and adds the place of death
+		people.forEach((patient) -> die(patient, "876879006"));
+		MeasureReport after = evaluate("epaccs-deaths-on-register", "&practice=" + practice);
+
+		assertThat(count(population(group(before, "died-on-register"), "denominator"))).isEqualTo("0");
+		assertThat(count(population(group(after, "died-on-register"), "denominator"))).isEqualTo("10");
+		assertThat(count(population(group(after, "died-on-register"), "numerator"))).isEqualTo("10");
+	}
+
+	@Test
+	void aPracticesNewOdsCodeCountsItsPeopleUnderIt() {
+		String oldCode = "G" + ThreadLocalRandom.current().nextInt(1_000_000, 9_999_999);
+		String newCode = "H" + ThreadLocalRandom.current().nextInt(1_000_000, 9_999_999);
+		String organisation = practice(oldCode);
+		for (int i = 0; i < 8; i++) {
+			person(new Person(organisation, "male", "1950-02-01"));
+		}
+		MeasureReport before = evaluate("epaccs-register-size", "&practice=" + oldCode);
+		Organization renamed = new Organization().setName("Practice " + newCode);
+		renamed.setId(organisation);
+		renamed.addIdentifier().setSystem(Systems.ODS).setValue(newCode);
+		Response updated = this.gp.put("/fhir/" + organisation, FhirHttp.json(renamed));
+		assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+		MeasureReport after = evaluate("epaccs-register-size", "&practice=" + newCode);
+
+		assertThat(count(group(before, "on-register").getPopulationFirstRep().getCountElement())).isEqualTo("10");
+		assertThat(count(group(after, "on-register").getPopulationFirstRep().getCountElement())).isEqualTo("10");
+		assertThat(stratumCount(group(after, "on-register"), "gp-practice", newCode)).isEqualTo("10");
+	}
+
+	@Test
+	void aDeletedRecordLeavesTheCountsWithoutBeingAskedTwice() {
+		String practice = "J" + ThreadLocalRandom.current().nextInt(1_000_000, 9_999_999);
+		String organisation = practice(practice);
+		List<String> children = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			children.add(person(new Person(organisation, "female", "2014-02-01").cypacp()));
+		}
+		MeasureReport before = evaluate("epaccs-cyp-register", "&practice=" + practice);
+		for (String child : children) {
+			for (org.hl7.fhir.r4.model.Bundle.BundleEntryComponent plan : this.gp.get("/fhir/CarePlan?subject=" + child)
+				.resource(org.hl7.fhir.r4.model.Bundle.class)
+				.getEntry()) {
+				Response deleted = this.gp.send("DELETE",
+						"/fhir/CarePlan/" + plan.getResource().getIdElement().getIdPart(), null);
+				assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+			}
+		}
+
+		assertThat(count(population(group(before, "cyp-advance-care-plan"), "numerator"))).isEqualTo("10");
+		// a deletion no longer names its person: the facts are read again in full
+		org.awaitility.Awaitility.await("the deleted plans no longer counted")
+			.atMost(java.time.Duration.ofSeconds(30))
+			.until(() -> count(
+					population(group(evaluate("epaccs-cyp-register", "&practice=" + practice), "cyp-advance-care-plan"),
+							"numerator")),
+					"0"::equals);
+	}
+
+	@Test
 	void theLastFullQuarterIsStoredOnceAndSearchableByPeriod() {
 		java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneId.of("Europe/London"));
 		java.time.LocalDate quarter = today.withDayOfMonth(1).withMonth(((today.getMonthValue() - 1) / 3) * 3 + 1);
