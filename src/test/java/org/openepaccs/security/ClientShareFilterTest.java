@@ -67,6 +67,40 @@ class ClientShareFilterTest {
 			});
 	}
 
+	@Test
+	void whileAnotherClientIsServedEachHasItsShareOfTheProcessorsAndAloneAClientHasThemAll() throws Exception {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+			.withUserConfiguration(Properties.class)
+			.withPropertyValues("epaccs.security.embedded-issuer.enabled=true")
+			.run((context) -> {
+				Callers callers = new Callers(context.getBean(AccessProperties.class));
+				// four connections' worth, two processors, active for 400 ms after a
+				// request
+				ClientShareFilter filter = new ClientShareFilter(callers, 4, Duration.ofMillis(150), 2,
+						Duration.ofMillis(400));
+				CountDownLatch release = new CountDownLatch(1);
+				CountDownLatch inside = new CountDownLatch(1);
+				Future<?> first = this.threads.submit(() -> serve(filter, "flooder", inside, release));
+				assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+
+				assertThat(serve(filter, "ooh-clinician", null, null).getStatus()).as("the other client is served")
+					.isEqualTo(200);
+				// two clients on two processors: one request each
+				MockHttpServletResponse second = serve(filter, "flooder", null, null);
+				assertThat(second.getStatus()).isEqualTo(429);
+				assertThat(second.getHeader("Retry-After")).isEqualTo("1");
+				assertThat(second.getContentAsString()).contains("OperationOutcome",
+						"1 request in progress, its share of the server's processors");
+
+				// the other client gone quiet, the flooder has the server to itself again
+				org.awaitility.Awaitility.await("the flooder alone again")
+					.atMost(Duration.ofSeconds(5))
+					.until(() -> serve(filter, "flooder", null, null).getStatus() == 200);
+				release.countDown();
+				first.get(5, TimeUnit.SECONDS);
+			});
+	}
+
 	private static MockHttpServletResponse serve(ClientShareFilter filter, String client, CountDownLatch inside,
 			CountDownLatch release) {
 		Jwt jwt = Jwt.withTokenValue("t")
