@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * be tried again: its failures in a row set one back-off for every notification to it, so
  * a receiver that is down costs one attempt per back-off, not one per waiting
  * notification. The log has one line when a receiver starts failing (with the class of
- * failure) and one when it recovers, not one per attempt. Kept by each replica for
- * itself; the outbox rows carry the back-off across restarts.
+ * failure), one when its notifications start being given up, and one when it recovers
+ * (with how many were given up), not one per attempt or per notification. Kept by each
+ * replica for itself; the outbox rows carry the back-off across restarts.
  */
 final class EndpointHealth {
 
@@ -49,7 +50,8 @@ final class EndpointHealth {
 		Failing state = this.failing.compute(receiver, (key, before) -> {
 			int failures = (before != null) ? before.failures() + 1 : 1;
 			started.set(before == null);
-			return new Failing(failures, now.plus(this.properties.retryAfter(failures)));
+			return new Failing(failures, now.plus(this.properties.retryAfter(failures)),
+					(before != null) ? before.givenUp() : 0);
 		});
 		if (started.get()) {
 			logger.warn("Notification receiver {} is failing ({}); its notifications are retried with back-off",
@@ -58,14 +60,33 @@ final class EndpointHealth {
 		return state.retryAt();
 	}
 
-	void delivered(String receiver) {
-		Failing before = this.failing.remove(receiver);
-		if (before != null) {
-			logger.info("Notification receiver {} has recovered after {} failed attempts", receiver, before.failures());
+	/**
+	 * Records a notification to the failing receiver given up (tried for longer than
+	 * {@code give-up-after}); the first of a failing spell is logged.
+	 */
+	void gaveUp(String receiver, String reason) {
+		AtomicBoolean first = new AtomicBoolean();
+		this.failing.computeIfPresent(receiver, (key, before) -> {
+			first.set(before.givenUp() == 0);
+			return new Failing(before.failures(), before.retryAt(), before.givenUp() + 1);
+		});
+		if (first.get()) {
+			logger.warn(
+					"Notifications to receiver {} are being given up ({}): it has failed for longer than "
+							+ "epaccs.notifications.give-up-after; how many is logged when it recovers",
+					receiver, reason);
 		}
 	}
 
-	private record Failing(int failures, Instant retryAt) {
+	void delivered(String receiver) {
+		Failing before = this.failing.remove(receiver);
+		if (before != null) {
+			logger.info("Notification receiver {} has recovered after {} failed attempts; {} notifications to it were "
+					+ "given up", receiver, before.failures(), before.givenUp());
+		}
+	}
+
+	private record Failing(int failures, Instant retryAt, int givenUp) {
 
 	}
 

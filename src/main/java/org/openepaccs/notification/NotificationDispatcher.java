@@ -218,8 +218,7 @@ class NotificationDispatcher {
 		next = next.isAfter(receiverRetry) ? next : receiverRetry;
 		if (next.isAfter(pending.created().plus(this.properties.giveUpAfter()))) {
 			this.outbox.gaveUp(pending.id(), failure, now);
-			logger.warn("Gave up notification {} for Subscription/{} after {} attempts: {}", pending.id(),
-					pending.subscription(), pending.attempts() + 1, failure);
+			this.health.gaveUp(receiver, failure);
 		}
 		else {
 			this.outbox.failed(pending.id(), failure, next);
