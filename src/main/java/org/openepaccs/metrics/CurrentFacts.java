@@ -35,8 +35,12 @@ import org.springframework.stereotype.Component;
  * read. A deleted record no longer names its person, and a record moved to another person
  * no longer names the first: both are counted at the next full read, which runs in the
  * background every {@code epaccs.metrics.full-read-every} and straight after a deletion.
- * Callers that arrive while the facts are brought up to date wait for that rather than
- * repeat it, so the dashboard's seven requests cost one catch-up.
+ * HAPI stores {@code RES_UPDATED} in the server's local time: where that zone has summer
+ * time, the writes of the hour repeated each autumn, and those of a replica whose clock
+ * is more than the overlap behind, are likewise counted at the next full read (the
+ * container image runs in UTC). Callers that arrive while the facts are brought up to
+ * date wait for that rather than repeat it, so the dashboard's seven requests cost one
+ * catch-up.
  */
 @Component
 class CurrentFacts {
@@ -49,8 +53,14 @@ class CurrentFacts {
 	/** More changed records than this since the last report are read in full. */
 	private static final int MOST_CHANGES = 20_000;
 
-	/** The people read again in one go; more are read in several. */
-	private static final int PEOPLE_PER_READ = 1_000;
+	/** More people than this to read again are read in full. */
+	private static final int MOST_PEOPLE = 5_000;
+
+	/**
+	 * The people read again in one go (their records' keys are written into the queries);
+	 * more are read in several.
+	 */
+	private static final int PEOPLE_PER_READ = 200;
 
 	/** The records whose changes the facts depend on. */
 	private static final Set<String> TYPES = Set.of("Patient", "EpisodeOfCare", "CarePlan", "Observation", "Flag",
@@ -65,6 +75,8 @@ class CurrentFacts {
 	private final ReentrantLock catchingUp = new ReentrantLock();
 
 	private final AtomicBoolean fullReadRunning = new AtomicBoolean();
+
+	private final AtomicBoolean fullReadOwed = new AtomicBoolean();
 
 	private final ExecutorService background = Executors.newSingleThreadExecutor((task) -> {
 		Thread thread = new Thread(task, "metrics-full-read");
@@ -114,7 +126,7 @@ class CurrentFacts {
 			Snapshot before = this.current;
 			Snapshot now = (before == null) ? fullRead() : catchUp(before);
 			this.current = now;
-			if (System.nanoTime() - now.fullReadAt() > this.fullReadEvery.toNanos()) {
+			if (this.fullReadOwed.get() || System.nanoTime() - now.fullReadAt() > this.fullReadEvery.toNanos()) {
 				readAllInTheBackground();
 			}
 			return now.people().values();
@@ -133,12 +145,21 @@ class CurrentFacts {
 		return new Snapshot(Map.copyOf(this.facts.read(null)), recent.latest(), recent.versions(), startedAt);
 	}
 
+	/**
+	 * Starts a full read, or, while one runs, owes another: a deletion seen during a read
+	 * may have been seen after the read passed it.
+	 */
 	private void readAllInTheBackground() {
+		this.fullReadOwed.set(true);
 		if (!this.fullReadRunning.compareAndSet(false, true)) {
 			return;
 		}
-		this.background.execute(() -> {
-			try {
+		this.background.execute(this::readAllWhileOwed);
+	}
+
+	private void readAllWhileOwed() {
+		try {
+			while (this.fullReadOwed.getAndSet(false)) {
 				Snapshot read = fullRead();
 				this.catchingUp.lock();
 				try {
@@ -149,14 +170,16 @@ class CurrentFacts {
 					this.catchingUp.unlock();
 				}
 			}
-			catch (DataAccessException ex) {
-				log.info("The metrics' facts could not be read in full ({}); the next report tries again",
-						ex.getClass().getSimpleName());
-			}
-			finally {
-				this.fullReadRunning.set(false);
-			}
-		});
+		}
+		catch (DataAccessException ex) {
+			this.fullReadOwed.set(true);
+			log.info("The metrics' facts could not be read in full ({}); the next report tries again",
+					ex.getClass().getSimpleName());
+		}
+		finally {
+			// one owed from now on starts at the next report
+			this.fullReadRunning.set(false);
+		}
 	}
 
 	private Snapshot catchUp(Snapshot before) {
@@ -169,12 +192,20 @@ class CurrentFacts {
 			return fullRead();
 		}
 		Set<Long> people = peopleOf(changes.changed(), changes.deleted());
+		if (people.size() > MOST_PEOPLE) {
+			// a practice's people relabelled at once, say
+			return fullRead();
+		}
 		Map<Long, PersonFacts> after = new HashMap<>(before.people());
 		List<Long> all = new ArrayList<>(people);
 		for (int i = 0; i < all.size(); i += PEOPLE_PER_READ) {
 			List<Long> some = all.subList(i, Math.min(all.size(), i + PEOPLE_PER_READ));
 			some.forEach(after::remove);
-			after.putAll(this.facts.read(this.facts.scopeOf(some)));
+			this.facts.read(this.facts.scopeOf(some)).forEach((patient, facts) -> {
+				if (some.contains(patient)) {
+					after.put(patient, facts);
+				}
+			});
 		}
 		return new Snapshot(after, changes.latest(), changes.versions(), before.fullReadAt());
 	}

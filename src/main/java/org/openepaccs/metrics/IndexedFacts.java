@@ -124,14 +124,15 @@ class IndexedFacts {
 	}
 
 	/**
-	 * The people and every resource that refers to them: all that {@link #read} needs to
-	 * read their facts, since each record it reads names its person.
+	 * The people and every record of theirs that refers to them: all that {@link #read}
+	 * needs to read their facts, since each record it reads names its person. Other
+	 * Patients that refer to them (a linked record) are not theirs.
 	 */
 	Scope scopeOf(Collection<Long> patients) {
 		Set<Long> resources = new HashSet<>(patients);
 		if (!patients.isEmpty()) {
 			this.jdbc.query("SELECT SRC_RESOURCE_ID FROM HFJ_RES_LINK WHERE TARGET_RESOURCE_ID IN ("
-					+ Scope.list(patients) + ")", (row) -> {
+					+ Scope.list(patients) + ") AND SOURCE_RESOURCE_TYPE <> 'Patient'", (row) -> {
 						resources.add(row.getLong(1));
 					});
 		}
