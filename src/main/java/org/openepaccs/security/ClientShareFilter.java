@@ -92,8 +92,9 @@ final class ClientShareFilter extends OncePerRequestFilter {
 			share = takeTurn(client.get());
 		}
 		catch (InterruptedException ex) {
+			// no turn was taken: answered as a wait that ran out
 			Thread.currentThread().interrupt();
-			share = 0;
+			share = this.permits;
 		}
 		if (share > 0) {
 			response.setHeader("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));

@@ -74,10 +74,9 @@ class ClientShareFilterTest {
 			.withPropertyValues("epaccs.security.embedded-issuer.enabled=true")
 			.run((context) -> {
 				Callers callers = new Callers(context.getBean(AccessProperties.class));
-				// four connections' worth, two processors, active for 400 ms after a
-				// request
+				// four connections' worth, two processors, active for 3 s after a request
 				ClientShareFilter filter = new ClientShareFilter(callers, 4, Duration.ofMillis(150), 2,
-						Duration.ofMillis(400));
+						Duration.ofSeconds(3));
 				CountDownLatch release = new CountDownLatch(1);
 				CountDownLatch inside = new CountDownLatch(1);
 				Future<?> first = this.threads.submit(() -> serve(filter, "flooder", inside, release));
@@ -94,7 +93,7 @@ class ClientShareFilterTest {
 
 				// the other client gone quiet, the flooder has the server to itself again
 				org.awaitility.Awaitility.await("the flooder alone again")
-					.atMost(Duration.ofSeconds(5))
+					.atMost(Duration.ofSeconds(15))
 					.until(() -> serve(filter, "flooder", null, null).getStatus() == 200);
 				release.countDown();
 				first.get(5, TimeUnit.SECONDS);
