@@ -225,6 +225,45 @@ class BulkExportIT {
 	}
 
 	@Test
+	void aKickOffByPostIsDecidedAndAnsweredAsByGet() throws Exception {
+		Response kickOff = this.gp.post("/fhir/" + this.group + "/$export",
+				"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"_type\",\"valueString\":"
+						+ "\"Patient\"}]}",
+				"Prefer", "respond-async");
+		assertThat(kickOff.status()).as(kickOff.body()).isEqualTo(202);
+		JsonNode manifest = awaitManifest(this.gp, pathOf(kickOff.header("Content-Location")));
+		List<IBaseResource> exported = new ArrayList<>();
+		for (JsonNode output : manifest.get("output")) {
+			assertThat(output.get("type").asText()).isEqualTo("Patient");
+			for (String line : this.gp.get(pathOf(output.get("url").asText()), "Accept", "application/fhir+ndjson")
+				.body()
+				.split("\n")) {
+				if (!line.isBlank()) {
+					exported.add(FHIR.newJsonParser().parseResource(line));
+				}
+			}
+		}
+		assertThat(ids(exported, Patient.class)).containsExactlyInAnyOrder(this.shown1, this.shown2);
+
+		Response othersByPost = this.nurse.post("/fhir/" + this.group + "/$export", "{\"resourceType\":\"Parameters\"}",
+				"Prefer", "respond-async");
+		assertThat(othersByPost.status()).as(othersByPost.body()).isEqualTo(403);
+	}
+
+	@Test
+	void aPracticeWithNobodyOnItsListExportsNoFiles() throws Exception {
+		String emptyPractice = created(this.gp.post("/fhir/Group",
+				"{\"resourceType\":\"Group\",\"type\":\"person\",\"actual\":false,\"managingEntity\":{"
+						+ "\"reference\":\"" + organisation("Empty Surgery", "Y99901") + "\"}}"));
+		Response kickOff = this.gp.get("/fhir/" + emptyPractice + "/$export?_type=Patient,Observation", "Prefer",
+				"respond-async");
+		assertThat(kickOff.status()).as(kickOff.body()).isEqualTo(202);
+		JsonNode manifest = awaitManifest(this.gp, pathOf(kickOff.header("Content-Location")));
+		assertThat(manifest.get("output")).as(manifest.toString()).isNotNull().isEmpty();
+		assertThat(manifest.path("error")).as(manifest.toString()).isEmpty();
+	}
+
+	@Test
 	void anExportCanBeCancelledByItsOwnerOnly() {
 		Response kickOff = this.gp.get("/fhir/" + this.group + "/$export", "Prefer", "respond-async");
 		assertThat(kickOff.status()).as(kickOff.body()).isEqualTo(202);
