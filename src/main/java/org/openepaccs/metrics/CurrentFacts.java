@@ -127,7 +127,7 @@ class CurrentFacts {
 			Snapshot now = (before == null) ? fullRead() : catchUp(before);
 			this.current = now;
 			if (this.fullReadOwed.get() || System.nanoTime() - now.fullReadAt() > this.fullReadEvery.toNanos()) {
-				readAllInTheBackground();
+				readAllInTheBackground(false);
 			}
 			return now.people().values();
 		}
@@ -146,20 +146,25 @@ class CurrentFacts {
 	}
 
 	/**
-	 * Starts a full read, or, while one runs, owes another: a deletion seen during a read
-	 * may have been seen after the read passed it.
+	 * Starts a full read in the background unless one runs. With {@code owedIfRunning} (a
+	 * deletion seen), one that runs already may have passed the deleted record, so
+	 * another follows it.
 	 */
-	private void readAllInTheBackground() {
-		this.fullReadOwed.set(true);
+	private void readAllInTheBackground(boolean owedIfRunning) {
+		if (owedIfRunning) {
+			this.fullReadOwed.set(true);
+		}
 		if (!this.fullReadRunning.compareAndSet(false, true)) {
 			return;
 		}
-		this.background.execute(this::readAllWhileOwed);
+		// this read begins after whatever was owed until now
+		this.fullReadOwed.set(false);
+		this.background.execute(this::readAll);
 	}
 
-	private void readAllWhileOwed() {
+	private void readAll() {
 		try {
-			while (this.fullReadOwed.getAndSet(false)) {
+			do {
 				Snapshot read = fullRead();
 				this.catchingUp.lock();
 				try {
@@ -170,6 +175,7 @@ class CurrentFacts {
 					this.catchingUp.unlock();
 				}
 			}
+			while (this.fullReadOwed.getAndSet(false));
 		}
 		catch (DataAccessException ex) {
 			this.fullReadOwed.set(true);
@@ -265,7 +271,7 @@ class CurrentFacts {
 				people.add(id);
 			}
 			else if (deleted.contains(id)) {
-				readAllInTheBackground();
+				readAllInTheBackground(true);
 			}
 			else if ("Organization".equals(type)) {
 				organisations.add(id);
