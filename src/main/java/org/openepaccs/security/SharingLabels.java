@@ -67,6 +67,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 @ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
 public class SharingLabels implements FhirStorageInterceptor {
 
+	/** How many people labelled between progress lines of the labelling at start. */
+	private static final int PROGRESS_EVERY = 100;
+
 	/** Who may still see a resource of a person who refused to share: ODS codes. */
 	public static final String SYSTEM = "https://fhir.openepaccs.org/CodeSystem/restricted-to";
 
@@ -208,11 +211,24 @@ public class SharingLabels implements FhirStorageInterceptor {
 				Set<String> labelled = new HashSet<>(this.jdbc.queryForList("SELECT r.FHIR_ID FROM HFJ_RESOURCE r"
 						+ " JOIN HFJ_RES_TAG t ON t.RES_ID = r.RES_ID JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID"
 						+ " WHERE r.RES_TYPE = 'Patient' AND d.TAG_SYSTEM = ?", String.class, SYSTEM));
+				List<String> unlabelled = this.directory.refusedPatients()
+					.stream()
+					.filter((patient) -> !labelled.contains(patient))
+					.toList();
+				if (!unlabelled.isEmpty()) {
+					// it can take a while on a large database loaded without labels: an
+					// operator sees it start, progress and end
+					log.info("Labelling the records of {} people whose refusal to share was stored before labels",
+							unlabelled.size());
+				}
+				long started = System.nanoTime();
 				int people = 0;
-				for (String patient : this.directory.refusedPatients()) {
-					if (!labelled.contains(patient)) {
-						relabel(patient);
-						people++;
+				for (String patient : unlabelled) {
+					relabel(patient);
+					people++;
+					if (people % PROGRESS_EVERY == 0 && people < unlabelled.size()) {
+						log.info("Labelled {} of {} people so far ({} s)", people, unlabelled.size(),
+								(System.nanoTime() - started) / 1_000_000_000L);
 					}
 				}
 				if (people > 0) {
