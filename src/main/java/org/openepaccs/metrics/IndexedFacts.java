@@ -145,16 +145,13 @@ class IndexedFacts {
 	 */
 	record Scope(Set<Long> resources) {
 
-		String within(String column) {
-			return " AND " + column + " IN (" + list(this.resources) + ")";
-		}
-
 		static String list(Collection<Long> keys) {
 			return keys.isEmpty() ? "NULL" : keys.stream().map(String::valueOf).collect(Collectors.joining(","));
 		}
 
+		/** The condition that limits the column to the scope; none without one. */
 		static String within(Scope scope, String column) {
-			return (scope != null) ? scope.within(column) : "";
+			return (scope != null) ? " AND " + column + " IN (" + list(scope.resources()) + ")" : "";
 		}
 
 	}
