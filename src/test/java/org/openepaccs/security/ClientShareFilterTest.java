@@ -40,64 +40,71 @@ class ClientShareFilterTest {
 
 	@Test
 	void aClientBeyondItsShareWaitsThenGets429AndOthersAreNotHeldUp() throws Exception {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
-			.withUserConfiguration(Properties.class)
-			.withPropertyValues("epaccs.security.embedded-issuer.enabled=true")
-			.run((context) -> {
-				Callers callers = new Callers(context.getBean(AccessProperties.class));
-				ClientShareFilter filter = new ClientShareFilter(callers, 2, Duration.ofMillis(200));
-				CountDownLatch release = new CountDownLatch(1);
-				CountDownLatch inside = new CountDownLatch(2);
-				Future<?> first = this.threads.submit(() -> serve(filter, "flooder", inside, release));
-				Future<?> second = this.threads.submit(() -> serve(filter, "flooder", inside, release));
-				assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+		withCallers((callers) -> {
+			ClientShareFilter filter = new ClientShareFilter(callers, 2, Duration.ofMillis(200));
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch inside = new CountDownLatch(2);
+			Future<?> first = this.threads.submit(() -> serve(filter, "flooder", inside, release));
+			Future<?> second = this.threads.submit(() -> serve(filter, "flooder", inside, release));
+			assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
 
-				MockHttpServletResponse third = serve(filter, "flooder", null, null);
-				assertThat(third.getStatus()).isEqualTo(429);
-				assertThat(third.getHeader("Retry-After")).isEqualTo("1");
-				assertThat(third.getContentAsString()).contains("OperationOutcome", "epaccs.database.client-share");
+			MockHttpServletResponse third = serve(filter, "flooder", null, null);
+			assertThat(third.getStatus()).isEqualTo(429);
+			assertThat(third.getHeader("Retry-After")).isEqualTo("1");
+			assertThat(third.getContentAsString()).contains("OperationOutcome", "epaccs.database.client-share");
 
-				MockHttpServletResponse other = serve(filter, "ooh-clinician", null, null);
-				assertThat(other.getStatus()).isEqualTo(200);
+			MockHttpServletResponse other = serve(filter, "ooh-clinician", null, null);
+			assertThat(other.getStatus()).isEqualTo(200);
 
-				release.countDown();
-				first.get(5, TimeUnit.SECONDS);
-				second.get(5, TimeUnit.SECONDS);
-				assertThat(serve(filter, "flooder", null, null).getStatus()).as("turns are given back").isEqualTo(200);
-			});
+			release.countDown();
+			first.get(5, TimeUnit.SECONDS);
+			second.get(5, TimeUnit.SECONDS);
+			assertThat(serve(filter, "flooder", null, null).getStatus()).as("turns are given back").isEqualTo(200);
+		});
 	}
 
 	@Test
 	void whileAnotherClientIsServedEachHasItsShareOfTheProcessorsAndAloneAClientHasThemAll() throws Exception {
+		withCallers((callers) -> {
+			// four connections' worth, two processors, active for 3 s after a request
+			ClientShareFilter filter = new ClientShareFilter(callers, 4, Duration.ofMillis(150), 2,
+					Duration.ofSeconds(3));
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch inside = new CountDownLatch(1);
+			Future<?> first = this.threads.submit(() -> serve(filter, "flooder", inside, release));
+			assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+
+			assertThat(serve(filter, "ooh-clinician", null, null).getStatus()).as("the other client is served")
+				.isEqualTo(200);
+			// two clients on two processors: one request each
+			MockHttpServletResponse second = serve(filter, "flooder", null, null);
+			assertThat(second.getStatus()).isEqualTo(429);
+			assertThat(second.getHeader("Retry-After")).isEqualTo("1");
+			assertThat(second.getContentAsString()).contains("OperationOutcome",
+					"1 request in progress, its share of the server's processors");
+
+			// the other client gone quiet, the flooder has the server to itself again
+			org.awaitility.Awaitility.await("the flooder alone again")
+				.atMost(Duration.ofSeconds(15))
+				.until(() -> serve(filter, "flooder", null, null).getStatus() == 200);
+			release.countDown();
+			first.get(5, TimeUnit.SECONDS);
+		});
+	}
+
+	/** Runs the test with the callers of a context holding the access properties. */
+	private static void withCallers(CallersTest test) {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
 			.withUserConfiguration(Properties.class)
 			.withPropertyValues("epaccs.security.embedded-issuer.enabled=true")
-			.run((context) -> {
-				Callers callers = new Callers(context.getBean(AccessProperties.class));
-				// four connections' worth, two processors, active for 3 s after a request
-				ClientShareFilter filter = new ClientShareFilter(callers, 4, Duration.ofMillis(150), 2,
-						Duration.ofSeconds(3));
-				CountDownLatch release = new CountDownLatch(1);
-				CountDownLatch inside = new CountDownLatch(1);
-				Future<?> first = this.threads.submit(() -> serve(filter, "flooder", inside, release));
-				assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+			.run((context) -> test.run(new Callers(context.getBean(AccessProperties.class))));
+	}
 
-				assertThat(serve(filter, "ooh-clinician", null, null).getStatus()).as("the other client is served")
-					.isEqualTo(200);
-				// two clients on two processors: one request each
-				MockHttpServletResponse second = serve(filter, "flooder", null, null);
-				assertThat(second.getStatus()).isEqualTo(429);
-				assertThat(second.getHeader("Retry-After")).isEqualTo("1");
-				assertThat(second.getContentAsString()).contains("OperationOutcome",
-						"1 request in progress, its share of the server's processors");
+	@FunctionalInterface
+	private interface CallersTest {
 
-				// the other client gone quiet, the flooder has the server to itself again
-				org.awaitility.Awaitility.await("the flooder alone again")
-					.atMost(Duration.ofSeconds(15))
-					.until(() -> serve(filter, "flooder", null, null).getStatus() == 200);
-				release.countDown();
-				first.get(5, TimeUnit.SECONDS);
-			});
+		void run(Callers callers) throws Exception;
+
 	}
 
 	private static MockHttpServletResponse serve(ClientShareFilter filter, String client, CountDownLatch inside,
