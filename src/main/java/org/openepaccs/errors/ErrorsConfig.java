@@ -18,6 +18,11 @@ class ErrorsConfig {
 	}
 
 	@Bean
+	UncaughtFailures uncaughtFailures() {
+		return new UncaughtFailures();
+	}
+
+	@Bean
 	static ClientErrorLogFilter clientErrorLogFilter() {
 		return new ClientErrorLogFilter();
 	}
