@@ -20,13 +20,16 @@ class ClientShareConfig {
 	private static final int DEFAULT_POOL_SIZE = 10;
 
 	@Bean
-	FilterRegistrationBean<ClientShareFilter> clientShareFilter(Callers callers, DatabaseBudgetProperties properties,
-			DataSource dataSource) {
+	ClientShareFilter clientShare(Callers callers, DatabaseBudgetProperties properties, DataSource dataSource) {
 		HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariDataSource.class);
 		int poolSize = (pool != null) ? pool.getMaximumPoolSize() : DEFAULT_POOL_SIZE;
 		int permits = Math.max(1, (int) Math.ceil(poolSize * properties.clientShare()));
-		FilterRegistrationBean<ClientShareFilter> registration = new FilterRegistrationBean<>(
-				new ClientShareFilter(callers, permits, properties.clientWait()));
+		return new ClientShareFilter(callers, permits, properties.clientWait());
+	}
+
+	@Bean
+	FilterRegistrationBean<ClientShareFilter> clientShareFilter(ClientShareFilter filter) {
+		FilterRegistrationBean<ClientShareFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.addUrlPatterns("/fhir/*");
 		registration.setName("clientShare");
 		// after Spring Security's chain (-100), which reads the token

@@ -160,6 +160,36 @@ final class ClientShareFilter extends OncePerRequestFilter {
 		}
 	}
 
+	/**
+	 * Waits until no client's request is in progress, or at most {@code atMost}: how the
+	 * server's own background work gives way to the people it serves.
+	 * @return whether that moment came
+	 */
+	boolean awaitIdle(Duration atMost) throws InterruptedException {
+		this.turns.lock();
+		try {
+			long left = atMost.toNanos();
+			while (inProgress() > 0) {
+				if (left <= 0) {
+					return false;
+				}
+				left = this.turnGivenBack.awaitNanos(left);
+			}
+			return true;
+		}
+		finally {
+			this.turns.unlock();
+		}
+	}
+
+	private int inProgress() {
+		int total = 0;
+		for (Client client : this.clients.values()) {
+			total += client.inProgress;
+		}
+		return total;
+	}
+
 	/** The turns each client has now; forgets clients long gone. Under {@link #turns}. */
 	private int shareOf(long now) {
 		int active = 0;

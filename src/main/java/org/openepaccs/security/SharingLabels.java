@@ -1,5 +1,6 @@
 package org.openepaccs.security;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -70,6 +71,13 @@ public class SharingLabels implements FhirStorageInterceptor {
 	/** How many people labelled between progress lines of the labelling at start. */
 	private static final int PROGRESS_EVERY = 100;
 
+	/**
+	 * How long the labelling at start waits for a moment without client requests before
+	 * each record, so that it slows a busy server little yet still moves on under
+	 * constant load.
+	 */
+	static final Duration GIVE_WAY = Duration.ofSeconds(2);
+
 	/** Who may still see a resource of a person who refused to share: ODS codes. */
 	public static final String SYSTEM = "https://fhir.openepaccs.org/CodeSystem/restricted-to";
 
@@ -90,8 +98,10 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	private final TransactionTemplate newTransaction;
 
+	private final ClientShareFilter requests;
+
 	SharingLabels(ConsentDirectory directory, Callers callers, DaoRegistry daoRegistry, JdbcTemplate jdbc,
-			PeopleOfRecords people, PlatformTransactionManager transactions) {
+			PeopleOfRecords people, PlatformTransactionManager transactions, ClientShareFilter requests) {
 		this.directory = directory;
 		this.callers = callers;
 		this.daoRegistry = daoRegistry;
@@ -99,6 +109,7 @@ public class SharingLabels implements FhirStorageInterceptor {
 		this.people = people;
 		this.newTransaction = new TransactionTemplate(transactions);
 		this.newTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.requests = requests;
 	}
 
 	/** The label code of a refusal whose custodians are these ODS codes. */
@@ -202,7 +213,9 @@ public class SharingLabels implements FhirStorageInterceptor {
 	 * Labels, once, the records of people whose refusal was stored before labels were
 	 * kept (an upgrade): every refused person whose Patient carries no label of ours.
 	 * Runs beside the server's start, as the consent rule on what is shown hides them
-	 * meanwhile; on a database already labelled it is one query.
+	 * meanwhile, giving way to client requests record by record (on a large database it
+	 * runs for a long time beside live traffic); on a database already labelled it is one
+	 * query.
 	 */
 	@EventListener(ApplicationReadyEvent.class)
 	void labelRefusalsStoredBeforeLabels() {
@@ -224,7 +237,7 @@ public class SharingLabels implements FhirStorageInterceptor {
 				long started = System.nanoTime();
 				int people = 0;
 				for (String patient : unlabelled) {
-					relabel(patient);
+					relabel(patient, true);
 					people++;
 					if (people % PROGRESS_EVERY == 0 && people < unlabelled.size()) {
 						log.info("Labelled {} of {} people so far ({} s)", people, unlabelled.size(),
@@ -239,6 +252,10 @@ public class SharingLabels implements FhirStorageInterceptor {
 			catch (RuntimeException ex) {
 				log.warn("Labelling the records of earlier refusals stopped ({}); it runs again at the next start",
 						ex.getClass().getSimpleName());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt(); // the server is stopping; the next
+													// start goes on
 			}
 		}, "sharing-labels");
 		labelling.setDaemon(true);
@@ -289,7 +306,10 @@ public class SharingLabels implements FhirStorageInterceptor {
 			if (java.util.Objects.equals(before, this.directory.custodiansIfRefused(patient))) {
 				return;
 			}
-			relabel(patient);
+			relabel(patient, false);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 		catch (RuntimeException ex) {
 			// the consent rule on what is shown still hides them; the next decision or
@@ -310,9 +330,11 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	/**
 	 * Brings the labels of a person's stored resources (the Patient and every resource
-	 * that refers to them) in line with the decisions of the people each belongs to.
+	 * that refers to them) in line with the decisions of the people each belongs to: at
+	 * once and in one transaction, or giving way to client requests before each record
+	 * ({@link #GIVE_WAY} at most), each in a transaction of its own.
 	 */
-	void relabel(String patient) {
+	void relabel(String patient, boolean givingWay) throws InterruptedException {
 		List<IIdType> resources = new ArrayList<>();
 		this.jdbc.query("SELECT r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE r WHERE r.RES_DELETED_AT IS NULL AND ("
 				+ "(r.RES_TYPE = 'Patient' AND r.FHIR_ID = ?) OR r.RES_ID IN (SELECT l.SRC_RESOURCE_ID FROM HFJ_RES_LINK l"
@@ -320,13 +342,20 @@ public class SharingLabels implements FhirStorageInterceptor {
 				+ " WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ?))", (row) -> {
 					resources.add(new IdType(row.getString(1), row.getString(2)));
 				}, patient, patient);
-		this.newTransaction.executeWithoutResult((status) -> {
-			for (IIdType id : resources) {
-				if (AccessPolicy.categoryOf(id.getResourceType()) == AccessPolicy.Category.CLINICAL) {
-					relabelOne(id, null);
-				}
-			}
-		});
+		List<IIdType> clinical = resources.stream()
+			.filter((id) -> AccessPolicy.categoryOf(id.getResourceType()) == AccessPolicy.Category.CLINICAL)
+			.toList();
+		if (!givingWay) {
+			this.newTransaction.executeWithoutResult((status) -> clinical.forEach((id) -> relabelOne(id, null)));
+			return;
+		}
+		// a record at a time, waiting outside any transaction: no connection is held
+		// while
+		// giving way, and a record not yet labelled is still hidden by the consent rule
+		for (IIdType id : clinical) {
+			this.requests.awaitIdle(GIVE_WAY);
+			this.newTransaction.executeWithoutResult((status) -> relabelOne(id, null));
+		}
 	}
 
 	private void relabelOne(IIdType id, Set<String> knownPatients) {

@@ -92,6 +92,26 @@ class ClientShareFilterTest {
 		});
 	}
 
+	@Test
+	void backgroundWorkGivesWayUntilNoRequestIsInProgressButNotForever() throws Exception {
+		withCallers((callers) -> {
+			ClientShareFilter filter = new ClientShareFilter(callers, 4, Duration.ofMillis(150));
+			assertThat(filter.awaitIdle(Duration.ZERO)).as("nothing in progress").isTrue();
+
+			CountDownLatch release = new CountDownLatch(1);
+			CountDownLatch inside = new CountDownLatch(1);
+			Future<?> request = this.threads.submit(() -> serve(filter, "ooh-clinician", inside, release));
+			assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+			assertThat(filter.awaitIdle(Duration.ofMillis(100))).as("a request in progress for longer than the wait")
+				.isFalse();
+
+			Future<Boolean> waiting = this.threads.submit(() -> filter.awaitIdle(Duration.ofSeconds(30)));
+			release.countDown();
+			assertThat(waiting.get(10, TimeUnit.SECONDS)).as("the request finished").isTrue();
+			request.get(5, TimeUnit.SECONDS);
+		});
+	}
+
 	/** Runs the test with the callers of a context holding the access properties. */
 	private static void withCallers(CallersTest test) {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
