@@ -5,8 +5,9 @@ import org.openepaccs.population.SyntheticResources.Code;
 import static org.openepaccs.common.Systems.ICD10;
 
 /**
- * An adult's primary palliative care diagnosis, and how many in a thousand synthetic
- * adults on the register have each.
+ * An adult's primary palliative care diagnosis (a child's is a
+ * {@link LifeLimitingCondition}), and how many in a thousand synthetic adults on the
+ * register have each.
  * <p>
  * The mix follows the people with a primary-care record of palliative care among adults
  * who died with cancer, dementia, heart failure or COPD in England in 2013/14 (Gadoud et
@@ -22,7 +23,7 @@ import static org.openepaccs.common.Systems.ICD10;
  * are exercised; the ICD-10 codes and titles are WHO's ICD-10 (2019), the SNOMED CT ones
  * are from the package's ValueSet epaccs-cancer.
  */
-enum PalliativeDiagnosis {
+enum PalliativeDiagnosis implements PrimaryDiagnosis {
 
 	LUNG_CANCER(new Code(ICD10, "C34.9", "Bronchus or lung, unspecified"), "Lung cancer", 153),
 
@@ -69,19 +70,22 @@ enum PalliativeDiagnosis {
 		throw new IllegalArgumentException("A draw from 0 to 999, not " + draw);
 	}
 
-	boolean recorded() {
+	@Override
+	public boolean recorded() {
 		return this != NOT_RECORDED;
 	}
 
 	/** The code for this person: breast cancer for a woman, prostate cancer for a man. */
-	Code code(boolean female) {
+	@Override
+	public Code code(boolean female) {
 		if (this == BREAST_OR_PROSTATE_CANCER) {
 			return female ? BREAST : PROSTATE;
 		}
 		return this.code;
 	}
 
-	String text(boolean female) {
+	@Override
+	public String text(boolean female) {
 		if (this == BREAST_OR_PROSTATE_CANCER) {
 			return female ? "Breast cancer" : "Prostate cancer";
 		}

@@ -44,7 +44,9 @@ import static org.openepaccs.population.SyntheticResources.respectPlan;
  * that inequality breakdowns have something to break down (and show no gradient unless
  * the server makes one). NHS numbers come from the 999 range the NHS reserves for
  * testing, so none can belong to a real person. Every code comes from our conformance
- * package's value sets, except the ethnic category, from UK Core's.
+ * package's value sets, except the ethnic category, from UK Core's, and the ICD-10
+ * diagnoses of adults and children ({@link PalliativeDiagnosis},
+ * {@link LifeLimitingCondition}).
  * <p>
  * Who each person is and what they decided is drawn here; {@link SyntheticResources}
  * builds their resources from that, and {@link Transaction} writes them as JSON.
@@ -389,8 +391,7 @@ public final class SyntheticPopulation {
 		p.deprivationDecile = 1 + random.nextInt(10);
 		int diagnosis = random.nextInt(1000);
 		int admissions = random.nextInt(1000);
-		// the package holds no codes yet for the life-limiting conditions of childhood
-		p.diagnosis = p.child ? PalliativeDiagnosis.NOT_RECORDED : PalliativeDiagnosis.of(diagnosis);
+		p.diagnosis = p.child ? LifeLimitingCondition.of(diagnosis) : PalliativeDiagnosis.of(diagnosis);
 		p.emergencyAdmissions = (p.died == null) ? 0
 				: (admissions < EMERGENCY_ADMISSIONS_3_OR_MORE) ? 3 : (admissions < 300) ? 1 : 0;
 		advanceDecisions(p, random, added);
@@ -529,7 +530,7 @@ public final class SyntheticPopulation {
 		/** The date of death, or null for those who live through the year. */
 		String died;
 
-		PalliativeDiagnosis diagnosis;
+		PrimaryDiagnosis diagnosis;
 
 		/** Emergency admissions in the last 90 days of life. */
 		int emergencyAdmissions;

@@ -78,12 +78,18 @@ class SyntheticPopulationTest {
 		Map<String, Integer> ethnicities = new TreeMap<>();
 		Map<Integer, Integer> deciles = new TreeMap<>();
 		int cancer = 0;
+		Map<String, Integer> childrensDiagnoses = new TreeMap<>();
 		for (int i = 0; i < population.people(); i++) {
 			Bundle record = fhir.newJsonParser().parseResource(Bundle.class, population.record(i));
 			resources += record.getEntry().size();
 			for (Bundle.BundleEntryComponent entry : record.getEntry()) {
-				if (entry.getResource() instanceof Condition diagnosis && isCancer(diagnosis.getCode())) {
-					cancer++;
+				if (entry.getResource() instanceof Condition diagnosis) {
+					if (population.isChild(i)) {
+						childrensDiagnoses.merge(diagnosis.getCode().getCodingFirstRep().getCode(), 1, Integer::sum);
+					}
+					else if (isCancer(diagnosis.getCode())) {
+						cancer++;
+					}
 				}
 			}
 			record.getEntry().forEach((entry) -> kinds.merge(kind(entry.getFullUrl()), 1, Integer::sum));
@@ -127,9 +133,17 @@ class SyntheticPopulationTest {
 		assertThat(population.practices()).isEqualTo(10);
 		// a primary diagnosis for nine adults in ten, two thirds of them cancer, as in
 		// Gadoud et al. 2020 (68% cancer among decedents with a palliative care record)
-		int diagnosed = kinds.get("Condition/-diagnosis");
+		int childrenDiagnosed = childrensDiagnoses.values().stream().mapToInt(Integer::intValue).sum();
+		int diagnosed = kinds.get("Condition/-diagnosis") - childrenDiagnosed;
 		assertThat(diagnosed).isBetween((int) (adults * 0.85), (int) (adults * 0.95));
 		assertThat(cancer / (double) diagnosed).isBetween(0.62, 0.74);
+		// children's life-limiting conditions, nine in ten coded, congenital the most
+		// common (31% of diagnoses in Fraser et al. 2012), never an adult's diagnosis
+		assertThat(childrenDiagnosed).isBetween((int) (children * 0.8), (int) (children * 0.97));
+		assertThat(childrensDiagnoses.keySet()).hasSizeGreaterThanOrEqualTo(6)
+			.isSubsetOf("Q23.4", "C71.9", "G71.0", "D57.1", "E84.9", "P91.6", "N18.5", "E76.0", "I42.0", "K72.1");
+		assertThat(childrensDiagnoses.get("Q23.4"))
+			.isEqualTo(childrensDiagnoses.values().stream().mapToInt(Integer::intValue).max().getAsInt());
 		// three or more emergency admissions in the last 90 days for about 7.1% of those
 		// who die (QualityWatch, England 2021)
 		long threeAdmissions = population.deaths()
