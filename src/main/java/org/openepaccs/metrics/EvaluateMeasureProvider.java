@@ -1,6 +1,7 @@
 package org.openepaccs.metrics;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -80,7 +81,7 @@ class EvaluateMeasureProvider implements FhirOperationProvider {
 	 * the people counted.
 	 */
 	private Long listSize(Set<String> practices, Collection<PersonFacts> people) {
-		Set<String> inScope = new TreeSet<>(practices);
+		Set<String> inScope = new HashSet<>(practices);
 		if (inScope.isEmpty()) {
 			people.forEach((person) -> person.entries
 				.forEach((entry) -> inScope.add(String.valueOf(person.practiceOf(entry)))));

@@ -4,12 +4,13 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * Who each indicator counts, from the people's facts: pure, so that its rules are tested
@@ -33,7 +34,8 @@ final class Indicators {
 	}
 
 	/**
-	 * The groups of the indicator, counted.
+	 * The groups of the indicator, counted: each person once for all the groups, their
+	 * strata worked out once for each register entry and day they are counted on.
 	 * @param practices the ODS codes of the practices asked for, or empty for everyone
 	 */
 	static List<Tabulation> count(Indicator indicator, Collection<PersonFacts> people, ReportingPeriod period,
@@ -41,69 +43,125 @@ final class Indicators {
 		Map<Stratifier, List<String>> strataValues = strataValues(people, practices);
 		List<Tabulation> tables = new ArrayList<>();
 		for (String group : indicator.groups()) {
-			Tabulation table = new Tabulation(group, indicator.populations(), strataValues);
-			for (PersonFacts person : people) {
-				Tabulation.Member member = member(group, person, period);
+			tables.add(new Tabulation(group, indicator.populations(), strataValues));
+		}
+		for (PersonFacts person : people) {
+			Counted counted = new Counted(person, period);
+			for (Tabulation table : tables) {
+				Tabulation.Member member = counted.in(table.group);
 				if (member != null
 						&& (practices.isEmpty() || practices.contains(member.strata().get(Stratifier.GP_PRACTICE)))) {
 					table.count(member);
 				}
 			}
-			tables.add(table);
 		}
 		return tables;
 	}
 
 	/** The person as counted in the group, or null when the group does not count them. */
 	static Tabulation.Member member(String group, PersonFacts person, ReportingPeriod period) {
-		LocalDate end = period.end();
-		PersonFacts.RegisterEntry atEnd = person.onRegisterAtEndOf(end);
-		LocalDate death = person.deathDate;
-		boolean diedInPeriod = period.contains(death);
-		PersonFacts.RegisterEntry atDeath = diedInPeriod ? person.entryOn(death) : null;
-		return switch (group) {
-			case "on-register" -> (atEnd != null) ? of(person, atEnd, end, false, null) : null;
-			case "added-to-register" -> person.entries.stream()
-				.filter((entry) -> period.contains(entry.start()))
-				.findFirst()
-				.map((entry) -> of(person, entry, end, false, null))
-				.orElse(null);
-			case "died-on-register" ->
-				diedInPeriod
-						? of(person, (atDeath != null) ? atDeath : latest(person), death, atDeath != null,
-								(atDeath != null) ? (int) ChronoUnit.DAYS.between(atDeath.start(), death) : null)
+		return new Counted(person, period).in(group);
+	}
+
+	/**
+	 * One person in one period: what every group asks of them (the entry open at the
+	 * period's end, the one open at death) found once, and their strata kept for the
+	 * entry and day last counted on, which most groups share.
+	 */
+	private static final class Counted {
+
+		private final PersonFacts person;
+
+		private final ReportingPeriod period;
+
+		private final LocalDate end;
+
+		private final PersonFacts.RegisterEntry atEnd;
+
+		private final LocalDate death;
+
+		private final boolean diedInPeriod;
+
+		private final PersonFacts.RegisterEntry atDeath;
+
+		private PersonFacts.RegisterEntry strataEntry;
+
+		private LocalDate strataDay;
+
+		private Map<Stratifier, String> strata;
+
+		Counted(PersonFacts person, ReportingPeriod period) {
+			this.person = person;
+			this.period = period;
+			this.end = period.end();
+			this.atEnd = person.onRegisterAtEndOf(this.end);
+			this.death = person.deathDate;
+			this.diedInPeriod = period.contains(this.death);
+			this.atDeath = this.diedInPeriod ? person.entryOn(this.death) : null;
+		}
+
+		Tabulation.Member in(String group) {
+			PersonFacts person = this.person;
+			return switch (group) {
+				case "on-register" -> (this.atEnd != null) ? of(this.atEnd, this.end, false, null) : null;
+				case "added-to-register" -> addedInPeriod();
+				case "died-on-register" ->
+					this.diedInPeriod
+							? of((this.atDeath != null) ? this.atDeath : latest(person), this.death,
+									this.atDeath != null,
+									(this.atDeath != null)
+											? (int) ChronoUnit.DAYS.between(this.atDeath.start(), this.death) : null)
+							: null;
+				case "advance-care-plan" -> onRegister(person.advanceCarePlan);
+				case "preferred-place-of-death-recorded" -> onRegister(person.preferredPlaceOfDeathRecorded);
+				case "cpr-decision" -> onRegister(person.cprDecision);
+				case "anticipatory-medicines" -> onRegister(person.anticipatoryMedicines);
+				case "key-worker" -> onRegister(this.atEnd != null && this.atEnd.keyWorker());
+				case "plan-reviewed" -> onRegister(person.advanceCarePlan && person.planReviewDate != null
+						&& !person.planReviewDate.isBefore(this.end));
+				case "preferred-place-achieved" -> (this.diedInPeriod && person.preferredPlaceAchieved != null)
+						? of((this.atDeath != null) ? this.atDeath : latest(person), this.death,
+								person.preferredPlaceAchieved, null)
 						: null;
-			case "advance-care-plan" -> onRegister(person, atEnd, end, person.advanceCarePlan);
-			case "preferred-place-of-death-recorded" ->
-				onRegister(person, atEnd, end, person.preferredPlaceOfDeathRecorded);
-			case "cpr-decision" -> onRegister(person, atEnd, end, person.cprDecision);
-			case "anticipatory-medicines" -> onRegister(person, atEnd, end, person.anticipatoryMedicines);
-			case "key-worker" -> onRegister(person, atEnd, end, atEnd != null && atEnd.keyWorker());
-			case "plan-reviewed" -> onRegister(person, atEnd, end,
-					person.advanceCarePlan && person.planReviewDate != null && !person.planReviewDate.isBefore(end));
-			case "preferred-place-achieved" -> (diedInPeriod && person.preferredPlaceAchieved != null) ? of(person,
-					(atDeath != null) ? atDeath : latest(person), death, person.preferredPlaceAchieved, null) : null;
-			case "usual-place-of-residence" -> (atDeath != null)
-					? of(person, atDeath, death,
-							person.placeOfDeath != null && USUAL_PLACE_OF_RESIDENCE.contains(person.placeOfDeath), null)
-					: null;
-			case "cyp-advance-care-plan" -> (atEnd != null && Stratifier.childOrYoungPerson(person.birthDate, end))
-					? of(person, atEnd, end, person.cypAdvanceCarePlan, null) : null;
-			case "emergency-admissions" -> (atDeath != null)
-					? of(person, atDeath, death, emergencyAdmissionsBefore(person, death) >= EMERGENCY_ADMISSIONS, null)
-					: null;
-			default -> throw new IllegalArgumentException("no group " + group);
-		};
+				case "usual-place-of-residence" -> (this.atDeath != null) ? of(this.atDeath, this.death,
+						person.placeOfDeath != null && USUAL_PLACE_OF_RESIDENCE.contains(person.placeOfDeath), null)
+						: null;
+				case "cyp-advance-care-plan" ->
+					(this.atEnd != null && Stratifier.childOrYoungPerson(person.birthDate, this.end))
+							? of(this.atEnd, this.end, person.cypAdvanceCarePlan, null) : null;
+				case "emergency-admissions" -> (this.atDeath != null) ? of(this.atDeath, this.death,
+						emergencyAdmissionsBefore(person, this.death) >= EMERGENCY_ADMISSIONS, null) : null;
+				default -> throw new IllegalArgumentException("no group " + group);
+			};
+		}
+
+		private Tabulation.Member addedInPeriod() {
+			for (PersonFacts.RegisterEntry entry : this.person.entries) {
+				if (this.period.contains(entry.start())) {
+					return of(entry, this.end, false, null);
+				}
+			}
+			return null;
+		}
+
+		private Tabulation.Member onRegister(boolean inNumerator) {
+			return (this.atEnd != null) ? of(this.atEnd, this.end, inNumerator, null) : null;
+		}
+
+		private Tabulation.Member of(PersonFacts.RegisterEntry entry, LocalDate on, boolean inNumerator, Integer days) {
+			if (this.strata == null || entry != this.strataEntry || !on.equals(this.strataDay)) {
+				this.strata = strataOf(this.person, entry, on);
+				this.strataEntry = entry;
+				this.strataDay = on;
+			}
+			return new Tabulation.Member(this.strata, inNumerator, days);
+		}
+
 	}
 
 	static long emergencyAdmissionsBefore(PersonFacts person, LocalDate death) {
 		LocalDate from = death.minusDays(LAST_DAYS_OF_LIFE - 1);
 		return person.emergencyAdmissions.stream().filter((day) -> !day.isBefore(from) && !day.isAfter(death)).count();
-	}
-
-	private static Tabulation.Member onRegister(PersonFacts person, PersonFacts.RegisterEntry atEnd, LocalDate end,
-			boolean inNumerator) {
-		return (atEnd != null) ? of(person, atEnd, end, inNumerator, null) : null;
 	}
 
 	private static PersonFacts.RegisterEntry latest(PersonFacts person) {
@@ -116,8 +174,10 @@ final class Indicators {
 		return latest;
 	}
 
-	private static Tabulation.Member of(PersonFacts person, PersonFacts.RegisterEntry entry, LocalDate on,
-			boolean inNumerator, Integer days) {
+	/**
+	 * Shared by the members of one person counted on the same entry and day: unchanging.
+	 */
+	private static Map<Stratifier, String> strataOf(PersonFacts person, PersonFacts.RegisterEntry entry, LocalDate on) {
 		Map<Stratifier, String> strata = new EnumMap<>(Stratifier.class);
 		strata.put(Stratifier.AGE_BAND, Stratifier.ageBand(person.birthDate, on));
 		strata.put(Stratifier.SEX, Stratifier.sex(person.gender));
@@ -126,7 +186,7 @@ final class Indicators {
 		strata.put(Stratifier.DIAGNOSIS_GROUP, (entry != null) ? entry.diagnosisGroup() : Stratifier.NOT_RECORDED);
 		String practice = person.practiceOf(entry);
 		strata.put(Stratifier.GP_PRACTICE, (practice != null) ? practice : Stratifier.NOT_RECORDED);
-		return new Tabulation.Member(strata, inNumerator, days);
+		return Collections.unmodifiableMap(strata);
 	}
 
 	/**
@@ -142,12 +202,13 @@ final class Indicators {
 		values.put(Stratifier.IMD_QUINTILE, Stratifier.IMD_QUINTILES);
 		values.put(Stratifier.DIAGNOSIS_GROUP, Stratifier.DIAGNOSIS_GROUPS);
 		if (practices.isEmpty()) {
-			Set<String> present = new TreeSet<>();
+			// gathered unordered, then sorted once: a few practices, many people
+			Set<String> present = new HashSet<>();
 			people.forEach((person) -> person.entries.forEach((entry) -> {
 				String practice = person.practiceOf(entry);
 				present.add((practice != null) ? practice : Stratifier.NOT_RECORDED);
 			}));
-			values.put(Stratifier.GP_PRACTICE, List.copyOf(present));
+			values.put(Stratifier.GP_PRACTICE, List.copyOf(new TreeSet<>(present)));
 		}
 		else {
 			values.put(Stratifier.GP_PRACTICE, new ArrayList<>(new TreeSet<>(practices)));
