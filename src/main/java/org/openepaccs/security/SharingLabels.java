@@ -2,6 +2,7 @@ package org.openepaccs.security;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -254,8 +255,8 @@ public class SharingLabels implements FhirStorageInterceptor {
 						ex.getClass().getSimpleName());
 			}
 			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt(); // the server is stopping; the next
-													// start goes on
+				// the server is stopping; the next start goes on
+				Thread.currentThread().interrupt();
 			}
 		}, "sharing-labels");
 		labelling.setDaemon(true);
@@ -342,8 +343,11 @@ public class SharingLabels implements FhirStorageInterceptor {
 				+ " WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ?))", (row) -> {
 					resources.add(new IdType(row.getString(1), row.getString(2)));
 				}, patient, patient);
+		// the Patient last: the labelling at start takes a labelled Patient for a person
+		// done, so a stop half way through a person leaves them to the next start
 		List<IIdType> clinical = resources.stream()
 			.filter((id) -> AccessPolicy.categoryOf(id.getResourceType()) == AccessPolicy.Category.CLINICAL)
+			.sorted(Comparator.comparing((IIdType id) -> "Patient".equals(id.getResourceType())))
 			.toList();
 		if (!givingWay) {
 			this.newTransaction.executeWithoutResult((status) -> clinical.forEach((id) -> relabelOne(id, null)));
