@@ -354,8 +354,8 @@ public class SharingLabels implements FhirStorageInterceptor {
 			return;
 		}
 		// a record at a time, waiting outside any transaction: no connection is held
-		// while
-		// giving way, and a record not yet labelled is still hidden by the consent rule
+		// while giving way, and a record not yet labelled is still hidden by the
+		// consent rule
 		for (IIdType id : clinical) {
 			this.requests.awaitIdle(GIVE_WAY);
 			this.newTransaction.executeWithoutResult((status) -> relabelOne(id, null));
