@@ -7,10 +7,12 @@ import org.springframework.beans.factory.DisposableBean;
 
 /**
  * Logs the failure that ends a thread, where nothing else catches it, through the log
- * rather than the JVM's default print to standard error. Printed there it would be a bare
- * stack trace: no time, no level, and outside every rule the log keeps (a database outage
- * is logged once, not once per failure; nothing identifiable is logged). Pool threads of
- * libraries (a task given to {@code execute}) end this way.
+ * rather than the JVM's default print to standard error. Printed there it is a bare stack
+ * trace, with no time or level, and outside the log's filters: a database outage is
+ * logged once ({@code budget/OutageLogFilter}), not once per failing thread. It logs what
+ * the JVM would have printed, no less and no more. Pool threads of libraries (a task
+ * given to {@code execute}) end this way; a thread or group with a handler of its own
+ * keeps it.
  */
 final class UncaughtFailures implements Thread.UncaughtExceptionHandler, DisposableBean {
 
@@ -25,7 +27,13 @@ final class UncaughtFailures implements Thread.UncaughtExceptionHandler, Disposa
 
 	@Override
 	public void uncaughtException(Thread thread, Throwable failure) {
-		log.error("Thread {} ended on a failure nothing handled", thread.getName(), failure);
+		try {
+			log.error("Thread {} ended on a failure nothing handled", thread.getName(), failure);
+		}
+		catch (RuntimeException ex) {
+			// the log is stopping with the JVM: printed as the JVM would have
+			failure.printStackTrace();
+		}
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package org.openepaccs.security;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +22,7 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.param.TokenParamModifier;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.annotation.PreDestroy;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Coding;
@@ -79,6 +79,14 @@ public class SharingLabels implements FhirStorageInterceptor {
 	 */
 	static final Duration GIVE_WAY = Duration.ofSeconds(2);
 
+	/**
+	 * A person's stored resources: their Patient and every resource that refers to them.
+	 */
+	private static final String OF_PERSON = "SELECT r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE r"
+			+ " WHERE r.RES_DELETED_AT IS NULL AND ((r.RES_TYPE = 'Patient' AND r.FHIR_ID = ?)"
+			+ " OR r.RES_ID IN (SELECT l.SRC_RESOURCE_ID FROM HFJ_RES_LINK l JOIN HFJ_RESOURCE p"
+			+ " ON p.RES_ID = l.TARGET_RESOURCE_ID WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ?))";
+
 	/** Who may still see a resource of a person who refused to share: ODS codes. */
 	public static final String SYSTEM = "https://fhir.openepaccs.org/CodeSystem/restricted-to";
 
@@ -100,6 +108,8 @@ public class SharingLabels implements FhirStorageInterceptor {
 	private final TransactionTemplate newTransaction;
 
 	private final ClientShareFilter requests;
+
+	private volatile Thread labelling;
 
 	SharingLabels(ConsentDirectory directory, Callers callers, DaoRegistry daoRegistry, JdbcTemplate jdbc,
 			PeopleOfRecords people, PlatformTransactionManager transactions, ClientShareFilter requests) {
@@ -212,23 +222,19 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	/**
 	 * Labels, once, the records of people whose refusal was stored before labels were
-	 * kept (an upgrade): every refused person whose Patient carries no label of ours.
-	 * Runs beside the server's start, as the consent rule on what is shown hides them
-	 * meanwhile, giving way to client requests record by record (on a large database it
-	 * runs for a long time beside live traffic); on a database already labelled it is one
-	 * query.
+	 * kept (an upgrade): every refused person with a record of theirs that carries no
+	 * label of ours. Runs beside the server's start, as the consent rule on what is shown
+	 * hides them meanwhile, giving way to client requests record by record (on a large
+	 * database it runs for a long time beside live traffic); on a database already
+	 * labelled it is a query per refusal.
 	 */
 	@EventListener(ApplicationReadyEvent.class)
 	void labelRefusalsStoredBeforeLabels() {
 		Thread labelling = new Thread(() -> {
+			int people = 0;
+			List<String> unlabelled = List.of();
 			try {
-				Set<String> labelled = new HashSet<>(this.jdbc.queryForList("SELECT r.FHIR_ID FROM HFJ_RESOURCE r"
-						+ " JOIN HFJ_RES_TAG t ON t.RES_ID = r.RES_ID JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID"
-						+ " WHERE r.RES_TYPE = 'Patient' AND d.TAG_SYSTEM = ?", String.class, SYSTEM));
-				List<String> unlabelled = this.directory.refusedPatients()
-					.stream()
-					.filter((patient) -> !labelled.contains(patient))
-					.toList();
+				unlabelled = this.directory.refusedPatients().stream().filter(this::hasUnlabelledRecords).toList();
 				if (!unlabelled.isEmpty()) {
 					// it can take a while on a large database loaded without labels: an
 					// operator sees it start, progress and end
@@ -236,9 +242,8 @@ public class SharingLabels implements FhirStorageInterceptor {
 							unlabelled.size());
 				}
 				long started = System.nanoTime();
-				int people = 0;
 				for (String patient : unlabelled) {
-					relabel(patient, true);
+					relabelGivingWay(patient);
 					people++;
 					if (people % PROGRESS_EVERY == 0 && people < unlabelled.size()) {
 						log.info("Labelled {} of {} people so far ({} s)", people, unlabelled.size(),
@@ -251,16 +256,42 @@ public class SharingLabels implements FhirStorageInterceptor {
 				}
 			}
 			catch (RuntimeException ex) {
-				log.warn("Labelling the records of earlier refusals stopped ({}); it runs again at the next start",
-						ex.getClass().getSimpleName());
+				log.warn("Labelling the records of earlier refusals stopped after {} of {} people ({}); it goes on "
+						+ "at the next start", people, unlabelled.size(), ex.getClass().getSimpleName());
 			}
 			catch (InterruptedException ex) {
-				// the server is stopping; the next start goes on
-				Thread.currentThread().interrupt();
+				log.info("Labelling the records of earlier refusals stopped with the server after {} of {} people; "
+						+ "it goes on at the next start", people, unlabelled.size());
 			}
 		}, "sharing-labels");
 		labelling.setDaemon(true);
+		this.labelling = labelling;
 		labelling.start();
+	}
+
+	/** Stops the labelling at start between two records, rather than mid-transaction. */
+	@PreDestroy
+	void stopLabelling() {
+		Thread running = this.labelling;
+		if (running != null) {
+			running.interrupt();
+		}
+	}
+
+	/**
+	 * Whether a record of the person, or their Patient, carries no label of ours: a
+	 * person is done only when all of them do, whatever was written since (a Patient
+	 * updated by a client is labelled by its own write, the older records are not).
+	 */
+	private boolean hasUnlabelledRecords(String patient) {
+		return this.jdbc
+			.queryForList(
+					OF_PERSON.replace("SELECT r.RES_TYPE, r.FHIR_ID", "SELECT r.RES_TYPE")
+							+ " AND NOT EXISTS (SELECT 1 FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID"
+							+ " WHERE t.RES_ID = r.RES_ID AND d.TAG_SYSTEM = ?)",
+					String.class, patient, patient, SYSTEM)
+			.stream()
+			.anyMatch((type) -> AccessPolicy.categoryOf(type) == AccessPolicy.Category.CLINICAL);
 	}
 
 	/**
@@ -307,10 +338,7 @@ public class SharingLabels implements FhirStorageInterceptor {
 			if (java.util.Objects.equals(before, this.directory.custodiansIfRefused(patient))) {
 				return;
 			}
-			relabel(patient, false);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+			relabelNow(patient);
 		}
 		catch (RuntimeException ex) {
 			// the consent rule on what is shown still hides them; the next decision or
@@ -331,35 +359,36 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	/**
 	 * Brings the labels of a person's stored resources (the Patient and every resource
-	 * that refers to them) in line with the decisions of the people each belongs to: at
-	 * once and in one transaction, or giving way to client requests before each record
-	 * ({@link #GIVE_WAY} at most), each in a transaction of its own.
+	 * that refers to them) in line with the decisions of the people each belongs to, at
+	 * once and in one transaction.
 	 */
-	void relabel(String patient, boolean givingWay) throws InterruptedException {
-		List<IIdType> resources = new ArrayList<>();
-		this.jdbc.query("SELECT r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE r WHERE r.RES_DELETED_AT IS NULL AND ("
-				+ "(r.RES_TYPE = 'Patient' AND r.FHIR_ID = ?) OR r.RES_ID IN (SELECT l.SRC_RESOURCE_ID FROM HFJ_RES_LINK l"
-				+ " JOIN HFJ_RESOURCE p ON p.RES_ID = l.TARGET_RESOURCE_ID"
-				+ " WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ?))", (row) -> {
-					resources.add(new IdType(row.getString(1), row.getString(2)));
-				}, patient, patient);
-		// the Patient last: the labelling at start takes a labelled Patient for a person
-		// done, so a stop half way through a person leaves them to the next start
-		List<IIdType> clinical = resources.stream()
-			.filter((id) -> AccessPolicy.categoryOf(id.getResourceType()) == AccessPolicy.Category.CLINICAL)
-			.sorted(Comparator.comparing((IIdType id) -> "Patient".equals(id.getResourceType())))
-			.toList();
-		if (!givingWay) {
-			this.newTransaction.executeWithoutResult((status) -> clinical.forEach((id) -> relabelOne(id, null)));
-			return;
-		}
-		// a record at a time, waiting outside any transaction: no connection is held
-		// while giving way, and a record not yet labelled is still hidden by the
-		// consent rule
-		for (IIdType id : clinical) {
+	void relabelNow(String patient) {
+		List<IIdType> records = clinicalRecordsOf(patient);
+		this.newTransaction.executeWithoutResult((status) -> records.forEach((id) -> relabelOne(id, null)));
+	}
+
+	/**
+	 * As {@link #relabelNow}, giving way to client requests before each record
+	 * ({@link #GIVE_WAY} at most), each in a transaction of its own: no connection is
+	 * held while it waits, and a record not yet labelled is still hidden by the consent
+	 * rule. Never from a request's thread, whose own request would count as one to give
+	 * way to.
+	 */
+	private void relabelGivingWay(String patient) throws InterruptedException {
+		for (IIdType id : clinicalRecordsOf(patient)) {
 			this.requests.awaitIdle(GIVE_WAY);
 			this.newTransaction.executeWithoutResult((status) -> relabelOne(id, null));
 		}
+	}
+
+	private List<IIdType> clinicalRecordsOf(String patient) {
+		List<IIdType> records = new ArrayList<>();
+		this.jdbc.query(OF_PERSON, (row) -> {
+			if (AccessPolicy.categoryOf(row.getString(1)) == AccessPolicy.Category.CLINICAL) {
+				records.add(new IdType(row.getString(1), row.getString(2)));
+			}
+		}, patient, patient);
+		return records;
 	}
 
 	private void relabelOne(IIdType id, Set<String> knownPatients) {

@@ -149,8 +149,8 @@ class DatabaseOutageIT {
 					warnings.add(line);
 				}
 			}
-			// the whole outage's log on failure: a stack trace's own first line may be
-			// neither
+			// the whole outage's log on failure: the line that heads a stack trace may
+			// carry neither WARN nor ERROR
 			assertThat(warnings).as(() -> "the outage's warnings, in its log:%n%s".formatted(outageLog)).hasSize(1);
 			assertThat(warnings.get(0)).contains("database cannot be reached");
 			assertThat(outageLog.split("The database can be reached again", -1)).as("recovery lines").hasSize(2);
