@@ -356,10 +356,16 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 			fillFromConsentsStoredBeforeTheTable();
 		}
 		String sql = "SELECT CONSENT_ID, PATIENT_ID, DECIDED, STORED, REFUSED, CUSTODIANS FROM " + DECISIONS;
-		RowCallbackHandler keep = (row) -> keep(row.getString("PATIENT_ID"),
-				new Decision(row.getString("CONSENT_ID"), date(row.getTimestamp("DECIDED")),
-						date(row.getTimestamp("STORED")), row.getBoolean("REFUSED"),
-						custodians(row.getString("CUSTODIANS"))));
+		Set<String> changed = new HashSet<>();
+		RowCallbackHandler keep = (row) -> {
+			String patient = row.getString("PATIENT_ID");
+			if (keep(patient,
+					new Decision(row.getString("CONSENT_ID"), date(row.getTimestamp("DECIDED")),
+							date(row.getTimestamp("STORED")), row.getBoolean("REFUSED"),
+							custodians(row.getString("CUSTODIANS"))))) {
+				changed.add(patient);
+			}
+		};
 		try {
 			if (complete) {
 				this.jdbc.query(sql, keep);
@@ -369,26 +375,59 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 			}
 		}
 		catch (RuntimeException ex) {
-			// read again in full next time: a refusal must never be missed
+			// read again in full next time: a refusal must never be missed, and what
+			// this read kept before it failed is published by that full read only
 			this.stale = true;
+			this.loadedUpTo = null;
 			throw ex;
 		}
 		this.loadedUpTo = started;
-		Map<String, Set<String>> refused = new HashMap<>();
-		this.decisions.forEach((patient, decision) -> {
-			if (decision.refused()) {
-				refused.put(patient, decision.custodians());
-			}
-		});
-		this.refusals = Map.copyOf(refused);
-		this.custodianSets = Set.copyOf(refused.values());
+		publishRefusals(complete ? this.decisions.keySet() : changed);
 	}
 
-	private void keep(String patient, Decision incoming) {
+	/**
+	 * Brings the refusals readers see in line with the decisions of these people. Most
+	 * decisions written are permits of people never hidden, which change nothing here, so
+	 * a write costs a look at its own people, not at every decision ever recorded; only a
+	 * change among the refusals copies them.
+	 */
+	private void publishRefusals(Set<String> people) {
+		Map<String, Set<String>> refused = null;
+		for (String patient : people) {
+			Decision decision = this.decisions.get(patient);
+			Set<String> now = (decision != null && decision.refused()) ? decision.custodians() : null;
+			if (!java.util.Objects.equals(now, this.refusals.get(patient))) {
+				if (refused == null) {
+					refused = new HashMap<>(this.refusals);
+				}
+				if (now != null) {
+					refused.put(patient, now);
+				}
+				else {
+					refused.remove(patient);
+				}
+			}
+		}
+		if (refused != null) {
+			this.refusals = Map.copyOf(refused);
+			this.custodianSets = Set.copyOf(refused.values());
+		}
+	}
+
+	/**
+	 * Keeps the incoming decision if it is the person's latest; whether that changed
+	 * anything (the overlap of each reload reads recent decisions again, unchanged).
+	 */
+	private boolean keep(String patient, Decision incoming) {
 		Decision known = this.decisions.get(patient);
+		if (incoming.equals(known)) {
+			return false;
+		}
 		if (known == null || known.consentId().equals(incoming.consentId()) || incoming.isLaterThan(known)) {
 			this.decisions.put(patient, incoming);
+			return true;
 		}
+		return false;
 	}
 
 	/**
