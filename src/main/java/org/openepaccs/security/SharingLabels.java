@@ -81,11 +81,14 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	/**
 	 * A person's stored resources: their Patient and every resource that refers to them.
+	 * Two selects joined rather than one with an {@code OR}, which PostgreSQL answers by
+	 * scanning every resource stored; these follow the indexes.
 	 */
-	private static final String OF_PERSON = "SELECT r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE r"
-			+ " WHERE r.RES_DELETED_AT IS NULL AND ((r.RES_TYPE = 'Patient' AND r.FHIR_ID = ?)"
-			+ " OR r.RES_ID IN (SELECT l.SRC_RESOURCE_ID FROM HFJ_RES_LINK l JOIN HFJ_RESOURCE p"
-			+ " ON p.RES_ID = l.TARGET_RESOURCE_ID WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ?))";
+	private static final String OF_PERSON = "SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE r"
+			+ " WHERE r.RES_TYPE = 'Patient' AND r.FHIR_ID = ? AND r.RES_DELETED_AT IS NULL"
+			+ " UNION SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE p"
+			+ " JOIN HFJ_RES_LINK l ON l.TARGET_RESOURCE_ID = p.RES_ID JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
+			+ " WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ? AND r.RES_DELETED_AT IS NULL";
 
 	/** Who may still see a resource of a person who refused to share: ODS codes. */
 	public static final String SYSTEM = "https://fhir.openepaccs.org/CodeSystem/restricted-to";
@@ -285,11 +288,9 @@ public class SharingLabels implements FhirStorageInterceptor {
 	 */
 	private boolean hasUnlabelledRecords(String patient) {
 		return this.jdbc
-			.queryForList(
-					OF_PERSON.replace("SELECT r.RES_TYPE, r.FHIR_ID", "SELECT r.RES_TYPE")
-							+ " AND NOT EXISTS (SELECT 1 FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID"
-							+ " WHERE t.RES_ID = r.RES_ID AND d.TAG_SYSTEM = ?)",
-					String.class, patient, patient, SYSTEM)
+			.queryForList("SELECT o.RES_TYPE FROM (" + OF_PERSON + ") o WHERE NOT EXISTS (SELECT 1"
+					+ " FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID WHERE t.RES_ID = o.RES_ID"
+					+ " AND d.TAG_SYSTEM = ?)", String.class, patient, patient, SYSTEM)
 			.stream()
 			.anyMatch((type) -> AccessPolicy.categoryOf(type) == AccessPolicy.Category.CLINICAL);
 	}
@@ -384,8 +385,8 @@ public class SharingLabels implements FhirStorageInterceptor {
 	private List<IIdType> clinicalRecordsOf(String patient) {
 		List<IIdType> records = new ArrayList<>();
 		this.jdbc.query(OF_PERSON, (row) -> {
-			if (AccessPolicy.categoryOf(row.getString(1)) == AccessPolicy.Category.CLINICAL) {
-				records.add(new IdType(row.getString(1), row.getString(2)));
+			if (AccessPolicy.categoryOf(row.getString("RES_TYPE")) == AccessPolicy.Category.CLINICAL) {
+				records.add(new IdType(row.getString("RES_TYPE"), row.getString("FHIR_ID")));
 			}
 		}, patient, patient);
 		return records;
