@@ -18,11 +18,6 @@ class ErrorsConfig {
 	}
 
 	@Bean
-	UncaughtFailures uncaughtFailures() {
-		return new UncaughtFailures();
-	}
-
-	@Bean
 	static ClientErrorLogFilter clientErrorLogFilter() {
 		return new ClientErrorLogFilter();
 	}
