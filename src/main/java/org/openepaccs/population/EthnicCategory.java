@@ -7,7 +7,7 @@ package org.openepaccs.population;
  * codes have no place for (Gypsy or Irish Traveller, Roma, Arab) are counted under C and
  * S.
  */
-enum EthnicCategory {
+enum EthnicCategory implements PerThousand {
 
 	A("White - British", 745), B("White - Irish", 10), C("White - Any other White background", 55),
 	D("Mixed - White and Black Caribbean", 8), E("Mixed - White and Black African", 4), F("Mixed - White and Asian", 8),
@@ -38,19 +38,14 @@ enum EthnicCategory {
 		return this.display;
 	}
 
+	@Override
+	public int perThousand() {
+		return this.perThousand;
+	}
+
 	/** The category of a draw from 0 to 999: each takes as many draws as its share. */
 	static EthnicCategory of(int draw) {
-		if (draw < 0 || draw >= 1000) {
-			throw new IllegalArgumentException("a draw runs from 0 to 999");
-		}
-		int upTo = 0;
-		for (EthnicCategory category : values()) {
-			upTo += category.perThousand;
-			if (draw < upTo) {
-				return category;
-			}
-		}
-		throw new IllegalStateException("the shares add up to less than a thousand");
+		return PerThousand.drawn(values(), draw);
 	}
 
 }

@@ -64,14 +64,12 @@ enum LifeLimitingCondition implements PrimaryDiagnosis {
 
 	/** The condition drawn by {@code draw}, 0–999. */
 	static LifeLimitingCondition of(int draw) {
-		int upTo = 0;
-		for (LifeLimitingCondition condition : values()) {
-			upTo += condition.perThousand;
-			if (draw < upTo) {
-				return condition;
-			}
-		}
-		throw new IllegalArgumentException("A draw from 0 to 999, not " + draw);
+		return PerThousand.drawn(values(), draw);
+	}
+
+	@Override
+	public int perThousand() {
+		return this.perThousand;
 	}
 
 	@Override

@@ -60,14 +60,12 @@ enum PalliativeDiagnosis implements PrimaryDiagnosis {
 
 	/** The diagnosis drawn by {@code draw}, 0–999. */
 	static PalliativeDiagnosis of(int draw) {
-		int upTo = 0;
-		for (PalliativeDiagnosis diagnosis : values()) {
-			upTo += diagnosis.perThousand;
-			if (draw < upTo) {
-				return diagnosis;
-			}
-		}
-		throw new IllegalArgumentException("A draw from 0 to 999, not " + draw);
+		return PerThousand.drawn(values(), draw);
+	}
+
+	@Override
+	public int perThousand() {
+		return this.perThousand;
 	}
 
 	@Override

@@ -3,7 +3,7 @@ package org.openepaccs.population;
 import org.openepaccs.population.SyntheticResources.Code;
 
 /** The diagnosis a synthetic person's register entry names, or none recorded. */
-interface PrimaryDiagnosis {
+interface PrimaryDiagnosis extends PerThousand {
 
 	boolean recorded();
 
