@@ -174,6 +174,26 @@ class SmartAppLaunchRefusalsIT {
 	}
 
 	@Test
+	void theSignInFormIsRefusedWithoutItsCsrfToken() {
+		HttpResponse<String> page = this.browser.follow(this.browser.get("/oauth2/authorize?"
+				+ AppLaunch.authorizeQuery("demo-public-app", APP_REDIRECT, "patient/*.rs", "s", Pkce.create(), null)));
+		Map<String, String> fields = AppLaunch.hiddenFields(page.body());
+		assertThat(fields).containsKey("_csrf");
+		fields.remove("_csrf");
+		fields.put("username", "ooh.doctor");
+		fields.put("password", "ooh-doctor-dev-password");
+
+		// a page elsewhere posting a known password cannot sign this browser in as that
+		// user
+		HttpResponse<String> forged = this.browser.post("/login", AppLaunch.form(fields));
+		assertThat(forged.statusCode()).isEqualTo(403);
+		assertThat(forged.headers().firstValue("Location")).isEmpty();
+		HttpResponse<String> after = this.browser.follow(this.browser.get("/oauth2/authorize?"
+				+ AppLaunch.authorizeQuery("demo-public-app", APP_REDIRECT, "patient/*.rs", "s", Pkce.create(), null)));
+		assertThat(after.body()).contains("Sign in to the EPaCCS demo");
+	}
+
+	@Test
 	void wrongPasswordsStayOnTheSignInPage() {
 		HttpResponse<String> page = this.browser.follow(this.browser.get("/oauth2/authorize?"
 				+ AppLaunch.authorizeQuery("demo-public-app", APP_REDIRECT, "patient/*.rs", "s", Pkce.create(), null)));
