@@ -23,8 +23,22 @@ window.EpaccsSignIn = (function () {
     return base64Url(new Uint8Array(digest));
   }
 
-  // The issuer's endpoints as paths on this server: an app talks to its own server only, whichever of its
-  // addresses it was opened at.
+  // Whether an address is this server's: its origin, or a loopback alias of it (a page opened at 127.0.0.1 whose
+  // embedded issuer is named localhost).
+  function onThisServer(url) {
+    const loopback = (host) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+    const here = window.location;
+    return url.origin === here.origin
+      || (url.protocol === here.protocol && url.port === here.port && loopback(url.hostname) && loopback(here.hostname));
+  }
+
+  // This server's endpoints as paths, so that the page talks to the origin it was opened at; another issuer's
+  // (Keycloak, or an authorization server in front of NHS CIS2) as given.
+  function place(address) {
+    const url = new URL(address);
+    return onThisServer(url) ? url.pathname : url.href;
+  }
+
   async function endpoints() {
     const response = await fetch('/.well-known/smart-configuration', { cache: 'no-store' });
     if (!response.ok) {
@@ -35,8 +49,8 @@ window.EpaccsSignIn = (function () {
       throw new Error('this server does not offer the SMART app launch');
     }
     return {
-      authorize: new URL(config.authorization_endpoint).pathname,
-      token: new URL(config.token_endpoint).pathname
+      authorize: place(config.authorization_endpoint),
+      token: place(config.token_endpoint)
     };
   }
 
@@ -45,7 +59,8 @@ window.EpaccsSignIn = (function () {
     const verifier = randomString(32);
     const state = randomString(16);
     const urls = await endpoints();
-    window.sessionStorage.setItem(app.pendingKey, JSON.stringify({ state: state, verifier: verifier }));
+    window.sessionStorage.setItem(app.pendingKey,
+      JSON.stringify({ state: state, verifier: verifier, launch: launch || null }));
     const query = new URLSearchParams({
       response_type: 'code',
       client_id: app.clientId,
@@ -62,7 +77,8 @@ window.EpaccsSignIn = (function () {
     window.location.assign(urls.authorize + '?' + query.toString());
   }
 
-  // The token response for the code in the query, or { problem: { title, text } }.
+  // The token response for the code in the query, with the launch id the sign-in started with (launch), or
+  // { problem: { title, text } }.
   async function finish(app, query) {
     const pending = JSON.parse(window.sessionStorage.getItem(app.pendingKey) || 'null');
     window.sessionStorage.removeItem(app.pendingKey);
@@ -87,8 +103,52 @@ window.EpaccsSignIn = (function () {
       return { problem: { title: 'Sign-in did not complete',
         text: body.error_description || body.error || ('error ' + response.status) } };
     }
-    return body;
+    return Object.assign({}, body, { launch: pending.launch || null });
   }
 
-  return { start: start, finish: finish };
+  // Ends the clinician's sign-in at this server's issuer, whose session outlives the page's: without this, "Start
+  // again" after an idle sign-out would open the plan again without the password. The issuer's sign-out takes a
+  // form with its CSRF token, which a page of this origin reads from the sign-out page as a browser would show it.
+  // Nothing to do where the issuer is elsewhere or the sign-in has already ended. True once it has ended here.
+  async function endIssuerSignIn() {
+    try {
+      if (!(await issuerIsThisServer())) {
+        return false;
+      }
+      const page = await fetch('/logout', { credentials: 'same-origin', cache: 'no-store' });
+      if (!page.ok || page.redirected) {
+        return false;
+      }
+      const html = new DOMParser().parseFromString(await page.text(), 'text/html');
+      const form = html.querySelector('form[action="/logout"]');
+      const token = form && form.querySelector('input[name="_csrf"]');
+      if (!token) {
+        return false;
+      }
+      const ended = await fetch('/logout', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token.value }),
+        redirect: 'manual',
+        cache: 'no-store'
+      });
+      // the sign-out answers with a redirect to the sign-in page, which a manual redirect shows as opaque
+      return ended.type === 'opaqueredirect' || ended.ok;
+    } catch (ignored) {
+      // the page is already cleared; an issuer out of reach keeps its own time-out
+      return false;
+    }
+  }
+
+  // Whether users sign in at this server's own (embedded) issuer, whose sign-out page is /logout.
+  async function issuerIsThisServer() {
+    try {
+      return (await endpoints()).authorize.charAt(0) === '/';
+    } catch (ignored) {
+      return false;
+    }
+  }
+
+  return { start: start, finish: finish, endIssuerSignIn: endIssuerSignIn, issuerIsThisServer: issuerIsThisServer };
 }());

@@ -62,17 +62,43 @@
         + body.problem.text + ')');
       return;
     }
-    if (!body.patient) {
+    let patient = body.patient;
+    if (!patient && body.launch) {
+      // another issuer than this server's puts no patient in its token response: the launch is redeemed here
+      const context = await patientOfLaunch(body.access_token, body.launch);
+      if (context.problem) {
+        problem('The launch could not be used', 'Start again from your clinical system. (' + context.problem + ')');
+        return;
+      }
+      patient = context.patient;
+    }
+    if (!patient) {
       problem('No patient was chosen', 'Start again from your clinical system, or with "Sign in".');
       return;
     }
     session = {
       accessToken: body.access_token,
-      patient: body.patient,
+      patient: patient,
       expiresAt: Date.now() + (Number(body.expires_in || 0) * 1000)
     };
     watchActivity();
     await openPlan(null);
+  }
+
+  // { patient } of the launch id, or { problem }.
+  async function patientOfLaunch(accessToken, launch) {
+    const response = await fetch('/oauth2/launch/context', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json',
+        Authorization: 'Bearer ' + accessToken },
+      body: new URLSearchParams({ launch: launch }),
+      cache: 'no-store'
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok || !body.patient) {
+      return { problem: body.error_description || body.error || ('error ' + response.status) };
+    }
+    return { patient: body.patient };
   }
 
   async function openPlan(breakGlassReason) {
@@ -229,8 +255,16 @@
   function watchActivity() {
     const reset = () => {
       window.clearTimeout(idleTimer);
-      idleTimer = window.setTimeout(() => signOut('You were signed out after ' + IDLE_MINUTES
-        + ' minutes without activity, and the plan was taken off the screen.'), IDLE_MINUTES * 60000);
+      idleTimer = window.setTimeout(() => {
+        const message = 'You were signed out after ' + IDLE_MINUTES
+          + ' minutes without activity, and the plan was taken off the screen.';
+        signOut(message);
+        window.EpaccsSignIn.endIssuerSignIn().then((ended) => {
+          if (ended) {
+            problem('Signed out', message + ' Opening it again asks for your password.');
+          }
+        });
+      }, IDLE_MINUTES * 60000);
     };
     ['click', 'keydown', 'mousemove', 'scroll', 'touchstart'].forEach((event) =>
       document.addEventListener(event, reset, { passive: true }));
@@ -261,10 +295,13 @@
       .catch((error) => problem('Sign-in could not start', error.message)));
     $('again').addEventListener('click', startAgain);
     $('print').addEventListener('click', () => window.print());
-    $('sign-out').addEventListener('click', () => {
+    $('sign-out').addEventListener('click', async () => {
       signOut('You signed out of the viewer.');
-      // ends the sign-in at the issuer too, after the clinician confirms
-      window.location.assign('/logout');
+      // ends the sign-in at this server's issuer too, after the clinician confirms; another issuer's sign-in is
+      // ended as that issuer and the clinical system decide (a smartcard's removal, for NHS CIS2)
+      if (await window.EpaccsSignIn.issuerIsThisServer()) {
+        window.location.assign('/logout');
+      }
     });
     $('break-glass').addEventListener('submit', (event) => {
       event.preventDefault();

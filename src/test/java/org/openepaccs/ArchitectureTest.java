@@ -44,8 +44,8 @@ class ArchitectureTest {
 			Map.entry("summary", Set.of("audit", "records", "conformance", "fhir", "common")),
 			Map.entry("population", Set.of("records", "conformance", "common")),
 			Map.entry("metrics", Set.of("records", "conformance", "fhir", "common")),
-			Map.entry("export", Set.of("security", "fhir", "common")), Map.entry("viewer", Set.of()),
-			Map.entry("dashboard", Set.of()));
+			Map.entry("export", Set.of("security", "fhir", "common")), Map.entry("viewer", Set.of("common")),
+			Map.entry("dashboard", Set.of("common")));
 
 	private static JavaClasses main;
 

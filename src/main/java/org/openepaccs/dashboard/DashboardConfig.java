@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.openepaccs.common.BrowserAppPolicy;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -18,8 +20,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * it), the rest of {@code /dashboard/} its script, stylesheet, the shared sign-in script
  * and Chart.js, all public (the numbers come from the FHIR API, with the analyst's
  * token). Every response carries a Content-Security-Policy that allows only this server's
- * own scripts, styles and connections, so the page works with no request to the internet
- * and runs no script from anywhere else.
+ * own scripts, styles and connections ({@link BrowserAppPolicy}; an external issuer's
+ * token endpoint besides), so the page runs no script from anywhere else.
  */
 @Configuration(proxyBeanMethods = false)
 class DashboardConfig implements WebMvcConfigurer {
@@ -28,8 +30,7 @@ class DashboardConfig implements WebMvcConfigurer {
 	 * {@code blob:} lets the CSV download be a file the page makes, not a second request
 	 * to the server.
 	 */
-	static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
-			+ "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+	static final String IMAGES = "'self' blob:";
 
 	/** The Chart.js webjar's version, as in the pom. */
 	static final String CHART_JS = "4.5.1";
@@ -50,10 +51,11 @@ class DashboardConfig implements WebMvcConfigurer {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain dashboardFilterChain(HttpSecurity http) throws Exception {
+	SecurityFilterChain dashboardFilterChain(HttpSecurity http, Environment environment) throws Exception {
+		String policy = BrowserAppPolicy.of(environment, IMAGES);
 		http.securityMatcher(DashboardConfig::isDashboard)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(POLICY))
+			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(policy))
 				.referrerPolicy((referrer) -> referrer.policy(ReferrerPolicy.NO_REFERRER)))
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.csrf((csrf) -> csrf.disable()) // no cookie, no form to the server: nothing

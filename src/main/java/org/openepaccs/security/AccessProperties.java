@@ -26,16 +26,21 @@ import org.springframework.validation.annotation.Validated;
  * @param jwkSetUri the issuer's JWKS address, when it publishes no discovery document
  * @param tokenEndpoint the external issuer's token endpoint, advertised in SMART
  * discovery ({@code /.well-known/smart-configuration})
+ * @param authorizationEndpoint the external issuer's authorization endpoint, where users
+ * sign in to a launched app (the viewer), advertised in SMART discovery
  * @param clockSkew how far {@code exp} and {@code nbf} may be off
  * @param claims where in the token the caller's role, organisation and user are
  * @param embeddedIssuer the dev/demo issuer built into the server
+ * @param launchLifetime how long a launch id stays redeemable
  */
 @Validated
 @ConfigurationProperties("epaccs.security")
 public record AccessProperties(@DefaultValue("true") boolean enabled,
 		@DefaultValue("epaccs-fhir") @NotBlank String audience, URI issuerUri, URI jwkSetUri, URI tokenEndpoint,
-		List<String> tokenEndpointAuthMethods, @DefaultValue("60s") @NotNull Duration clockSkew,
-		@DefaultValue @Valid @NotNull Claims claims, @DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer) {
+		List<String> tokenEndpointAuthMethods, URI authorizationEndpoint,
+		@DefaultValue("60s") @NotNull Duration clockSkew, @DefaultValue @Valid @NotNull Claims claims,
+		@DefaultValue @Valid @NotNull EmbeddedIssuer embeddedIssuer,
+		@DefaultValue("5m") @NotNull Duration launchLifetime) {
 
 	public AccessProperties {
 		tokenEndpointAuthMethods = (tokenEndpointAuthMethods != null) ? List.copyOf(tokenEndpointAuthMethods)
@@ -107,12 +112,10 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 	 * behind a loopback-only port); anyone who reaches it can get a token with the
 	 * dev-only secrets
 	 * @param users the demo users who sign in to launch an app, by user name
-	 * @param launchLifetime how long a launch id stays redeemable
 	 */
 	public record EmbeddedIssuer(@DefaultValue("false") boolean enabled,
 			@DefaultValue("15m") @NotNull Duration tokenLifetime, Map<String, @Valid DemoClient> clients,
-			@DefaultValue("false") boolean allowNetwork, Map<String, @Valid DemoUser> users,
-			@DefaultValue("5m") @NotNull Duration launchLifetime) {
+			@DefaultValue("false") boolean allowNetwork, Map<String, @Valid DemoUser> users) {
 
 		@org.springframework.boot.context.properties.bind.ConstructorBinding
 		public EmbeddedIssuer {
@@ -123,7 +126,7 @@ public record AccessProperties(@DefaultValue("true") boolean enabled,
 		/** Without demo users: client credentials only. */
 		public EmbeddedIssuer(boolean enabled, Duration tokenLifetime, Map<String, DemoClient> clients,
 				boolean allowNetwork) {
-			this(enabled, tokenLifetime, clients, allowNetwork, Map.of(), Duration.ofMinutes(5));
+			this(enabled, tokenLifetime, clients, allowNetwork, Map.of());
 		}
 
 	}

@@ -159,11 +159,6 @@ class EmbeddedIssuerConfig {
 		return cache;
 	}
 
-	@Bean
-	LaunchContexts launchContexts(AccessProperties properties) {
-		return new LaunchContexts(properties.embeddedIssuer().launchLifetime(), Clock.systemUTC());
-	}
-
 	/**
 	 * Where the issuer keeps what it authorised (codes, tokens, the patient of a launch),
 	 * in memory: tokens do not survive a restart of the demo.

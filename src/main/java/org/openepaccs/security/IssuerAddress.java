@@ -67,11 +67,15 @@ class IssuerAddress {
 	}
 
 	/**
-	 * Where a user signs in to an app (SMART App Launch), or {@code null} when there is
-	 * no such endpoint: only the embedded issuer's is known to this server.
+	 * Where a user signs in to an app (SMART App Launch), or {@code null} when an
+	 * external issuer's is not configured.
 	 */
 	String authorizationEndpoint() {
-		return this.properties.embeddedIssuer().enabled() ? issuer() + "/oauth2/authorize" : null;
+		if (!this.properties.embeddedIssuer().enabled()) {
+			return (this.properties.authorizationEndpoint() != null)
+					? this.properties.authorizationEndpoint().toString() : null;
+		}
+		return issuer() + "/oauth2/authorize";
 	}
 
 	/**

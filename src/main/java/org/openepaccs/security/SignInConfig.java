@@ -66,22 +66,6 @@ class SignInConfig {
 		return http.build();
 	}
 
-	/**
-	 * The launch-context endpoint ({@link LaunchContextEndpoint}) takes a bearer token
-	 * like the FHIR API: no session, no cookie, so no CSRF to check.
-	 */
-	@Bean
-	@Order(1)
-	SecurityFilterChain launchContextFilterChain(HttpSecurity http, JwtDecoder decoder) throws Exception {
-		http.securityMatcher((request) -> ResourceServerConfig.path(request).equals(LaunchContextEndpoint.PATH))
-			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
-			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.decoder(decoder)))
-			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-			.csrf((csrf) -> csrf.disable())
-			.requestCache((cache) -> cache.disable());
-		return http.build();
-	}
-
 	/** The demo users, with their dev-only passwords from the demo profile. */
 	@Bean
 	UserDetailsService demoUsers(AccessProperties properties) {

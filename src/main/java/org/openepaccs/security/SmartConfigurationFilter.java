@@ -86,11 +86,18 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 		putIfKnown(discovery, "jwks_uri", this.address.jwksUri());
 		putIfKnown(discovery, "authorization_endpoint", this.address.authorizationEndpoint());
 		putIfKnown(discovery, "token_endpoint", this.address.tokenEndpoint());
+		// an external issuer's sign-in for apps is advertised once its authorization
+		// endpoint is configured; its launch context is then this server's
+		// (LaunchContextEndpoint), not in its token response, so no launch capability is
+		// claimed for it
+		boolean externalSignIn = !embedded && this.address.authorizationEndpoint() != null;
 		discovery.put("grant_types_supported", embedded
-				? List.of("authorization_code", "client_credentials", "refresh_token") : List.of("client_credentials"));
-		if (embedded) {
+				? List.of("authorization_code", "client_credentials", "refresh_token")
+				: externalSignIn ? List.of("authorization_code", "client_credentials") : List.of("client_credentials"));
+		if (embedded || externalSignIn) {
 			discovery.put("response_types_supported", List.of("code"));
-			// Spring Authorization Server verifies S256 only (plain is refused)
+			// Spring Authorization Server verifies S256 only (plain is refused); the
+			// Keycloak realm in config/ requires S256 of the viewer
 			discovery.put("code_challenge_methods_supported", List.of("S256"));
 		}
 		if (!authMethods.isEmpty()) {

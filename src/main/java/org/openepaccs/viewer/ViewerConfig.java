@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.openepaccs.common.BrowserAppPolicy;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -18,13 +20,14 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * the rest of {@code /viewer/} its script and stylesheet, all public (the data comes from
  * the FHIR API, with the clinician's token). Every response carries a
  * Content-Security-Policy that allows only this server's own scripts, styles and
- * connections: no inline script or style, nothing from another origin, never in a frame.
+ * connections ({@link BrowserAppPolicy}: no inline script or style, nothing from another
+ * origin but an external issuer's token endpoint, never in a frame).
  */
 @Configuration(proxyBeanMethods = false)
 class ViewerConfig implements WebMvcConfigurer {
 
-	static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-			+ "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+	/** Where the page's images come from: this server only. */
+	static final String IMAGES = "'self'";
 
 	@Override
 	public void addViewControllers(ViewControllerRegistry registry) {
@@ -40,10 +43,11 @@ class ViewerConfig implements WebMvcConfigurer {
 
 	@Bean
 	@Order(1)
-	SecurityFilterChain viewerFilterChain(HttpSecurity http) throws Exception {
+	SecurityFilterChain viewerFilterChain(HttpSecurity http, Environment environment) throws Exception {
+		String policy = BrowserAppPolicy.of(environment, IMAGES);
 		http.securityMatcher(ViewerConfig::isViewer)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(POLICY))
+			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(policy))
 				.referrerPolicy((referrer) -> referrer.policy(ReferrerPolicy.NO_REFERRER)))
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.csrf((csrf) -> csrf.disable()) // no cookie, no form to the server: nothing

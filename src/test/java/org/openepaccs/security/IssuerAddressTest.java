@@ -56,20 +56,25 @@ class IssuerAddressTest {
 		AccessProperties external = new AccessProperties(true, "epaccs-fhir",
 				URI.create("https://keycloak.example.org/realms/epaccs"), null,
 				URI.create("https://keycloak.example.org/realms/epaccs/protocol/openid-connect/token"), List.of(),
+				URI.create("https://keycloak.example.org/realms/epaccs/protocol/openid-connect/auth"),
 				Duration.ofSeconds(60), claims(),
-				new AccessProperties.EmbeddedIssuer(false, Duration.ofMinutes(15), Map.of(), false));
+				new AccessProperties.EmbeddedIssuer(false, Duration.ofMinutes(15), Map.of(), false),
+				Duration.ofMinutes(5));
 		IssuerAddress address = new IssuerAddress(external, fhir("https://epaccs.example.org/api/r4"),
 				new MockEnvironment());
 
 		assertThat(address.issuer()).isEqualTo("https://keycloak.example.org/realms/epaccs");
 		assertThat(address.tokenEndpoint())
 			.isEqualTo("https://keycloak.example.org/realms/epaccs/protocol/openid-connect/token");
+		assertThat(address.authorizationEndpoint())
+			.isEqualTo("https://keycloak.example.org/realms/epaccs/protocol/openid-connect/auth");
 		assertThat(address.jwksUri()).isNull();
 	}
 
 	private static AccessProperties embedded() {
-		return new AccessProperties(true, "epaccs-fhir", null, null, null, List.of(), Duration.ofSeconds(60), claims(),
-				new AccessProperties.EmbeddedIssuer(true, Duration.ofMinutes(15), Map.of(), false));
+		return new AccessProperties(true, "epaccs-fhir", null, null, null, List.of(), null, Duration.ofSeconds(60),
+				claims(), new AccessProperties.EmbeddedIssuer(true, Duration.ofMinutes(15), Map.of(), false),
+				Duration.ofMinutes(5));
 	}
 
 	private static AccessProperties.Claims claims() {

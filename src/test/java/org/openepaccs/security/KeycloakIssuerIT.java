@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Flag;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Provenance;
@@ -36,10 +37,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.openepaccs.testsupport.Browsers;
+import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.ServerProcess;
 import org.openepaccs.testsupport.TestDatabase;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -117,7 +124,8 @@ class KeycloakIssuerIT {
 				TestDatabase.server().createDatabase(), "--server.address=127.0.0.1",
 				"--epaccs.security.issuer-uri=" + issuer,
 				"--epaccs.security.token-endpoint=" + issuer + "/protocol/openid-connect/token",
-				"--epaccs.security.token-endpoint-auth-methods=client_secret_basic,private_key_jwt");
+				"--epaccs.security.token-endpoint-auth-methods=client_secret_basic,private_key_jwt",
+				"--epaccs.security.authorization-endpoint=" + issuer + "/protocol/openid-connect/auth");
 		awaitKeycloak(log);
 		this.server.awaitReady(SERVER_START_UP);
 		this.fhir = FhirHttp.at("http://localhost:" + this.server.port(), null);
@@ -255,6 +263,102 @@ class KeycloakIssuerIT {
 		assertThat(smart.path("issuer").asText()).isEqualTo(this.keycloakRoot + "/realms/" + REALM);
 		assertThat(smart.path("token_endpoint").asText())
 			.isEqualTo(this.keycloakRoot + "/realms/" + REALM + "/protocol/openid-connect/token");
+		assertThat(smart.path("authorization_endpoint").asText())
+			.isEqualTo(this.keycloakRoot + "/realms/" + REALM + "/protocol/openid-connect/auth");
+		assertThat(strings(smart.path("grant_types_supported"))).contains("authorization_code");
+		// Keycloak's token response has no patient: no launch capability is claimed
+		assertThat(strings(smart.path("capabilities"))).doesNotContain("launch-ehr", "context-ehr-patient");
+	}
+
+	@Test
+	void anEhrLaunchIsRedeemedOnceByTheClinicianSignedInAtKeycloakWhoThenReadsThePlan() {
+		String ehr = token("/realms/" + REALM, "grant_type=client_credentials&scope=epaccs/launch-context",
+				"gp-system:" + secret("gp-system"));
+		String patient = this.fhir.post("/fhir/Patient", patient("Keycloak-Launch"), bearer(ehr))
+			.resource(Patient.class)
+			.getIdPart();
+		String launch = startLaunch(ehr, patient);
+		String clinician = userToken("gp.doctor");
+		assertThat(claims(clinician).path("scope").asText()).contains("launch");
+
+		Response context = redeem(clinician, launch);
+		assertThat(context.status()).as(context.body()).isEqualTo(200);
+		assertThat(read(context.body()).path("patient").asText()).isEqualTo(patient);
+		Response again = redeem(clinician, launch);
+		assertThat(again.status()).as(again.body()).isEqualTo(400);
+		assertThat(read(again.body()).path("error_description").asText()).contains("already been used");
+		Response plan = this.fhir.get("/fhir/Patient/" + patient + "/$epaccs-summary", bearer(clinician));
+		assertThat(plan.status()).as(plan.body()).isEqualTo(200);
+
+		// a system's token is no clinician's: it cannot take a launch's patient
+		Response bySystem = redeem(ehr, startLaunch(ehr, patient));
+		assertThat(bySystem.status()).as(bySystem.body()).isEqualTo(403);
+		// and a clinician's token cannot start a launch
+		Response byUser = this.fhir.post("/oauth2/launch", "patient=" + patient,
+				withBearer(clinician, "Content-Type", "application/x-www-form-urlencoded"));
+		assertThat(byUser.status()).as(byUser.body()).isEqualTo(403);
+	}
+
+	@Test
+	void theViewerLaunchedFromAnEhrSignsTheClinicianInAtKeycloakAndShowsTheCprDecision() {
+		String ehr = token("/realms/" + REALM, "grant_type=client_credentials&scope=epaccs/launch-context",
+				"gp-system:" + secret("gp-system"));
+		String patient = this.fhir.post("/fhir/Patient", patient("Keycloak-Viewer"), bearer(ehr))
+			.resource(Patient.class)
+			.getIdPart();
+		Flag decision = Examples.cprDecisionFor("Patient/" + patient);
+		Response stored = this.fhir.post("/fhir/Flag", FhirHttp.json(decision), bearer(ehr));
+		assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+		String viewer = "http://127.0.0.1:" + this.server.port() + "/viewer/";
+		// what a deployer registers for the realm's viewer: its address, and that address
+		// as the origin allowed to call Keycloak's token endpoint
+		ObjectNode client = (ObjectNode) admin("GET", "/clients/" + clientUuid("epaccs-viewer"), null);
+		client.putArray("redirectUris").add(viewer);
+		admin("PUT", "/clients/" + clientUuid("epaccs-viewer"), client);
+
+		WebDriver browser = Browsers.headlessChromium();
+		try {
+			browser.get(viewer + "?iss=" + encode("http://127.0.0.1:" + this.server.port() + "/fhir") + "&launch="
+					+ startLaunch(ehr, patient));
+			WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+			wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("gp.doctor");
+			browser.findElement(By.id("password")).sendKeys(this.userPassword);
+			Browsers.screenshot(browser, "KeycloakIssuerIT-sign-in");
+			browser.findElement(By.id("kc-login")).click();
+			// Keycloak asks the clinician to allow the viewer the first time (consent
+			// required, as the realm has it)
+			wait.until(ExpectedConditions.or(ExpectedConditions.visibilityOfElementLocated(By.id("plan")),
+					ExpectedConditions.visibilityOfElementLocated(By.id("kc-login")),
+					ExpectedConditions.visibilityOfElementLocated(By.id("problem"))));
+			if (!browser.findElements(By.id("kc-login")).isEmpty()) {
+				Browsers.screenshot(browser, "KeycloakIssuerIT-consent");
+				browser.findElement(By.id("kc-login")).click();
+			}
+			wait.until(ExpectedConditions.or(ExpectedConditions.visibilityOfElementLocated(By.id("plan")),
+					ExpectedConditions.visibilityOfElementLocated(By.id("problem"))));
+			Browsers.screenshot(browser, "KeycloakIssuerIT-plan");
+			assertThat(browser.findElement(By.id("plan")).isDisplayed())
+				.as(browser.findElement(By.tagName("body")).getText())
+				.isTrue();
+			assertThat(browser.findElement(By.id("sections")).getText())
+				.contains("CPR decision: " + decision.getCode().getText());
+			assertThat(browser.getCurrentUrl()).isEqualTo(viewer);
+		}
+		finally {
+			browser.quit();
+		}
+	}
+
+	private String startLaunch(String ehrToken, String patient) {
+		Response launch = this.fhir.post("/oauth2/launch", "patient=" + patient,
+				withBearer(ehrToken, "Content-Type", "application/x-www-form-urlencoded"));
+		assertThat(launch.status()).as(launch.body()).isEqualTo(201);
+		return read(launch.body()).path("launch").asText();
+	}
+
+	private Response redeem(String token, String launch) {
+		return this.fhir.post("/oauth2/launch/context", "launch=" + encode(launch),
+				withBearer(token, "Content-Type", "application/x-www-form-urlencoded"));
 	}
 
 	// --- Keycloak
@@ -379,7 +483,7 @@ class KeycloakIssuerIT {
 				Map.of("clientId", "it-signed-in-user", "publicClient", false, "secret", "it-signed-in-user-secret",
 						"standardFlowEnabled", false, "directAccessGrantsEnabled", true, "fullScopeAllowed", false,
 						"defaultClientScopes",
-						List.of("basic", "epaccs-audience", "epaccs-care-role", "user/*.cruds")));
+						List.of("basic", "epaccs-audience", "epaccs-care-role", "user/*.cruds", "launch")));
 		// the account console's own audience and role, for the user's attempt to edit
 		// their attributes
 		admin("POST", "/clients",
@@ -514,6 +618,18 @@ class KeycloakIssuerIT {
 
 	private static String[] bearer(String token) {
 		return new String[] { "Authorization", "Bearer " + token };
+	}
+
+	private static String[] withBearer(String token, String... headers) {
+		List<String> all = new ArrayList<>(List.of(bearer(token)));
+		all.addAll(List.of(headers));
+		return all.toArray(String[]::new);
+	}
+
+	private static List<String> strings(JsonNode array) {
+		List<String> values = new ArrayList<>();
+		array.forEach((value) -> values.add(value.asText()));
+		return values;
 	}
 
 	private static JsonNode claims(String token) {

@@ -1,11 +1,16 @@
 package org.openepaccs.security;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.UUID;
 
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +18,9 @@ class LaunchContextsTest {
 
 	private final MovableClock clock = new MovableClock();
 
-	private final LaunchContexts launches = new LaunchContexts(Duration.ofMinutes(5), this.clock);
+	private final JdbcDataSource database = database();
+
+	private final LaunchContexts launches = new LaunchContexts(this.database, Duration.ofMinutes(5), this.clock);
 
 	@Test
 	void aLaunchIdIsRedeemedOnceAndItsPatientTakenOnceBySameClientAndUser() {
@@ -59,6 +66,50 @@ class LaunchContextsTest {
 		String second = this.launches.issue("p1", null);
 
 		assertThat(first).isNotEqualTo(second).doesNotContain("p1").matches("[A-Za-z0-9_-]{43}");
+	}
+
+	@Test
+	void aLaunchStartedOnOneReplicaIsRedeemedOnAnotherAndOnlyOnce() {
+		LaunchContexts otherReplica = new LaunchContexts(this.database, Duration.ofMinutes(5), this.clock);
+		String id = this.launches.issue("p1", null);
+
+		LaunchContexts.Taken taken = otherReplica.redeemAndTake(id, "viewer", "ooh.doctor");
+		assertThat(taken.patient()).isEqualTo("p1");
+		assertThat(this.launches.redeemAndTake(id, "viewer", "ooh.doctor").problem())
+			.isEqualTo(LaunchContexts.Problem.USED);
+		assertThat(otherReplica.redeemAndTake("not-a-launch", "viewer", "ooh.doctor").problem())
+			.isEqualTo(LaunchContexts.Problem.UNKNOWN);
+	}
+
+	@Test
+	void theDatabaseHoldsNoLaunchIdThatCouldBeUsed() {
+		String id = this.launches.issue("p1", null);
+
+		String stored = new JdbcTemplate(this.database).queryForObject("SELECT ID_SHA256 FROM EPACCS_LAUNCH_CONTEXT",
+				String.class);
+		assertThat(stored).isNotEqualTo(id).matches("[0-9a-f]{64}");
+		assertThat(this.launches.redeemAndTake(stored, "viewer", "ooh.doctor").problem())
+			.isEqualTo(LaunchContexts.Problem.UNKNOWN);
+	}
+
+	/** An in-memory database with the table as the server's migration makes it. */
+	private static JdbcDataSource database() {
+		JdbcDataSource database = new JdbcDataSource();
+		database.setURL("jdbc:h2:mem:launch-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		try {
+			String script = Files
+				.readString(Path.of("src", "main", "resources", "db", "epaccs", "V3__launch_contexts.sql"))
+				.replaceAll("(?m)^--.*$", "");
+			for (String statement : script.split(";")) {
+				if (!statement.isBlank()) {
+					new JdbcTemplate(database).execute(statement);
+				}
+			}
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		return database;
 	}
 
 	private static final class MovableClock extends Clock {

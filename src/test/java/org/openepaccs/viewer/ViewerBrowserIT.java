@@ -2,7 +2,11 @@ package org.openepaccs.viewer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +34,7 @@ import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.TestNhsNumbers;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -117,6 +122,13 @@ class ViewerBrowserIT {
 		assertThat(sections.get(0).findElement(By.tagName("i")).getText()).contains("gp-system");
 		// nothing that names the patient in the address bar
 		assertThat(this.browser.getCurrentUrl()).isEqualTo("http://localhost:" + this.port + "/viewer/");
+		// the token is in the page's memory only: nothing in the browser's storage (the
+		// PKCE
+		// verifier waited there during the sign-in and is gone) and no cookie a script
+		// sees
+		assertThat(((org.openqa.selenium.JavascriptExecutor) this.browser)
+			.executeScript("return [window.localStorage.length, window.sessionStorage.length, document.cookie]"))
+			.isEqualTo(List.of(0L, 0L, ""));
 		screenshot("plan");
 	}
 
@@ -193,6 +205,9 @@ class ViewerBrowserIT {
 		openFromTheEhr(patient);
 		signInAs("ooh.doctor", "ooh-doctor-dev-password");
 		assertThat(waitFor(By.id("plan")).getText()).contains("CPR decision: " + decision.getCode().getText());
+		Cookie issuerSignIn = this.browser.manage().getCookieNamed("JSESSIONID");
+		assertThat(issuerSignIn).as("the issuer's sign-in cookie").isNotNull();
+		assertThat(issuerSignOutPage(issuerSignIn)).as("signed in at the issuer").isEqualTo(200);
 
 		// the page's clock runs on: nine minutes idle keep the plan, then one more passes
 		// the ten
@@ -206,7 +221,27 @@ class ViewerBrowserIT {
 		assertThat(this.browser.findElement(By.id("plan")).isDisplayed()).isFalse();
 		assertThat(this.browser.findElement(By.id("sections")).getText()).isEmpty();
 		assertThat(this.browser.getPageSource()).doesNotContain(decision.getCode().getText()).doesNotContain("IDLE");
+		// the sign-in at the issuer ends too, so that opening the plan again asks for the
+		// password rather than signing the next person at this screen in as this
+		// clinician
+		new WebDriverWait(this.browser, Duration.ofSeconds(30))
+			.until(ExpectedConditions.textToBePresentInElementLocated(By.id("problem"), "asks for your password"));
+		assertThat(issuerSignOutPage(issuerSignIn))
+			.as("the issuer's sign-in has ended: its sign-out page " + "sends the browser to sign in")
+			.isEqualTo(302);
 		screenshot("signed-out");
+	}
+
+	/**
+	 * The status of the issuer's sign-out page for the browser's sign-in cookie: 200
+	 * while signed in, a redirect to the sign-in page once that sign-in has ended.
+	 */
+	private int issuerSignOutPage(Cookie signIn) throws Exception {
+		HttpResponse<String> page = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/logout"))
+				.header("Cookie", signIn.getName() + "=" + signIn.getValue())
+				.build(), HttpResponse.BodyHandlers.ofString());
+		return page.statusCode();
 	}
 
 	@Test

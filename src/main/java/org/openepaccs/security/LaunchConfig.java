@@ -1,0 +1,54 @@
+package org.openepaccs.security;
+
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * The SMART EHR launch's store and the security of its endpoints
+ * ({@link LaunchContextEndpoint}), with the embedded issuer and with an external one.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
+class LaunchConfig {
+
+	@Bean
+	LaunchContexts launchContexts(DataSource dataSource, AccessProperties properties, Environment environment) {
+		if (environment.containsProperty("epaccs.security.embedded-issuer.launch-lifetime")) {
+			// a lifetime set under the old name would otherwise be silently replaced by
+			// the
+			// default
+			throw new IllegalStateException("epaccs.security.embedded-issuer.launch-lifetime is no longer read: "
+					+ "launches serve every issuer; set epaccs.security.launch-lifetime instead");
+		}
+		return new LaunchContexts(dataSource, properties.launchLifetime(), Clock.systemUTC());
+	}
+
+	/**
+	 * Both endpoints take a bearer token like the FHIR API: no session, no cookie, so no
+	 * CSRF to check.
+	 */
+	@Bean
+	@Order(1)
+	SecurityFilterChain launchContextFilterChain(HttpSecurity http, JwtDecoder decoder) throws Exception {
+		http.securityMatcher((request) -> ResourceServerConfig.path(request).equals(LaunchContextEndpoint.PATH)
+				|| ResourceServerConfig.path(request).equals(LaunchContextEndpoint.CONTEXT_PATH))
+			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
+			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.decoder(decoder)))
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.csrf((csrf) -> csrf.disable())
+			.requestCache((cache) -> cache.disable());
+		return http.build();
+	}
+
+}

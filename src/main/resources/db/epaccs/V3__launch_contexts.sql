@@ -1,0 +1,5 @@
+-- SMART launch contexts (security/LaunchContexts), in the database so that a launch an EHR starts on one replica is
+-- redeemed on any. A launch id is a bearer secret: only its SHA-256 is kept. Times are epoch milliseconds.
+CREATE TABLE EPACCS_LAUNCH_CONTEXT (ID_SHA256 VARCHAR(64) PRIMARY KEY, PATIENT VARCHAR(64),
+  BOUND_USER VARCHAR(255), EXPIRES BIGINT NOT NULL, REDEEMED_BY VARCHAR(255), REDEEMED_FOR VARCHAR(255));
+CREATE INDEX EPACCS_LAUNCH_CONTEXT_EXPIRES ON EPACCS_LAUNCH_CONTEXT (EXPIRES);
