@@ -23,20 +23,18 @@ window.EpaccsSignIn = (function () {
     return base64Url(new Uint8Array(digest));
   }
 
-  // Whether an address is this server's: its origin, or a loopback alias of it (a page opened at 127.0.0.1 whose
-  // embedded issuer is named localhost).
-  function onThisServer(url) {
-    const loopback = (host) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-    const here = window.location;
-    return url.origin === here.origin
-      || (url.protocol === here.protocol && url.port === here.port && loopback(url.hostname) && loopback(here.hostname));
-  }
-
-  // This server's endpoints as paths, so that the page talks to the origin it was opened at; another issuer's
-  // (Keycloak, or an authorization server in front of NHS CIS2) as given.
-  function place(address) {
-    const url = new URL(address);
-    return onThisServer(url) ? url.pathname : url.href;
+  // Whether users sign in at this server's own (embedded) issuer: only then does this server publish authorization
+  // server metadata (RFC 8414) of its own.
+  let embeddedIssuer = null;
+  async function issuerIsThisServer() {
+    if (embeddedIssuer === null) {
+      try {
+        embeddedIssuer = (await fetch('/.well-known/oauth-authorization-server', { cache: 'no-store' })).ok;
+      } catch (ignored) {
+        return false;
+      }
+    }
+    return embeddedIssuer;
   }
 
   async function endpoints() {
@@ -48,6 +46,10 @@ window.EpaccsSignIn = (function () {
     if (!config.authorization_endpoint || !config.token_endpoint) {
       throw new Error('this server does not offer the SMART app launch');
     }
+    // this server's endpoints as paths, so that the page talks to the origin it was opened at whichever of the
+    // server's addresses that is; another issuer's (Keycloak, or one in front of NHS CIS2) as given
+    const here = await issuerIsThisServer();
+    const place = (address) => (here ? new URL(address).pathname : new URL(address).href);
     return {
       authorize: place(config.authorization_endpoint),
       token: place(config.token_endpoint)
@@ -137,15 +139,6 @@ window.EpaccsSignIn = (function () {
       return ended.type === 'opaqueredirect' || ended.ok;
     } catch (ignored) {
       // the page is already cleared; an issuer out of reach keeps its own time-out
-      return false;
-    }
-  }
-
-  // Whether users sign in at this server's own (embedded) issuer, whose sign-out page is /logout.
-  async function issuerIsThisServer() {
-    try {
-      return (await endpoints()).authorize.charAt(0) === '/';
-    } catch (ignored) {
       return false;
     }
   }

@@ -381,9 +381,14 @@
     $('sign-in').addEventListener('click', () => window.EpaccsSignIn.start(APP, SCOPE, null)
       .catch((error) => problem('Sign-in could not start', error.message)));
     $('again').addEventListener('click', () => window.location.assign('/dashboard/'));
-    $('sign-out').addEventListener('click', () => {
+    $('sign-out').addEventListener('click', async () => {
       token = null;
-      window.location.assign('/logout');
+      // this server's issuer has a sign-out page; another issuer's sign-in ends as that issuer decides
+      if (await window.EpaccsSignIn.issuerIsThisServer()) {
+        window.location.assign('/logout');
+      } else {
+        window.location.assign('/dashboard/');
+      }
     });
     $('choose').addEventListener('submit', (event) => {
       event.preventDefault();

@@ -4,7 +4,7 @@ import java.time.Clock;
 
 import javax.sql.DataSource;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -16,11 +16,16 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * The SMART EHR launch's store and the security of its endpoints
- * ({@link LaunchContextEndpoint}), with the embedded issuer and with an external one.
+ * ({@link LaunchContextEndpoint}), with the embedded issuer and with an external one, and
+ * also where access control is off but the embedded issuer is on (the benchmarks'
+ * baseline), whose sign-in needs the store.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
+@ConditionalOnExpression(LaunchConfig.ACTIVE)
 class LaunchConfig {
+
+	/** Access control on, or the embedded issuer on. */
+	static final String ACTIVE = "${epaccs.security.enabled:true} or ${epaccs.security.embedded-issuer.enabled:false}";
 
 	@Bean
 	LaunchContexts launchContexts(DataSource dataSource, AccessProperties properties, Environment environment) {
@@ -42,7 +47,7 @@ class LaunchConfig {
 	@Order(1)
 	SecurityFilterChain launchContextFilterChain(HttpSecurity http, JwtDecoder decoder) throws Exception {
 		http.securityMatcher((request) -> ResourceServerConfig.path(request).equals(LaunchContextEndpoint.PATH)
-				|| ResourceServerConfig.path(request).equals(LaunchContextEndpoint.CONTEXT_PATH))
+				|| ResourceServerConfig.path(request).startsWith(LaunchContextEndpoint.PATH + "/"))
 			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
 			.oauth2ResourceServer((resourceServer) -> resourceServer.jwt((jwt) -> jwt.decoder(decoder)))
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -35,7 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
  * access rules as for any read, so neither call tells anybody whether a record exists.
  */
 @RestController
-@ConditionalOnProperty(name = "epaccs.security.enabled", matchIfMissing = true)
+@ConditionalOnExpression(LaunchConfig.ACTIVE)
 class LaunchContextEndpoint {
 
 	static final String PATH = "/oauth2/launch";
@@ -71,8 +71,15 @@ class LaunchContextEndpoint {
 			return error(HttpStatus.BAD_REQUEST, "invalid_request",
 					"patient must be the id of a Patient on this server (Patient/<id> without Patient/)");
 		}
+		String launch;
+		try {
+			launch = this.launches.issue(patient, null, this.callers.fromToken(token.getToken()).clientId());
+		}
+		catch (LaunchContexts.TooManyWaiting ex) {
+			return error(HttpStatus.SERVICE_UNAVAILABLE, "temporarily_unavailable", ex.getMessage());
+		}
 		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("launch", this.launches.issue(patient, null));
+		body.put("launch", launch);
 		body.put("expires_in", this.properties.launchLifetime().toSeconds());
 		return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore()).body(body);
 	}

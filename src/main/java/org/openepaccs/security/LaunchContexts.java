@@ -55,7 +55,22 @@ final class LaunchContexts {
 
 	}
 
+	/** Refused: too many launch ids are waiting, from this starter or from everyone. */
+	static final class TooManyWaiting extends RuntimeException {
+
+		TooManyWaiting(String message) {
+			super(message);
+		}
+
+	}
+
 	private static final int MOST_WAITING = 10_000;
+
+	/**
+	 * What one EHR client (or one picker's user) may keep waiting at once, so that one
+	 * cannot fill the table and stop every other's launches.
+	 */
+	private static final int MOST_WAITING_PER_STARTER = 1_000;
 
 	private static final String TABLE = "EPACCS_LAUNCH_CONTEXT";
 
@@ -74,22 +89,32 @@ final class LaunchContexts {
 	}
 
 	/**
-	 * A new launch id for this patient; {@code forUser} binds it to the one user who may
-	 * redeem it (the picker's), or {@code null} for an EHR launch, which the user the EHR
-	 * sends signs in to.
+	 * A new launch id for this patient, started by {@code startedBy} (the EHR client, or
+	 * the picker's user); {@code forUser} binds it to the one user who may redeem it (the
+	 * picker's), or {@code null} for an EHR launch, which the user the EHR sends signs in
+	 * to.
+	 * @throws TooManyWaiting when the starter, or everyone, has too many waiting
 	 */
-	String issue(String patient, String forUser) {
+	String issue(String patient, String forUser, String startedBy) {
 		long now = this.clock.millis();
 		this.jdbc.update("DELETE FROM " + TABLE + " WHERE EXPIRES < ?", now);
+		Integer mine = this.jdbc.queryForObject("SELECT COUNT(*) FROM " + TABLE + " WHERE STARTED_BY = ?",
+				Integer.class, startedBy);
+		if (mine != null && mine >= MOST_WAITING_PER_STARTER) {
+			throw new TooManyWaiting("more than " + MOST_WAITING_PER_STARTER + " launches started by this client "
+					+ "are waiting to be used; try again when some have been used or have expired");
+		}
 		Integer waiting = this.jdbc.queryForObject("SELECT COUNT(*) FROM " + TABLE, Integer.class);
 		if (waiting != null && waiting >= MOST_WAITING) {
-			throw new IllegalStateException("too many launch ids waiting to be redeemed");
+			throw new TooManyWaiting("too many launches are waiting to be used; try again in a few minutes");
 		}
 		byte[] bytes = new byte[32];
 		this.random.nextBytes(bytes);
 		String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-		this.jdbc.update("INSERT INTO " + TABLE + " (ID_SHA256, PATIENT, BOUND_USER, EXPIRES) VALUES (?, ?, ?, ?)",
-				sha256(id), patient, forUser, now + this.lifetime.toMillis());
+		this.jdbc.update(
+				"INSERT INTO " + TABLE
+						+ " (ID_SHA256, PATIENT, BOUND_USER, EXPIRES, STARTED_BY) VALUES (?, ?, ?, ?, ?)",
+				sha256(id), patient, forUser, now + this.lifetime.toMillis(), startedBy);
 		return id;
 	}
 

@@ -129,11 +129,24 @@ class ResourceServerConfig {
 	}
 
 	/**
-	 * The path within the application. Spring's own pattern matchers would match within
-	 * the servlet, and {@code /fhir} belongs to HAPI's servlet, not to Spring MVC.
+	 * The path within the application, percent-decoded. Spring's own pattern matchers
+	 * would match within the servlet, and {@code /fhir} belongs to HAPI's servlet, not to
+	 * Spring MVC. Decoded because the servlet container and Spring MVC route
+	 * {@code /oauth2/%6caunch} to the same controller as {@code /oauth2/launch}: a chain
+	 * that classified the raw path would leave the encoded one to the public chain.
+	 * (Encoded slashes and dots never get here: Spring Security's firewall refuses them.)
 	 */
 	static String path(HttpServletRequest request) {
-		return request.getRequestURI().substring(request.getContextPath().length());
+		String raw = request.getRequestURI().substring(request.getContextPath().length());
+		if (raw.indexOf('%') < 0) {
+			return raw;
+		}
+		try {
+			return org.springframework.web.util.UriUtils.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
+		}
+		catch (IllegalArgumentException malformed) {
+			return raw;
+		}
 	}
 
 	private static boolean isGet(HttpServletRequest request) {

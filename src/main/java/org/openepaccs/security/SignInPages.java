@@ -181,8 +181,14 @@ class SignInPages {
 			return pickerPage(HttpStatus.CONFLICT,
 					"This NHS number is on more than one record here: ask the record's practice to merge them.", csrf);
 		}
+		String launch;
+		try {
+			launch = this.launches.issue(found.get(0), user.getName(), user.getName());
+		}
+		catch (LaunchContexts.TooManyWaiting ex) {
+			return pickerPage(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage(), csrf);
+		}
 		session.removeAttribute(PatientPickerRedirect.WAITING_REQUEST);
-		String launch = this.launches.issue(found.get(0), user.getName());
 		return ResponseEntity.status(HttpStatus.SEE_OTHER)
 			.header("Location",
 					"/oauth2/authorize?" + query + "&" + LaunchParameterCheck.LAUNCH + "="

@@ -27,9 +27,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * App Launch (authorization code with S256 PKCE for public and confidential apps, EHR
  * launch with a launch id, standalone launch with the patient picker, the patient in
  * context). No {@code openid}/{@code fhirUser}: the demo users are no Practitioner
- * resources, and no ID token is issued. With an external issuer, only what its token
- * endpoint offers is claimed. The addresses are the one issuer's ({@link IssuerAddress}),
- * whatever address the request came in on.
+ * resources, and no ID token is issued. With an external issuer, what its token endpoint
+ * offers and, once its authorization endpoint is configured, the authorization code flow
+ * and the {@code launch} scope an app redeems a launch with here; no launch capability,
+ * since its token responses carry no patient. The addresses are the one issuer's
+ * ({@link IssuerAddress}), whatever address the request came in on.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
@@ -90,7 +92,8 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 		// endpoint is configured; its launch context is then this server's
 		// (LaunchContextEndpoint), not in its token response, so no launch capability is
 		// claimed for it
-		boolean externalSignIn = !embedded && this.address.authorizationEndpoint() != null;
+		boolean externalSignIn = !embedded && this.address.authorizationEndpoint() != null
+				&& this.address.tokenEndpoint() != null;
 		discovery.put("grant_types_supported", embedded
 				? List.of("authorization_code", "client_credentials", "refresh_token")
 				: externalSignIn ? List.of("authorization_code", "client_credentials") : List.of("client_credentials"));
@@ -111,6 +114,10 @@ class SmartConfigurationFilter extends OncePerRequestFilter {
 		List<String> scopes = new ArrayList<>(SCOPES_SUPPORTED);
 		if (embedded) {
 			scopes.addAll(LAUNCH_SCOPES);
+		}
+		else if (externalSignIn) {
+			// what an app asks for to redeem a launch here (LaunchContextEndpoint)
+			scopes.add(LaunchContextEndpoint.LAUNCH_SCOPE);
 		}
 		discovery.put("scopes_supported", scopes);
 		List<String> capabilities = new ArrayList<>();

@@ -21,7 +21,8 @@ import org.springframework.stereotype.Component;
  * SMART on FHIR, and where to get a token (the SMART {@code oauth-uris} extension), as
  * SMART clients that read the CapabilityStatement rather than
  * {@code .well-known/smart-configuration} expect. The {@code authorize} URI is there when
- * this server knows one (the embedded issuer's).
+ * this server knows one (the embedded issuer's, or an external issuer's configured
+ * authorization endpoint).
  */
 @Order(InterceptorOrder.FEATURES)
 @Component

@@ -266,6 +266,7 @@ class KeycloakIssuerIT {
 		assertThat(smart.path("authorization_endpoint").asText())
 			.isEqualTo(this.keycloakRoot + "/realms/" + REALM + "/protocol/openid-connect/auth");
 		assertThat(strings(smart.path("grant_types_supported"))).contains("authorization_code");
+		assertThat(strings(smart.path("scopes_supported"))).contains("launch");
 		// Keycloak's token response has no patient: no launch capability is claimed
 		assertThat(strings(smart.path("capabilities"))).doesNotContain("launch-ehr", "context-ehr-patient");
 	}

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LaunchContextsTest {
 
@@ -24,7 +25,7 @@ class LaunchContextsTest {
 
 	@Test
 	void aLaunchIdIsRedeemedOnceAndItsPatientTakenOnceBySameClientAndUser() {
-		String id = this.launches.issue("p1", null);
+		String id = this.launches.issue("p1", null, "ehr");
 
 		assertThat(this.launches.redeem(id, "app", "ooh.doctor")).isEmpty();
 		assertThat(this.launches.redeem(id, "app", "ooh.doctor")).contains(LaunchContexts.Problem.USED);
@@ -37,7 +38,7 @@ class LaunchContextsTest {
 
 	@Test
 	void anExpiredLaunchIdIsUnknown() {
-		String id = this.launches.issue("p1", null);
+		String id = this.launches.issue("p1", null, "ehr");
 		this.clock.now = this.clock.now.plus(Duration.ofMinutes(5)).plusSeconds(1);
 
 		assertThat(this.launches.redeem(id, "app", "ooh.doctor")).contains(LaunchContexts.Problem.UNKNOWN);
@@ -45,7 +46,7 @@ class LaunchContextsTest {
 
 	@Test
 	void aRedeemedLaunchWhoseCodeWasNotExchangedInTimeGivesNoPatient() {
-		String id = this.launches.issue("p1", null);
+		String id = this.launches.issue("p1", null, "ehr");
 		this.launches.redeem(id, "app", "ooh.doctor");
 		this.clock.now = this.clock.now.plus(Duration.ofMinutes(11));
 
@@ -54,7 +55,7 @@ class LaunchContextsTest {
 
 	@Test
 	void aPickersLaunchIdIsForItsUserOnly() {
-		String id = this.launches.issue("p1", "gp.doctor");
+		String id = this.launches.issue("p1", "gp.doctor", "gp.doctor");
 
 		assertThat(this.launches.redeem(id, "app", "ooh.doctor")).contains(LaunchContexts.Problem.OTHER_USER);
 		assertThat(this.launches.redeem(id, "app", "gp.doctor")).isEmpty();
@@ -62,8 +63,8 @@ class LaunchContextsTest {
 
 	@Test
 	void launchIdsAreOpaqueAndUnrelated() {
-		String first = this.launches.issue("p1", null);
-		String second = this.launches.issue("p1", null);
+		String first = this.launches.issue("p1", null, "ehr");
+		String second = this.launches.issue("p1", null, "ehr");
 
 		assertThat(first).isNotEqualTo(second).doesNotContain("p1").matches("[A-Za-z0-9_-]{43}");
 	}
@@ -71,7 +72,7 @@ class LaunchContextsTest {
 	@Test
 	void aLaunchStartedOnOneReplicaIsRedeemedOnAnotherAndOnlyOnce() {
 		LaunchContexts otherReplica = new LaunchContexts(this.database, Duration.ofMinutes(5), this.clock);
-		String id = this.launches.issue("p1", null);
+		String id = this.launches.issue("p1", null, "ehr");
 
 		LaunchContexts.Taken taken = otherReplica.redeemAndTake(id, "viewer", "ooh.doctor");
 		assertThat(taken.patient()).isEqualTo("p1");
@@ -83,13 +84,28 @@ class LaunchContextsTest {
 
 	@Test
 	void theDatabaseHoldsNoLaunchIdThatCouldBeUsed() {
-		String id = this.launches.issue("p1", null);
+		String id = this.launches.issue("p1", null, "ehr");
 
 		String stored = new JdbcTemplate(this.database).queryForObject("SELECT ID_SHA256 FROM EPACCS_LAUNCH_CONTEXT",
 				String.class);
 		assertThat(stored).isNotEqualTo(id).matches("[0-9a-f]{64}");
 		assertThat(this.launches.redeemAndTake(stored, "viewer", "ooh.doctor").problem())
 			.isEqualTo(LaunchContexts.Problem.UNKNOWN);
+	}
+
+	@Test
+	void oneStarterCannotKeepOthersFromStartingLaunches() {
+		for (int i = 0; i < 1_000; i++) {
+			this.launches.issue("p" + i, null, "greedy-ehr");
+		}
+
+		assertThatThrownBy(() -> this.launches.issue("p", null, "greedy-ehr"))
+			.isInstanceOf(LaunchContexts.TooManyWaiting.class)
+			.hasMessageContaining("started by this client");
+		assertThat(this.launches.issue("p", null, "other-ehr")).isNotBlank();
+		// until they expire
+		this.clock.now = this.clock.now.plus(Duration.ofMinutes(6));
+		assertThat(this.launches.issue("p", null, "greedy-ehr")).isNotBlank();
 	}
 
 	/** An in-memory database with the table as the server's migration makes it. */

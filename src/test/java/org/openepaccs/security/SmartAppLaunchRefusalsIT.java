@@ -1,6 +1,7 @@
 package org.openepaccs.security;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -156,6 +157,16 @@ class SmartAppLaunchRefusalsIT {
 			.authorizeQuery("demo-public-app", APP_REDIRECT, "launch patient/*.rs", "s2", Pkce.create(), launch)));
 		assertThat(AppLaunch.queryOf(again)).containsEntry("error", "invalid_request").doesNotContainKey("code");
 		assertThat(AppLaunch.queryOf(again).get("error_description")).contains("already been used");
+	}
+
+	@Test
+	void aPercentEncodedPathToTheLaunchEndpointsIsGuardedAsThePlainOne() {
+		for (String path : List.of("/oauth2/%6caunch", "/oauth2/launch/%63ontext")) {
+			Response anonymous = FhirHttp.anonymous(this.port)
+				.post(path, "patient=" + this.patient + "&launch=x", "Content-Type",
+						"application/x-www-form-urlencoded");
+			assertThat(anonymous.status()).as(path + ": " + anonymous.body()).isEqualTo(401);
+		}
 	}
 
 	@Test
