@@ -116,9 +116,10 @@ class BeforeAfterBench {
 				.getTotal();
 			if (stored < PEOPLE) {
 				SuiteBench.load(loader.port(), 1, 0, PEOPLE, false, SuiteBench.progressFile(kept));
-				SuiteBench.analyse(database);
 			}
 		}
+		// also for a database loaded in an earlier run, which may have stopped before
+		SuiteBench.analyse(database);
 	}
 
 	private static String row(String scenario, double[][] p95) {
