@@ -24,14 +24,18 @@ window.EpaccsSignIn = (function () {
   }
 
   // Whether users sign in at this server's own (embedded) issuer: only then does this server publish authorization
-  // server metadata (RFC 8414) of its own.
+  // server metadata (RFC 8414) of its own. true or false once the server has said (200 or 404); null while it cannot
+  // be asked (a proxy's 502, a restart), which is not remembered, so that a sign-out still goes to the issuer.
   let embeddedIssuer = null;
   async function issuerIsThisServer() {
     if (embeddedIssuer === null) {
       try {
-        embeddedIssuer = (await fetch('/.well-known/oauth-authorization-server', { cache: 'no-store' })).ok;
+        const response = await fetch('/.well-known/oauth-authorization-server', { cache: 'no-store' });
+        if (response.ok || response.status === 404) {
+          embeddedIssuer = response.ok;
+        }
       } catch (ignored) {
-        return false;
+        // asked again next time
       }
     }
     return embeddedIssuer;
@@ -49,6 +53,9 @@ window.EpaccsSignIn = (function () {
     // this server's endpoints as paths, so that the page talks to the origin it was opened at whichever of the
     // server's addresses that is; another issuer's (Keycloak, or one in front of NHS CIS2) as given
     const here = await issuerIsThisServer();
+    if (here === null) {
+      throw new Error('the server could not say who signs users in; try again in a moment');
+    }
     const place = (address) => (here ? new URL(address).pathname : new URL(address).href);
     return {
       authorize: place(config.authorization_endpoint),
@@ -114,7 +121,8 @@ window.EpaccsSignIn = (function () {
   // Nothing to do where the issuer is elsewhere or the sign-in has already ended. True once it has ended here.
   async function endIssuerSignIn() {
     try {
-      if (!(await issuerIsThisServer())) {
+      // another issuer's sign-in is not this page's to end; an unknown answer still tries this server's
+      if ((await issuerIsThisServer()) === false) {
         return false;
       }
       const page = await fetch('/logout', { credentials: 'same-origin', cache: 'no-store' });

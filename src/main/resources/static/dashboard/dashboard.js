@@ -383,8 +383,9 @@
     $('again').addEventListener('click', () => window.location.assign('/dashboard/'));
     $('sign-out').addEventListener('click', async () => {
       token = null;
-      // this server's issuer has a sign-out page; another issuer's sign-in ends as that issuer decides
-      if (await window.EpaccsSignIn.issuerIsThisServer()) {
+      // this server's issuer has a sign-out page (tried too when the server cannot say); another issuer's sign-in
+      // ends as that issuer decides
+      if ((await window.EpaccsSignIn.issuerIsThisServer()) !== false) {
         window.location.assign('/logout');
       } else {
         window.location.assign('/dashboard/');

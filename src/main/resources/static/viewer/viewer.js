@@ -299,7 +299,7 @@
       signOut('You signed out of the viewer.');
       // ends the sign-in at this server's issuer too, after the clinician confirms; another issuer's sign-in is
       // ended as that issuer and the clinical system decide (a smartcard's removal, for NHS CIS2)
-      if (await window.EpaccsSignIn.issuerIsThisServer()) {
+      if ((await window.EpaccsSignIn.issuerIsThisServer()) !== false) {
         window.location.assign('/logout');
       }
     });

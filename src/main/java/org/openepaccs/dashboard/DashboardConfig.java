@@ -6,6 +6,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.openepaccs.common.BrowserAppPolicy;
+import org.openepaccs.common.RequestPath;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -65,7 +66,7 @@ class DashboardConfig implements WebMvcConfigurer {
 	}
 
 	private static boolean isDashboard(HttpServletRequest request) {
-		String path = request.getRequestURI().substring(request.getContextPath().length());
+		String path = RequestPath.of(request);
 		return path.equals("/dashboard") || path.startsWith("/dashboard/");
 	}
 

@@ -98,11 +98,16 @@ final class LaunchContexts {
 	String issue(String patient, String forUser, String startedBy) {
 		long now = this.clock.millis();
 		this.jdbc.update("DELETE FROM " + TABLE + " WHERE EXPIRES < ?", now);
-		Integer mine = this.jdbc.queryForObject("SELECT COUNT(*) FROM " + TABLE + " WHERE STARTED_BY = ?",
-				Integer.class, startedBy);
+		// only launches nobody has used yet count against their starter: a used one stays
+		// until its
+		// code's time is up, but is no longer waiting
+		Integer mine = this.jdbc.queryForObject(
+				"SELECT COUNT(*) FROM " + TABLE + " WHERE STARTED_BY = ? AND REDEEMED_BY IS NULL", Integer.class,
+				startedBy);
 		if (mine != null && mine >= MOST_WAITING_PER_STARTER) {
-			throw new TooManyWaiting("more than " + MOST_WAITING_PER_STARTER + " launches started by this client "
-					+ "are waiting to be used; try again when some have been used or have expired");
+			throw new TooManyWaiting(MOST_WAITING_PER_STARTER + " launches started by the same client or user are "
+					+ "waiting to be used; try again when some have been used or have expired (after "
+					+ this.lifetime.toMinutes() + " minutes)");
 		}
 		Integer waiting = this.jdbc.queryForObject("SELECT COUNT(*) FROM " + TABLE, Integer.class);
 		if (waiting != null && waiting >= MOST_WAITING) {

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
+import org.openepaccs.common.RequestPath;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -128,25 +129,9 @@ class ResourceServerConfig {
 		return management != null && !management.equals(server) && request.getLocalPort() == management;
 	}
 
-	/**
-	 * The path within the application, percent-decoded. Spring's own pattern matchers
-	 * would match within the servlet, and {@code /fhir} belongs to HAPI's servlet, not to
-	 * Spring MVC. Decoded because the servlet container and Spring MVC route
-	 * {@code /oauth2/%6caunch} to the same controller as {@code /oauth2/launch}: a chain
-	 * that classified the raw path would leave the encoded one to the public chain.
-	 * (Encoded slashes and dots never get here: Spring Security's firewall refuses them.)
-	 */
+	/** The path within the application, percent-decoded ({@link RequestPath}). */
 	static String path(HttpServletRequest request) {
-		String raw = request.getRequestURI().substring(request.getContextPath().length());
-		if (raw.indexOf('%') < 0) {
-			return raw;
-		}
-		try {
-			return org.springframework.web.util.UriUtils.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
-		}
-		catch (IllegalArgumentException malformed) {
-			return raw;
-		}
+		return RequestPath.of(request);
 	}
 
 	private static boolean isGet(HttpServletRequest request) {

@@ -143,8 +143,8 @@ class SuiteBench {
 	 * test machines, this one included): fresh planner statistics, without which
 	 * PostgreSQL plans every search as if the tables were empty, and the visibility map,
 	 * without which it prices index-only scans as heap reads and scans whole tables
-	 * instead (the consent labels' {@code NOT IN} over HAPI's tag table took 50 ms a
-	 * search at 20,000 people that way, against 8 ms).
+	 * instead (the consent labels' {@code NOT IN} subquery over HAPI's tag table took
+	 * 50–80 ms at 20,000 people that way, against 8 ms).
 	 */
 	static void analyse(String database) throws Exception {
 		try (java.sql.Connection connection = connect(database);

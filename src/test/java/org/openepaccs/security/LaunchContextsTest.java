@@ -95,14 +95,20 @@ class LaunchContextsTest {
 
 	@Test
 	void oneStarterCannotKeepOthersFromStartingLaunches() {
-		for (int i = 0; i < 1_000; i++) {
+		String first = this.launches.issue("p0", null, "greedy-ehr");
+		for (int i = 1; i < 1_000; i++) {
 			this.launches.issue("p" + i, null, "greedy-ehr");
 		}
 
 		assertThatThrownBy(() -> this.launches.issue("p", null, "greedy-ehr"))
 			.isInstanceOf(LaunchContexts.TooManyWaiting.class)
-			.hasMessageContaining("started by this client");
+			.hasMessageContaining("waiting to be used");
 		assertThat(this.launches.issue("p", null, "other-ehr")).isNotBlank();
+		// a launch used is no longer waiting
+		assertThat(this.launches.redeemAndTake(first, "viewer", "ooh.doctor").patient()).isEqualTo("p0");
+		assertThat(this.launches.issue("p", null, "greedy-ehr")).isNotBlank();
+		assertThatThrownBy(() -> this.launches.issue("p", null, "greedy-ehr"))
+			.isInstanceOf(LaunchContexts.TooManyWaiting.class);
 		// until they expire
 		this.clock.now = this.clock.now.plus(Duration.ofMinutes(6));
 		assertThat(this.launches.issue("p", null, "greedy-ehr")).isNotBlank();
