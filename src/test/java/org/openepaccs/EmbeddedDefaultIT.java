@@ -144,17 +144,6 @@ class EmbeddedDefaultIT {
 			.hasStackTraceContaining("epaccs.fhir.server-address");
 	}
 
-	@Test
-	void aLaunchLifetimeSetTheOldWayRefusesToStartRatherThanBeIgnored() {
-		String url = "jdbc:h2:file:" + this.dataFolder.resolve("old-launch").toAbsolutePath();
-
-		assertThatThrownBy(() -> RunningServer
-			.start("--spring.profiles.active=demo", "--epaccs.security.embedded-issuer.launch-lifetime=2m",
-					"--spring.datasource.url=" + url)
-			.close()).hasStackTraceContaining("epaccs.security.embedded-issuer.launch-lifetime is no longer read")
-			.hasStackTraceContaining("epaccs.security.launch-lifetime");
-	}
-
 	/**
 	 * The benchmarks' baseline: the demo issuer gives the load its tokens while access
 	 * control is off.

@@ -40,7 +40,8 @@ class OwnTablesMigrationIT {
 	void anEmptyDatabaseGetsOurTablesFromTheFirstMigration() throws SQLException {
 		try (Connection connection = this.dataSource.getConnection()) {
 			// a baseline row too when HAPI's migrator happened to create its tables first
-			assertThat(history(connection)).contains("1 epaccs tables true", "2 installed package true")
+			assertThat(history(connection))
+				.contains("1 epaccs tables true", "2 installed package true", "3 launch contexts true")
 				.allMatch((row) -> row.endsWith(" true"));
 			assertThat(rows(connection, "SELECT N FROM EPACCS_SHARING_EPOCH")).hasSize(1);
 		}
@@ -67,7 +68,7 @@ class OwnTablesMigrationIT {
 
 			try (Connection connection = DriverManager.getConnection(url, postgres.user(), postgres.password())) {
 				assertThat(history(connection)).containsExactly("0 << Flyway Baseline >> true", "1 epaccs tables true",
-						"2 installed package true");
+						"2 installed package true", "3 launch contexts true");
 				assertThat(rows(connection, "SELECT N FROM EPACCS_SHARING_EPOCH")).containsExactly("7");
 				assertThat(rows(connection, "SELECT SUBTYPE FROM EPACCS_AUDIT_EVENT ORDER BY RECORDED"))
 					.as("the old event kept, the new write audited after it")
