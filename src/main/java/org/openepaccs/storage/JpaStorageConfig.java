@@ -18,6 +18,7 @@ import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.config.SubscriptionSettings;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.cfg.AvailableSettings;
 import org.openepaccs.common.StartupLock;
 import org.openepaccs.fhir.FhirStorageInterceptor;
 
@@ -119,6 +120,7 @@ class JpaStorageConfig {
 		properties.put("hibernate.dialect", databaseSchema.kind().hibernateDialect);
 		// the schema belongs to the migrator; Hibernate checks it and never changes it
 		properties.put("hibernate.hbm2ddl.auto", "validate");
+		properties.put(AvailableSettings.STATEMENT_INSPECTOR, new TagExclusionAsNotExists());
 		factory.setJpaPropertyMap(properties);
 		return factory;
 	}
