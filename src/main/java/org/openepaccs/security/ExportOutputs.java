@@ -6,6 +6,7 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
+import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -37,9 +38,16 @@ class ExportOutputs implements FhirStorageInterceptor {
 		this.callers = callers;
 	}
 
+	/**
+	 * Where Binaries can be a request's own results (a search or read of Binary, a
+	 * system-wide search, {@code $everything}), each is checked before it is counted, so
+	 * that pages stay full. Anywhere else a Binary can only be included, which the show
+	 * hook below decides: asking HAPI here for the resources of every page makes it load
+	 * and parse each page twice.
+	 */
 	@Hook(Pointcut.STORAGE_PREACCESS_RESOURCES)
 	public void onlyToTheirOwner(IPreResourceAccessDetails details, RequestDetails request) {
-		if (!(request instanceof ServletRequestDetails)) {
+		if (!(request instanceof ServletRequestDetails) || !findsBinaries(request)) {
 			return; // the server's own reads (the export job writing its files)
 		}
 		Optional<Caller> caller = this.callers.current();
@@ -49,6 +57,27 @@ class ExportOutputs implements FhirStorageInterceptor {
 				details.setDontReturnResourceAtIndex(i);
 			}
 		}
+	}
+
+	/**
+	 * Binaries included in the results of any request, decided as the access hook does.
+	 */
+	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)
+	public void includedOnlyToTheirOwner(IPreResourceShowDetails shown, RequestDetails request) {
+		if (!(request instanceof ServletRequestDetails)) {
+			return;
+		}
+		Optional<Caller> caller = this.callers.current();
+		for (int i = 0; i < shown.size(); i++) {
+			if (shown.getResource(i) instanceof Binary binary && !shownTo(binary, caller)) {
+				shown.setResource(i, null);
+			}
+		}
+	}
+
+	static boolean findsBinaries(RequestDetails request) {
+		String type = request.getResourceName();
+		return type == null || "Binary".equals(type) || "$everything".equals(request.getOperation());
 	}
 
 	static boolean shownTo(Binary binary, Optional<Caller> caller) {

@@ -159,6 +159,15 @@ class BulkExportIT {
 		assertThat(this.nurse.get(firstFile, "Accept", FhirHttp.FHIR_JSON).status()).isEqualTo(404);
 		assertThat(this.admin.get(firstFile, "Accept", FhirHttp.FHIR_JSON).status()).isEqualTo(404);
 		assertThat(this.nurse.get("/fhir/Binary?_id=" + idPart(firstFile)).resource(Bundle.class).getEntry()).isEmpty();
+		// nor as a resource included by another search: a List of the nurse's own naming
+		// the
+		// file finds the List and not the file
+		String list = created(this.nurse.post("/fhir/List", "{\"resourceType\":\"List\",\"status\":\"current\","
+				+ "\"mode\":\"working\",\"entry\":[{\"item\":{\"reference\":\"Binary/" + idPart(firstFile) + "\"}}]}"));
+		Response withIncluded = this.nurse.get("/fhir/List?_id=" + idPart(list) + "&_include=List:item");
+		assertThat(withIncluded.status()).as(withIncluded.body()).isEqualTo(200);
+		assertThat(withIncluded.resource(Bundle.class).getEntry()).extracting((entry) -> entry.getResource().fhirType())
+			.containsExactly("List");
 		assertThat(this.gp.get(poll).status()).as("still the owner's").isEqualTo(200);
 	}
 
