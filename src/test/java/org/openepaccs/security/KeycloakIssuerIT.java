@@ -273,11 +273,8 @@ class KeycloakIssuerIT {
 
 	@Test
 	void anEhrLaunchIsRedeemedOnceByTheClinicianSignedInAtKeycloakWhoThenReadsThePlan() {
-		String ehr = token("/realms/" + REALM, "grant_type=client_credentials&scope=epaccs/launch-context",
-				"gp-system:" + secret("gp-system"));
-		String patient = this.fhir.post("/fhir/Patient", patient("Keycloak-Launch"), bearer(ehr))
-			.resource(Patient.class)
-			.getIdPart();
+		String ehr = ehrToken();
+		String patient = storedPatient(ehr, "Keycloak-Launch");
 		String launch = startLaunch(ehr, patient);
 		String clinician = userToken("gp.doctor");
 		assertThat(claims(clinician).path("scope").asText()).contains("launch");
@@ -302,11 +299,8 @@ class KeycloakIssuerIT {
 
 	@Test
 	void theViewerLaunchedFromAnEhrSignsTheClinicianInAtKeycloakAndShowsTheCprDecision() {
-		String ehr = token("/realms/" + REALM, "grant_type=client_credentials&scope=epaccs/launch-context",
-				"gp-system:" + secret("gp-system"));
-		String patient = this.fhir.post("/fhir/Patient", patient("Keycloak-Viewer"), bearer(ehr))
-			.resource(Patient.class)
-			.getIdPart();
+		String ehr = ehrToken();
+		String patient = storedPatient(ehr, "Keycloak-Viewer");
 		Flag decision = Examples.cprDecisionFor("Patient/" + patient);
 		Response stored = this.fhir.post("/fhir/Flag", FhirHttp.json(decision), bearer(ehr));
 		assertThat(stored.status()).as(stored.body()).isEqualTo(201);
@@ -348,6 +342,16 @@ class KeycloakIssuerIT {
 		finally {
 			browser.quit();
 		}
+	}
+
+	/** The GP system's token, which may start launches and write records. */
+	private String ehrToken() {
+		return token("/realms/" + REALM, "grant_type=client_credentials&scope=epaccs/launch-context",
+				"gp-system:" + secret("gp-system"));
+	}
+
+	private String storedPatient(String token, String family) {
+		return this.fhir.post("/fhir/Patient", patient(family), bearer(token)).resource(Patient.class).getIdPart();
 	}
 
 	private String startLaunch(String ehrToken, String patient) {
