@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.openepaccs.EpaccsApplication;
+import plainhapi.PlainHapiServer;
 import org.openepaccs.testsupport.TestDatabase;
 
 /**
@@ -69,6 +70,15 @@ final class SeparateServer implements AutoCloseable {
 	static SeparateServer startJar(Path jar, String jdbcUrl, int heapMiB, String name, String... moreArguments)
 			throws Exception {
 		return start(List.of("-jar", jar.toString()), jdbcUrl, heapMiB, name, moreArguments);
+	}
+
+	/**
+	 * Plain HAPI ({@link PlainHapiServer}) on this database, ready: the baseline of
+	 * HAPI's own defaults, without anything of this project.
+	 */
+	static SeparateServer startPlainHapi(String jdbcUrl, int heapMiB, String name) throws Exception {
+		return start(List.of("-cp", System.getProperty("java.class.path"), PlainHapiServer.class.getName()), jdbcUrl,
+				heapMiB, name);
 	}
 
 	private static SeparateServer start(List<String> launcher, String jdbcUrl, int heapMiB, String name,
