@@ -1,7 +1,9 @@
 package org.openepaccs.storage;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.hibernate.resource.jdbc.spi.StatementInspector;
 
@@ -26,10 +28,13 @@ public final class TagExclusionAsNotExists implements StatementInspector {
 				+ " INNER JOIN HFJ_TAG_DEF t1 ON \\(t0\\.TAG_ID = t1\\.TAG_ID\\) WHERE ");
 
 	/**
-	 * What the condition may hold: comparisons of the tag definition with placeholders.
+	 * What the condition may hold besides parentheses, spaces, {@code AND} and
+	 * {@code OR}: comparisons of the tag definition with placeholders.
 	 */
-	private static final Pattern TAG_CONDITION = Pattern
-		.compile("(?:\\s+|\\(|\\)|AND|OR|t1\\.TAG_(?:TYPE|SYSTEM|CODE) (?:=|LIKE) \\?)+");
+	private static final List<String> TAG_COMPARISONS = List.of("t1.TAG_TYPE = ?", "t1.TAG_SYSTEM = ?",
+			"t1.TAG_CODE = ?", "t1.TAG_CODE LIKE ?");
+
+	private static final List<String> TOKENS = Stream.concat(Stream.of("AND", "OR"), TAG_COMPARISONS.stream()).toList();
 
 	private static final String INNER = "xt";
 
@@ -45,7 +50,7 @@ public final class TagExclusionAsNotExists implements StatementInspector {
 			int conditionStart = matcher.end();
 			int subqueryEnd = closingParenthesis(sql, conditionStart);
 			String condition = (subqueryEnd < 0) ? null : sql.substring(conditionStart, subqueryEnd);
-			if (condition == null || !TAG_CONDITION.matcher(condition).matches()) {
+			if (condition == null || !onlyTagComparisons(condition)) {
 				rewritten.append(sql, copied, conditionStart);
 				copied = conditionStart;
 				continue;
@@ -70,6 +75,34 @@ public final class TagExclusionAsNotExists implements StatementInspector {
 		}
 		rewritten.append(sql, copied, sql.length());
 		return rewritten.toString();
+	}
+
+	/**
+	 * Read token by token rather than with a regular expression, whose repetition
+	 * recurses once per token: a search excluding a few hundred labels overflowed the
+	 * stack.
+	 */
+	static boolean onlyTagComparisons(String condition) {
+		int i = 0;
+		while (i < condition.length()) {
+			char c = condition.charAt(i);
+			if (c == ' ' || c == '(' || c == ')') {
+				i++;
+				continue;
+			}
+			int next = i;
+			for (String token : TOKENS) {
+				if (condition.startsWith(token, i)) {
+					next = i + token.length();
+					break;
+				}
+			}
+			if (next == i) {
+				return false;
+			}
+			i = next;
+		}
+		return true;
 	}
 
 	/**

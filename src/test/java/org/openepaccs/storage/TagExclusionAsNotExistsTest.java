@@ -58,6 +58,16 @@ class TagExclusionAsNotExistsTest {
 	}
 
 	@Test
+	void anExclusionOfThousandsOfLabelsIsRewrittenToo() {
+		String labels = String.join(" OR ", java.util.Collections.nCopies(5_000, LABEL));
+		String sql = "SELECT t0.RES_ID FROM HFJ_RESOURCE t0 WHERE (t0.RES_ID NOT IN (SELECT t0.RES_ID FROM HFJ_RES_TAG"
+				+ " t0 INNER JOIN HFJ_TAG_DEF t1 ON (t0.TAG_ID = t1.TAG_ID) WHERE (" + labels + ")) )";
+		String sent = this.inspector.inspect(sql);
+		assertThat(sent).doesNotContain("NOT IN").doesNotContain("(t1.TAG_").contains("(xt1.TAG_CODE = ?)");
+		assertThat(sent.chars().filter((c) -> c == '?')).hasSize(15_000);
+	}
+
+	@Test
 	void anySubqueryNotOfExactlyThatShapeIsSentAsItIs() {
 		String withPartition = "SELECT t0.RES_ID FROM HFJ_RESOURCE t0 WHERE (t0.RES_ID NOT IN (SELECT t0.RES_ID FROM"
 				+ " HFJ_RES_TAG t0 INNER JOIN HFJ_TAG_DEF t1 ON (t0.TAG_ID = t1.TAG_ID) WHERE (((t1.TAG_TYPE = ?)"
