@@ -71,6 +71,19 @@ class EmbeddedIssuerConfig {
 	EmbeddedIssuerConfig(AccessProperties properties, Environment environment,
 			@Value("${server.address:}") String serverAddress,
 			@Value("${epaccs.fhir.server-address:}") String publicBaseUrl) {
+		refuseUnsafe(properties, environment, serverAddress, publicBaseUrl);
+	}
+
+	/**
+	 * Stops start-up when the demo issuer would run where it must not: outside the demo
+	 * profile, under a setting that is no longer read, or reachable from the network.
+	 * {@link StartupSettingsCheck} calls it before anything else starts.
+	 */
+	static void refuseUnsafe(AccessProperties properties, Environment environment, String serverAddress,
+			String publicBaseUrl) {
+		if (!properties.embeddedIssuer().enabled()) {
+			return;
+		}
 		if (!environment.matchesProfiles("demo")) {
 			throw new IllegalStateException("epaccs.security.embedded-issuer.enabled=true, but the embedded issuer "
 					+ "and its dev-only secrets run only in the demo profile (--spring.profiles.active=demo); "
