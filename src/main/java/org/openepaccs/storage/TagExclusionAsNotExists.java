@@ -3,7 +3,6 @@ package org.openepaccs.storage;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.hibernate.resource.jdbc.spi.StatementInspector;
 
@@ -28,15 +27,15 @@ public final class TagExclusionAsNotExists implements StatementInspector {
 				+ " INNER JOIN HFJ_TAG_DEF t1 ON \\(t0\\.TAG_ID = t1\\.TAG_ID\\) WHERE ");
 
 	/**
-	 * What the condition may hold besides parentheses, spaces, {@code AND} and
-	 * {@code OR}: comparisons of the tag definition with placeholders.
+	 * What the condition may hold besides parentheses and spaces: comparisons of the tag
+	 * definition with placeholders, joined by {@code AND} and {@code OR}.
 	 */
-	private static final List<String> TAG_COMPARISONS = List.of("t1.TAG_TYPE = ?", "t1.TAG_SYSTEM = ?",
+	private static final List<String> TOKENS = List.of("AND", "OR", "t1.TAG_TYPE = ?", "t1.TAG_SYSTEM = ?",
 			"t1.TAG_CODE = ?", "t1.TAG_CODE LIKE ?");
 
-	private static final List<String> TOKENS = Stream.concat(Stream.of("AND", "OR"), TAG_COMPARISONS.stream()).toList();
-
-	private static final String INNER = "xt";
+	/** The same tag tables under aliases of their own, correlated with the outer row. */
+	private static final String NOT_EXISTS = "NOT EXISTS (SELECT 1 FROM HFJ_RES_TAG xt0 INNER JOIN HFJ_TAG_DEF xt1"
+			+ " ON (xt0.TAG_ID = xt1.TAG_ID) WHERE (xt0.RES_ID = ";
 
 	@Override
 	public String inspect(String sql) {
@@ -56,20 +55,10 @@ public final class TagExclusionAsNotExists implements StatementInspector {
 				continue;
 			}
 			rewritten.append(sql, copied, matcher.start())
-				.append("NOT EXISTS (SELECT 1 FROM HFJ_RES_TAG ")
-				.append(INNER)
-				.append("0 INNER JOIN HFJ_TAG_DEF ")
-				.append(INNER)
-				.append("1 ON (")
-				.append(INNER)
-				.append("0.TAG_ID = ")
-				.append(INNER)
-				.append("1.TAG_ID) WHERE (")
-				.append(INNER)
-				.append("0.RES_ID = ")
+				.append(NOT_EXISTS)
 				.append(matcher.group(1))
 				.append(") AND (")
-				.append(condition.replace("t1.TAG_", INNER + "1.TAG_"))
+				.append(condition.replace("t1.TAG_", "xt1.TAG_"))
 				.append("))");
 			copied = subqueryEnd + 1;
 		}
