@@ -36,7 +36,7 @@ public class StartupSettingsCheck implements EnvironmentPostProcessor, Ordered {
 		}
 		if (!violations.isEmpty()) {
 			throw new IllegalStateException("epaccs.security: " + violations.stream()
-				.map(ConstraintViolation::getMessage)
+				.map((violation) -> violation.getPropertyPath() + ": " + violation.getMessage())
 				.sorted()
 				.collect(Collectors.joining("; ")));
 		}

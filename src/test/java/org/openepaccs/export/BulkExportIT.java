@@ -106,12 +106,14 @@ class BulkExportIT {
 		List<IBaseResource> exported = new ArrayList<>();
 		String downloadId = "export-download-" + UUID.randomUUID();
 		String firstFile = null;
+		String firstFileContent = null;
 		for (JsonNode output : manifest.get("output")) {
 			String file = pathOf(output.get("url").asText());
 			firstFile = (firstFile != null) ? firstFile : file;
 			Response download = this.gp.get(file, "Accept", "application/fhir+ndjson", "X-Request-ID",
 					file.equals(firstFile) ? downloadId : "export-download-" + UUID.randomUUID());
 			assertThat(download.status()).as(download.body()).isEqualTo(200);
+			firstFileContent = (firstFileContent != null) ? firstFileContent : download.body();
 			for (String line : download.body().split("\n")) {
 				if (!line.isBlank()) {
 					IBaseResource resource = FHIR.newJsonParser().parseResource(line);
@@ -159,15 +161,36 @@ class BulkExportIT {
 		assertThat(this.nurse.get(firstFile, "Accept", FhirHttp.FHIR_JSON).status()).isEqualTo(404);
 		assertThat(this.admin.get(firstFile, "Accept", FhirHttp.FHIR_JSON).status()).isEqualTo(404);
 		assertThat(this.nurse.get("/fhir/Binary?_id=" + idPart(firstFile)).resource(Bundle.class).getEntry()).isEmpty();
-		// nor as a resource included by another search: a List of the nurse's own naming
-		// the
-		// file finds the List and not the file
+		// nor as a resource included by another search (a List of the nurse's own naming
+		// the file finds the List and not the file), nor in its total, on its own or as a
+		// batch entry
 		String list = created(this.nurse.post("/fhir/List", "{\"resourceType\":\"List\",\"status\":\"current\","
 				+ "\"mode\":\"working\",\"entry\":[{\"item\":{\"reference\":\"Binary/" + idPart(firstFile) + "\"}}]}"));
-		Response withIncluded = this.nurse.get("/fhir/List?_id=" + idPart(list) + "&_include=List:item");
-		assertThat(withIncluded.status()).as(withIncluded.body()).isEqualTo(200);
-		assertThat(withIncluded.resource(Bundle.class).getEntry()).extracting((entry) -> entry.getResource().fhirType())
-			.containsExactly("List");
+		String withInclude = "List?_id=" + idPart(list) + "&_include=List:item";
+		Response included = this.nurse.get("/fhir/" + withInclude);
+		assertThat(included.status()).as(included.body()).isEqualTo(200);
+		Response batch = this.nurse.post("/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[{"
+				+ "\"request\":{\"method\":\"GET\",\"url\":\"" + withInclude + "\"}}]}");
+		assertThat(batch.status()).as(batch.body()).isEqualTo(200);
+		for (Bundle found : List.of(included.resource(Bundle.class),
+				(Bundle) batch.resource(Bundle.class).getEntryFirstRep().getResource())) {
+			assertThat(found.getEntry()).extracting((entry) -> entry.getResource().fhirType()).containsExactly("List");
+			assertThat(found.getTotal()).isEqualTo(1);
+		}
+		// and nobody changes it: to anyone else a PUT or PATCH is one of an id not stored
+		// (a PATCH would otherwise answer with the file patched)
+		String file = "/fhir/Binary/" + idPart(firstFile);
+		Response othersPut = this.nurse.put(file, "{\"resourceType\":\"Binary\",\"id\":\"" + idPart(firstFile)
+				+ "\",\"contentType\":\"text/plain\",\"data\":\"aGVsbG8=\"}");
+		Response othersPatch = this.nurse.send("PATCH", file, "[]", "Content-Type", "application/json-patch+json");
+		Response ownersPatch = this.gp.send("PATCH", file, "[]", "Content-Type", "application/json-patch+json");
+		assertThat(othersPut.status()).as(othersPut.body()).isEqualTo(404);
+		assertThat(othersPatch.status()).as(othersPatch.body()).isEqualTo(404);
+		assertThat(othersPatch.body()).doesNotContain("\"data\"");
+		assertThat(ownersPatch.status()).as(ownersPatch.body()).isEqualTo(403);
+		Response stillThere = this.gp.get(firstFile, "Accept", "application/fhir+ndjson");
+		assertThat(stillThere.status()).isEqualTo(200);
+		assertThat(stillThere.body()).isEqualTo(firstFileContent);
 		assertThat(this.gp.get(poll).status()).as("still the owner's").isEqualTo(200);
 	}
 
