@@ -68,7 +68,7 @@ public final class TagExclusionAsNotExists implements StatementInspector {
 
 	/**
 	 * Read token by token rather than with a regular expression, whose repetition
-	 * recurses once per token: a search excluding a few hundred labels overflowed the
+	 * recurses once per token: a search excluding about a hundred labels overflowed the
 	 * stack.
 	 */
 	static boolean onlyTagComparisons(String condition) {
