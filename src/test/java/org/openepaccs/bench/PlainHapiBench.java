@@ -4,8 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.TestDatabase;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * This server against plain HAPI ({@link plainhapi.PlainHapiServer}: HAPI FHIR JPA 8.8
@@ -49,6 +53,14 @@ class PlainHapiBench {
 							Files.createTempFile("plain-hapi-bench", ".progress"));
 					ingest[s][r] = SuiteBench.load(server.port(), 1, WARM_UP_PEOPLE, INGEST_PEOPLE, s == PLAIN,
 							Files.createTempFile("plain-hapi-bench", ".progress"));
+					assertThat(ingest[s][r]).as(name + " ingest").isPositive();
+					if (s == PLAIN) {
+						// the baseline did the same work: every person sent is stored
+						assertThat(FhirHttp.anonymous(server.port())
+							.get("/fhir/Patient?_summary=count")
+							.resource(Bundle.class)
+							.getTotal()).as("people stored by plain HAPI").isEqualTo(WARM_UP_PEOPLE + INGEST_PEOPLE);
+					}
 				}
 				try (SeparateServer server = started(s, database, name)) {
 					existingStart[s][r] = server.startUpSeconds();
