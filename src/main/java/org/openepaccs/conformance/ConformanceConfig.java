@@ -16,8 +16,8 @@ class ConformanceConfig {
 	ConformancePackage conformancePackage(FhirContext fhirContext) {
 		long started = System.nanoTime();
 		ConformancePackage conformancePackage = ConformancePackage.fromClasspath(fhirContext);
-		log.info("Loaded conformance package {}#{}: {} resources, snapshots generated, in {} ms",
-				conformancePackage.name(), conformancePackage.version(), conformancePackage.resources().size(),
+		log.info("Loaded conformance package {}#{}: {} resources in {} ms", conformancePackage.name(),
+				conformancePackage.version(), conformancePackage.resources().size(),
 				(System.nanoTime() - started) / 1_000_000);
 		return conformancePackage;
 	}

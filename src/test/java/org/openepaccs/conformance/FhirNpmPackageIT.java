@@ -75,6 +75,23 @@ class FhirNpmPackageIT {
 		}
 	}
 
+	/**
+	 * The server reads the package from its classpath: there it must carry the same
+	 * snapshots, or every start generates them again (a fifth of a start's processor
+	 * time).
+	 */
+	@Test
+	void theApplicationsClasspathHoldsTheSameResourcesWithTheirSnapshots() throws IOException {
+		Map<String, byte[]> entries = entries(TARBALL);
+		Path classpathPackage = Path.of("target", "classes", "fhir-package");
+
+		try (Stream<Path> profiles = Files.list(Path.of("profiles"))) {
+			profiles.filter((path) -> path.toString().endsWith(".json") && !path.endsWith("package.json"))
+				.forEach((path) -> assertThat(classpathPackage.resolve(path.getFileName())).as(path.toString())
+					.hasBinaryContent(entries.get("package/" + path.getFileName())));
+		}
+	}
+
 	@Test
 	void writingThePackageAgainGivesTheSameBytes(@TempDir Path folder) throws IOException {
 		Path again = folder.resolve("again.tgz");
