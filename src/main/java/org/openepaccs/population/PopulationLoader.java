@@ -35,6 +35,9 @@ final class PopulationLoader {
 
 	private static final int MOST_TRIES = 8;
 
+	/** How long a load waits for a server that does not answer before it stops. */
+	private static final Duration OUTAGE = Duration.ofMinutes(5);
+
 	private final URI fhirBase;
 
 	private final Supplier<String> token;
@@ -131,20 +134,25 @@ final class PopulationLoader {
 					offset + finished.get(), total, 100L * (offset + finished.get()) / total, rate,
 					phaseResources.get() / seconds,
 					(left < 0) ? "?" : Duration.ofSeconds(left).toString().substring(2).toLowerCase(Locale.ROOT));
-			failFast(running);
+			failFast(running, senders);
 		}
-		failFast(running);
+		failFast(running, senders);
 		saveProgress.accept(total);
 		return total;
 	}
 
-	private static void failFast(List<Future<Object>> running) throws InterruptedException {
+	/**
+	 * Stops the load at the first sender that failed, and every other sender with it,
+	 * rather than leave them retrying.
+	 */
+	private static void failFast(List<Future<Object>> running, ExecutorService senders) throws InterruptedException {
 		for (Future<Object> future : running) {
 			if (future.isDone()) {
 				try {
 					future.get();
 				}
 				catch (java.util.concurrent.ExecutionException ex) {
+					senders.shutdownNow();
 					throw new IllegalStateException(ex.getCause().getMessage(), ex.getCause());
 				}
 			}
@@ -152,40 +160,53 @@ final class PopulationLoader {
 	}
 
 	/**
-	 * Posts one transaction, retrying while the server is busy or away (429, 503, no
-	 * answer); anything else it refuses stops the load with the server's reason.
+	 * Posts one transaction, retrying while the server is busy (429, 503, 409) and while
+	 * it does not answer, for up to {@link #OUTAGE} (a restart, a failover), renewing the
+	 * token when it is refused (a restarted demo issuer signs with new keys); anything
+	 * else it refuses stops the load with the server's reason.
 	 */
 	private long send(String transaction) throws IOException, InterruptedException {
 		if (transaction == null) {
 			return 0;
 		}
-		for (int attempt = 1;; attempt++) {
+		long giveUpAt = System.nanoTime() + OUTAGE.toNanos();
+		int busy = 0;
+		int refusedTokens = 0;
+		boolean renew = false;
+		for (int unanswered = 0;;) {
 			HttpResponse<String> response;
 			try {
 				response = this.http.send(HttpRequest.newBuilder(this.fhirBase)
 					.timeout(Duration.ofMinutes(2))
 					.header("Content-Type", "application/fhir+json")
-					.header("Authorization", "Bearer " + bearer(false))
+					.header("Authorization", "Bearer " + bearer(renew))
 					.POST(HttpRequest.BodyPublishers.ofString(transaction, StandardCharsets.UTF_8))
 					.build(), HttpResponse.BodyHandlers.ofString());
 			}
-			catch (IOException ex) {
-				if (attempt >= MOST_TRIES) {
-					throw ex;
+			catch (IOException | IllegalStateException ex) {
+				if (ex instanceof IllegalStateException && !(ex.getCause() instanceof IOException)) {
+					throw ex; // the issuer refused the client: retrying will not help
 				}
-				Thread.sleep(500L << attempt);
+				// no answer, or no token from a server that is starting again
+				if (System.nanoTime() > giveUpAt) {
+					throw new IllegalStateException("The server has not answered for " + OUTAGE.toMinutes()
+							+ " minutes (" + ex.getClass().getSimpleName() + "); run the same command again to "
+							+ "resume once it is back", ex);
+				}
+				Thread.sleep(Math.min(10_000L, 500L << Math.min(++unanswered, 5)));
 				continue;
 			}
+			renew = false;
 			int status = response.statusCode();
 			if (status / 100 == 2) {
 				return transaction.split("\"request\":", -1).length - 1;
 			}
-			if (status == 401 && attempt < MOST_TRIES) {
-				bearer(true);
+			if (status == 401 && ++refusedTokens <= 2) {
+				renew = true;
 				continue;
 			}
-			if ((status == 429 || status == 503 || status == 409) && attempt < MOST_TRIES) {
-				Thread.sleep(250L << attempt);
+			if ((status == 429 || status == 503 || status == 409) && ++busy < MOST_TRIES) {
+				Thread.sleep(250L << busy);
 				continue;
 			}
 			throw new IllegalStateException("The server refused a transaction with HTTP " + status + ": "
