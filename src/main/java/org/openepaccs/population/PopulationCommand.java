@@ -125,8 +125,11 @@ public final class PopulationCommand {
 	/** An access token from the server's own (embedded, dev/demo) issuer. */
 	private static String clientToken(URI server, String client, String secret) {
 		try {
-			HttpResponse<String> response = HttpClient.newHttpClient()
+			HttpResponse<String> response = HttpClient.newBuilder()
+				.connectTimeout(java.time.Duration.ofSeconds(10))
+				.build()
 				.send(HttpRequest.newBuilder(URI.create(server + "/oauth2/token"))
+					.timeout(java.time.Duration.ofSeconds(30))
 					.header("Authorization",
 							"Basic " + Base64.getEncoder()
 								.encodeToString((client + ":" + secret).getBytes(StandardCharsets.UTF_8)))
@@ -134,6 +137,12 @@ public final class PopulationCommand {
 					.POST(HttpRequest.BodyPublishers
 						.ofString("grant_type=" + URLEncoder.encode("client_credentials", StandardCharsets.UTF_8)))
 					.build(), HttpResponse.BodyHandlers.ofString());
+			if (response.statusCode() >= 500) {
+				// a server starting again, or a proxy in front of one: worth another try
+				throw new IllegalStateException(
+						"No access token from " + server + "/oauth2/token (HTTP " + response.statusCode() + ")",
+						new java.io.IOException("HTTP " + response.statusCode()));
+			}
 			Matcher token = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"").matcher(response.body());
 			if (response.statusCode() != 200 || !token.find()) {
 				throw new IllegalStateException("No access token for client " + client + " from " + server

@@ -50,6 +50,9 @@ final class PopulationLoader {
 
 	private final AtomicReference<String> bearer = new AtomicReference<>();
 
+	/** Whether the server has answered anything yet. */
+	private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+
 	PopulationLoader(URI fhirBase, Supplier<String> token, int clients, PrintStream out) {
 		this.fhirBase = fhirBase;
 		this.token = token;
@@ -120,13 +123,19 @@ final class PopulationLoader {
 		}
 		senders.shutdown();
 		int contiguous = 0;
-		while (!senders.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS)) {
+		while (true) {
+			boolean ended = senders.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
 			synchronized (done) {
 				while (contiguous < done.length && done[contiguous]) {
 					contiguous++;
 				}
 			}
+			// saved before a failure stops the load, so that it resumes after what is in
 			saveProgress.accept(offset + contiguous);
+			failFast(running, senders);
+			if (ended) {
+				break;
+			}
 			double seconds = (System.nanoTime() - started) / 1e9;
 			double rate = finished.get() / seconds;
 			long left = (rate > 0) ? (long) ((indexes.size() - finished.get()) / rate) : -1;
@@ -134,9 +143,7 @@ final class PopulationLoader {
 					offset + finished.get(), total, 100L * (offset + finished.get()) / total, rate,
 					phaseResources.get() / seconds,
 					(left < 0) ? "?" : Duration.ofSeconds(left).toString().substring(2).toLowerCase(Locale.ROOT));
-			failFast(running, senders);
 		}
-		failFast(running, senders);
 		saveProgress.accept(total);
 		return total;
 	}
@@ -153,6 +160,7 @@ final class PopulationLoader {
 				}
 				catch (java.util.concurrent.ExecutionException ex) {
 					senders.shutdownNow();
+					senders.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
 					throw new IllegalStateException(ex.getCause().getMessage(), ex.getCause());
 				}
 			}
@@ -160,10 +168,11 @@ final class PopulationLoader {
 	}
 
 	/**
-	 * Posts one transaction, retrying while the server is busy (429, 503, 409) and while
-	 * it does not answer, for up to {@link #OUTAGE} (a restart, a failover), renewing the
-	 * token when it is refused (a restarted demo issuer signs with new keys); anything
-	 * else it refuses stops the load with the server's reason.
+	 * Posts one transaction, retrying while the server is busy (429, 409), and while it
+	 * is away (no answer, 502–504) for up to {@link #OUTAGE} once it has answered at all
+	 * (a restart, a database failover; a server that never answered is a mistyped
+	 * address), renewing the token when it is refused (a restarted demo issuer signs with
+	 * new keys); anything else it refuses stops the load with the server's reason.
 	 */
 	private long send(String transaction) throws IOException, InterruptedException {
 		if (transaction == null) {
@@ -188,6 +197,11 @@ final class PopulationLoader {
 					throw ex; // the issuer refused the client: retrying will not help
 				}
 				// no answer, or no token from a server that is starting again
+				if (!this.answered.get()) {
+					throw (ex instanceof IllegalStateException refused) ? refused
+							: new IllegalStateException("Cannot reach " + this.fhirBase + " ("
+									+ ex.getClass().getSimpleName() + "); is the server running there?", ex);
+				}
 				if (System.nanoTime() > giveUpAt) {
 					throw new IllegalStateException("The server has not answered for " + OUTAGE.toMinutes()
 							+ " minutes (" + ex.getClass().getSimpleName() + "); run the same command again to "
@@ -197,15 +211,20 @@ final class PopulationLoader {
 				continue;
 			}
 			renew = false;
+			this.answered.set(true);
 			int status = response.statusCode();
 			if (status / 100 == 2) {
 				return transaction.split("\"request\":", -1).length - 1;
+			}
+			if (status >= 502 && status <= 504 && System.nanoTime() < giveUpAt) {
+				Thread.sleep(Math.min(10_000L, 500L << Math.min(++unanswered, 5)));
+				continue;
 			}
 			if (status == 401 && ++refusedTokens <= 2) {
 				renew = true;
 				continue;
 			}
-			if ((status == 429 || status == 503 || status == 409) && ++busy < MOST_TRIES) {
+			if ((status == 429 || status == 409) && ++busy < MOST_TRIES) {
 				Thread.sleep(250L << busy);
 				continue;
 			}

@@ -6,15 +6,20 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +95,31 @@ class FhirNpmPackageIT {
 				.forEach((path) -> assertThat(classpathPackage.resolve(path.getFileName())).as(path.toString())
 					.hasBinaryContent(entries.get("package/" + path.getFileName())));
 		}
+	}
+
+	/**
+	 * The installer keeps a hash of the package's resources as the server holds them: a
+	 * server that read the build's snapshots must hash as one that generated them (a
+	 * build before snapshots were on the class path), or a rolling update reinstalls the
+	 * package.
+	 */
+	@Test
+	void theServerHoldsThePackageAsIfItHadGeneratedTheSnapshotsItself() throws IOException {
+		FhirContext fhir = FhirContext.forR4Cached();
+		List<IBaseResource> differentials = new ArrayList<>();
+		try (Stream<Path> profiles = Files.list(Path.of("profiles"))) {
+			for (Path path : profiles.filter((p) -> p.toString().endsWith(".json") && !p.endsWith("package.json"))
+				.toList()) {
+				differentials.add(fhir.newJsonParser().parseResource(Files.readString(path)));
+			}
+		}
+		ConformancePackage read = ConformancePackage.fromClasspath(fhir);
+
+		ConformancePackage generated = ConformancePackage.build(fhir, read.name(), read.version(), differentials);
+
+		IParser json = fhir.newJsonParser();
+		assertThat(read.resources()).extracting(json::encodeResourceToString)
+			.containsExactlyElementsOf(generated.resources().stream().map(json::encodeResourceToString).toList());
 	}
 
 	@Test
