@@ -159,7 +159,7 @@ class SuiteBench {
 		}
 	}
 
-	private static java.sql.Connection connect(String database) throws java.sql.SQLException {
+	static java.sql.Connection connect(String database) throws java.sql.SQLException {
 		TestDatabase postgres = TestDatabase.server();
 		return java.sql.DriverManager.getConnection(database, postgres.user(), postgres.password());
 	}
