@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,7 +52,7 @@ final class PopulationLoader {
 	private final AtomicReference<String> bearer = new AtomicReference<>();
 
 	/** Whether the server has answered anything yet. */
-	private final java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+	private final AtomicBoolean answered = new AtomicBoolean();
 
 	PopulationLoader(URI fhirBase, Supplier<String> token, int clients, PrintStream out) {
 		this.fhirBase = fhirBase;
@@ -207,7 +208,7 @@ final class PopulationLoader {
 							+ " minutes (" + ex.getClass().getSimpleName() + "); run the same command again to "
 							+ "resume once it is back", ex);
 				}
-				Thread.sleep(Math.min(10_000L, 500L << Math.min(++unanswered, 5)));
+				waitForServer(++unanswered);
 				continue;
 			}
 			renew = false;
@@ -217,7 +218,7 @@ final class PopulationLoader {
 				return transaction.split("\"request\":", -1).length - 1;
 			}
 			if (status >= 502 && status <= 504 && System.nanoTime() < giveUpAt) {
-				Thread.sleep(Math.min(10_000L, 500L << Math.min(++unanswered, 5)));
+				waitForServer(++unanswered);
 				continue;
 			}
 			if (status == 401 && ++refusedTokens <= 2) {
@@ -231,6 +232,11 @@ final class PopulationLoader {
 			throw new IllegalStateException("The server refused a transaction with HTTP " + status + ": "
 					+ response.body().substring(0, Math.min(500, response.body().length())));
 		}
+	}
+
+	/** Waits longer each time the server is found away, up to 10 s between tries. */
+	private static void waitForServer(int times) throws InterruptedException {
+		Thread.sleep(Math.min(10_000L, 500L << Math.min(times, 5)));
 	}
 
 	private String bearer(boolean renew) {
