@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -105,6 +106,12 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 	/** The distinct custodian sets of the current refusals, for search labels. */
 	private volatile Set<Set<String>> custodianSets = Set.of();
 
+	/**
+	 * What each organisation's searches exclude, worked out once per change of the
+	 * refusals rather than on every search (an empty key: a caller without one).
+	 */
+	private volatile Map<String, Set<RefusalLabels.Label>> hiddenLabels = new ConcurrentHashMap<>();
+
 	private volatile long seenEpoch = -1;
 
 	private volatile long epochCheckedAt;
@@ -129,18 +136,16 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 	}
 
 	/**
-	 * The label codes ({@link SharingLabels}) of refusals this organisation is not a
-	 * custodian of: what its searches leave out.
+	 * The security labels ({@link RefusalLabels}) that mark what is hidden from this
+	 * organisation: what its searches leave out.
 	 */
-	public Set<String> labelsHiddenFrom(String organisation) {
+	Set<RefusalLabels.Label> labelsHiddenFrom(String organisation) {
 		refreshIfChanged();
-		Set<String> codes = new java.util.TreeSet<>();
-		for (Set<String> custodians : this.custodianSets) {
-			if (organisation == null || !custodians.contains(organisation)) {
-				codes.add(SharingLabels.codeFor(custodians));
-			}
-		}
-		return codes;
+		// the map before the sets: published in the other order, so sets at least as new
+		Map<String, Set<RefusalLabels.Label>> known = this.hiddenLabels;
+		Set<Set<String>> sets = this.custodianSets;
+		return known.computeIfAbsent((organisation != null) ? organisation : "",
+				(key) -> RefusalLabels.excludedFrom(organisation, sets));
 	}
 
 	/**
@@ -411,6 +416,7 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		if (refused != null) {
 			this.refusals = Map.copyOf(refused);
 			this.custodianSets = Set.copyOf(refused.values());
+			this.hiddenLabels = new ConcurrentHashMap<>();
 		}
 	}
 

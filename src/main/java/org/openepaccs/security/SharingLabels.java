@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
@@ -33,6 +32,7 @@ import org.hl7.fhir.r4.model.Resource;
 import org.openepaccs.common.LabelOnlyChanges;
 import org.openepaccs.fhir.FhirStorageInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
+import org.openepaccs.security.RefusalLabels.Label;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,15 +53,15 @@ import org.springframework.transaction.support.TransactionTemplate;
  * are full, {@code next} links and totals are true, and nothing about a hidden person can
  * be bisected from page sizes.
  * <p>
- * Every stored resource of a person who has refused carries a security label naming who
- * may still see it ({@link #SYSTEM}, the custodians' ODS codes as the code); every search
- * by a client is given {@code _security:not=} the labels that do not name the caller's
- * organisation, which HAPI turns into a {@code NOT IN} over its tag index in the same SQL
- * that selects, counts and pages. Labels are set on each write of a hidden person's
- * resource, and on a change of a person's decision their stored resources are relabelled
- * (HAPI's meta-add and meta-delete, which change no version). Until that relabelling has
- * committed, the consent rule on what is shown ({@link ConsentToShareInterceptor}) still
- * hides them, so a page can only be short, never leak.
+ * Every stored resource of a person who has refused carries security labels naming who
+ * may still see it ({@link RefusalLabels}); every search by a client is given
+ * {@code _security:not=} the labels of what is hidden from the caller's organisation,
+ * which HAPI turns into a {@code NOT IN} over its tag index in the same SQL that selects,
+ * counts and pages. Labels are set on each write of a hidden person's resource, and on a
+ * change of a person's decision their stored resources are relabelled (HAPI's meta-add
+ * and meta-delete, which change no version). Until that relabelling has committed, the
+ * consent rule on what is shown ({@link ConsentToShareInterceptor}) still hides them, so
+ * a page can only be short, never leak.
  */
 @Order(InterceptorOrder.FEATURES)
 @Component
@@ -89,12 +89,6 @@ public class SharingLabels implements FhirStorageInterceptor {
 			+ " UNION SELECT r.RES_ID, r.RES_TYPE, r.FHIR_ID FROM HFJ_RESOURCE p"
 			+ " JOIN HFJ_RES_LINK l ON l.TARGET_RESOURCE_ID = p.RES_ID JOIN HFJ_RESOURCE r ON r.RES_ID = l.SRC_RESOURCE_ID"
 			+ " WHERE p.RES_TYPE = 'Patient' AND p.FHIR_ID = ? AND r.RES_DELETED_AT IS NULL";
-
-	/** Who may still see a resource of a person who refused to share: ODS codes. */
-	public static final String SYSTEM = "https://fhir.openepaccs.org/CodeSystem/restricted-to";
-
-	/** The code of a refusal that names no custodian: nobody may see it. */
-	static final String NOBODY = "nobody";
 
 	private static final Logger log = LoggerFactory.getLogger(SharingLabels.class);
 
@@ -126,11 +120,6 @@ public class SharingLabels implements FhirStorageInterceptor {
 		this.requests = requests;
 	}
 
-	/** The label code of a refusal whose custodians are these ODS codes. */
-	static String codeFor(Set<String> custodians) {
-		return custodians.isEmpty() ? NOBODY : String.join("+", new TreeSet<>(custodians));
-	}
-
 	/**
 	 * A client's search leaves out every resource labelled for custodians other than the
 	 * caller's organisation. The server's own searches (a {@link SystemRequestDetails})
@@ -145,13 +134,13 @@ public class SharingLabels implements FhirStorageInterceptor {
 		if (caller.isPresent() && caller.get().breaksTheGlass()) {
 			return;
 		}
-		Set<String> hidden = this.directory.labelsHiddenFrom(caller.map(Caller::organisation).orElse(null));
+		Set<Label> hidden = this.directory.labelsHiddenFrom(caller.map(Caller::organisation).orElse(null));
 		if (hidden.isEmpty()) {
 			return;
 		}
 		TokenOrListParam not = new TokenOrListParam();
-		for (String code : hidden) {
-			not.add(new TokenParam(SYSTEM, code).setModifier(TokenParamModifier.NOT));
+		for (Label label : hidden) {
+			not.add(new TokenParam(label.system(), label.code()).setModifier(TokenParamModifier.NOT));
 		}
 		params.add(Constants.PARAM_SECURITY, not);
 	}
@@ -282,15 +271,19 @@ public class SharingLabels implements FhirStorageInterceptor {
 	}
 
 	/**
-	 * Whether a record of the person, or their Patient, carries no label of ours: a
-	 * person is done only when all of them do, whatever was written since (a Patient
-	 * updated by a client is labelled by its own write, the older records are not).
+	 * Whether a record of the person, or their Patient, lacks the label every record of a
+	 * refusal carries (stored before labels, or labelled by a release that kept only the
+	 * custodians' label): a person is done only when all of them carry it, whatever was
+	 * written since (a Patient updated by a client is labelled by its own write, the
+	 * older records are not).
 	 */
 	private boolean hasUnlabelledRecords(String patient) {
 		return this.jdbc
-			.queryForList("SELECT o.RES_TYPE FROM (" + OF_PERSON + ") o WHERE NOT EXISTS (SELECT 1"
-					+ " FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID WHERE t.RES_ID = o.RES_ID"
-					+ " AND d.TAG_SYSTEM = ?)", String.class, patient, patient, SYSTEM)
+			.queryForList(
+					"SELECT o.RES_TYPE FROM (" + OF_PERSON + ") o WHERE NOT EXISTS (SELECT 1"
+							+ " FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID WHERE t.RES_ID = o.RES_ID"
+							+ " AND d.TAG_SYSTEM = ? AND d.TAG_CODE = ?)",
+					String.class, patient, patient, RefusalLabels.ANY.system(), RefusalLabels.ANY.code())
 			.stream()
 			.anyMatch((type) -> AccessPolicy.categoryOf(type) == AccessPolicy.Category.CLINICAL);
 	}
@@ -305,27 +298,31 @@ public class SharingLabels implements FhirStorageInterceptor {
 			return;
 		}
 		Meta meta = stored.getMeta();
-		meta.getSecurity().removeIf((coding) -> SYSTEM.equals(coding.getSystem()));
-		for (String code : wantedFor(this.people.patientsOf(resource))) {
-			meta.addSecurity(new Coding(SYSTEM, code, null));
+		meta.getSecurity().removeIf(SharingLabels::isOurs);
+		for (Label label : wantedFor(this.people.patientsOf(resource))) {
+			meta.addSecurity(new Coding(label.system(), label.code(), null));
 		}
+	}
+
+	private static boolean isOurs(Coding coding) {
+		return RefusalLabels.SYSTEM.equals(coding.getSystem()) || RefusalLabels.GROUPS.equals(coding.getSystem());
 	}
 
 	private boolean hasOwnLabel(IBaseResource resource) {
 		return resource instanceof Resource stored
-				&& stored.getMeta().getSecurity().stream().anyMatch((coding) -> SYSTEM.equals(coding.getSystem()));
+				&& stored.getMeta().getSecurity().stream().anyMatch(SharingLabels::isOurs);
 	}
 
-	/** The labels a resource of these people carries: one per refusal among them. */
-	private Set<String> wantedFor(Set<String> patients) {
-		Set<String> codes = new TreeSet<>();
+	/** The labels a resource of these people carries, from the refusals among them. */
+	private Set<Label> wantedFor(Set<String> patients) {
+		List<Set<String>> refusals = new ArrayList<>();
 		for (String patient : patients) {
 			Set<String> custodians = this.directory.custodiansIfRefused(patient);
 			if (custodians != null) {
-				codes.add(codeFor(custodians));
+				refusals.add(custodians);
 			}
 		}
-		return codes;
+		return RefusalLabels.labelsOf(refusals);
 	}
 
 	/**
@@ -403,21 +400,21 @@ public class SharingLabels implements FhirStorageInterceptor {
 		catch (BaseServerResponseException ex) {
 			return; // deleted meanwhile
 		}
-		Set<String> wanted = wantedFor((knownPatients != null) ? knownPatients : this.people.patientsOf(stored));
-		Set<String> present = new HashSet<>();
+		Set<Label> wanted = wantedFor((knownPatients != null) ? knownPatients : this.people.patientsOf(stored));
+		Set<Label> present = new HashSet<>();
 		((Resource) stored).getMeta()
 			.getSecurity()
 			.stream()
-			.filter((coding) -> SYSTEM.equals(coding.getSystem()))
-			.forEach((coding) -> present.add(coding.getCode()));
+			.filter(SharingLabels::isOurs)
+			.forEach((coding) -> present.add(new Label(coding.getSystem(), coding.getCode())));
 		Meta remove = new Meta();
 		present.stream()
-			.filter((code) -> !wanted.contains(code))
-			.forEach((code) -> remove.addSecurity(SYSTEM, code, null));
+			.filter((label) -> !wanted.contains(label))
+			.forEach((label) -> remove.addSecurity(label.system(), label.code(), null));
 		Meta add = new Meta();
 		wanted.stream()
-			.filter((code) -> !present.contains(code))
-			.forEach((code) -> add.addSecurity(SYSTEM, code, null));
+			.filter((label) -> !present.contains(label))
+			.forEach((label) -> add.addSecurity(label.system(), label.code(), null));
 		LabelOnlyChanges.run(() -> {
 			if (!remove.getSecurity().isEmpty()) {
 				dao.metaDeleteOperation(id, remove, new SystemRequestDetails());

@@ -74,11 +74,14 @@ class ConsentDirectoryIT {
 		try (Connection connection = DriverManager.getConnection(database, TestDatabase.server().user(),
 				TestDatabase.server().password()); Statement statement = connection.createStatement()) {
 			statement.execute("DELETE FROM " + ConsentDirectory.DECISIONS);
-			// nor the security labels that keep people out of searches, except on the
-			// Patient, as if a client had updated it since: the person is not done
+			// nor the security labels that keep people out of searches, except the
+			// custodians' label on the Patient, as a release that kept only that label
+			// left it, or as if a client had updated it since: the person is not done
 			statement.execute("DELETE FROM HFJ_RES_TAG WHERE TAG_ID IN (SELECT TAG_ID FROM HFJ_TAG_DEF"
-					+ " WHERE TAG_SYSTEM = '" + SharingLabels.SYSTEM + "') AND RES_ID NOT IN (SELECT RES_ID"
+					+ " WHERE TAG_SYSTEM = '" + RefusalLabels.SYSTEM + "') AND RES_ID NOT IN (SELECT RES_ID"
 					+ " FROM HFJ_RESOURCE WHERE RES_TYPE = 'Patient')");
+			statement.execute("DELETE FROM HFJ_RES_TAG WHERE TAG_ID IN (SELECT TAG_ID FROM HFJ_TAG_DEF"
+					+ " WHERE TAG_SYSTEM = '" + RefusalLabels.GROUPS + "')");
 		}
 		try (RunningServer upgraded = RunningServer.startOnPostgres(database)) {
 			FhirHttp nurse = FhirHttp.as(upgraded.port(), "community-nurse");
@@ -86,12 +89,14 @@ class ConsentDirectoryIT {
 			assertThat(read.status()).as("the latest decision, a refusal, still holds").isEqualTo(403);
 			assertThat(upgraded.http().get("/fhir/" + patient).status()).isEqualTo(200);
 			String search = "/fhir/Observation?subject=" + patient + "&_total=accurate";
+			String patientSearch = "/fhir/Patient?_id=" + patient.substring("Patient/".length()) + "&_total=accurate";
 			Awaitility.await()
 				.atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(200))
-				.alias("the records of a refusal stored before labels are labelled at start-up, though the "
-						+ "Patient's label is there: the query leaves them out, its count too")
-				.until(() -> nurse.get(search).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal() == 0);
+				.alias("the records of a refusal stored before labels, or with only the custodians' label, are "
+						+ "labelled at start-up: the query leaves them out, its count too")
+				.until(() -> nurse.get(search).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal() == 0
+						&& nurse.get(patientSearch).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal() == 0);
 		}
 	}
 

@@ -79,6 +79,107 @@ class ConsentPagingIT {
 		}
 	}
 
+	/**
+	 * With more custodian sets than a search excludes labels (a practice's search then
+	 * excludes whole groups of them): the custodian of some sees exactly the people who
+	 * share and those whose refusal names it; another organisation, only those who share.
+	 */
+	@Test
+	void aCustodianAmongManyRefusalsSeesExactlyItsOwn() {
+		long seed = System.nanoTime();
+		Random random = new Random(seed);
+		FhirHttp gp = new FhirHttp(this.port); // organisation Y99901
+		FhirHttp nurse = FhirHttp.as(this.port, "community-nurse"); // organisation Y99902
+		String family = "Custodians" + seed;
+		Set<String> shared = new HashSet<>();
+		Set<String> gpSees = new HashSet<>();
+		// in transactions of a few people each, as a GP system sends them
+		for (int first = 0; first < 120; first += 15) {
+			List<List<String>> custodiansOf = new ArrayList<>();
+			List<Integer> patientEntries = new ArrayList<>();
+			StringBuilder entries = new StringBuilder();
+			int entryCount = 0;
+			for (int i = first; i < first + 15; i++) {
+				List<String> custodians = switch (random.nextInt(10)) {
+					case 0 -> List.of(); // shares
+					case 1 -> List.of("Y99901", "Z" + seed % 1000 + "A" + i);
+					default -> List.of("Z" + seed % 1000 + "B" + i);
+				};
+				custodiansOf.add(custodians);
+				patientEntries.add(entryCount);
+				entryCount += custodians.isEmpty() ? 1 : 2;
+				entries.append((i > first) ? "," : "").append(person(family, i, custodians));
+			}
+			Response stored = gp.post("/fhir",
+					"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}");
+			assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+			List<Bundle.BundleEntryComponent> answers = stored.resource(Bundle.class).getEntry();
+			for (int i = 0; i < custodiansOf.size(); i++) {
+				String patient = answers.get(patientEntries.get(i))
+					.getResponse()
+					.getLocation()
+					.replaceAll("Patient/([^/]+)/_history/.*", "$1");
+				if (custodiansOf.get(i).isEmpty()) {
+					shared.add(patient);
+				}
+				if (custodiansOf.get(i).isEmpty() || custodiansOf.get(i).contains("Y99901")) {
+					gpSees.add(patient);
+				}
+			}
+		}
+		String why = "seed " + seed;
+		assertThat(allPages(gp, "/fhir/Patient?family=" + family + "&_count=7&_total=accurate", why))
+			.containsExactlyInAnyOrderElementsOf(gpSees);
+		assertThat(allPages(nurse, "/fhir/Patient?family=" + family + "&_count=7&_total=accurate", why))
+			.containsExactlyInAnyOrderElementsOf(shared);
+	}
+
+	/**
+	 * The transaction entries of a person, and of a refusal naming these custodians (ODS
+	 * codes) unless there are none.
+	 */
+	private static String person(String family, int i, List<String> custodians) {
+		String fullUrl = String.format("urn:uuid:00000000-0000-4000-8000-%012d", i);
+		String patient = "{\"fullUrl\":\"" + fullUrl + "\",\"resource\":{\"resourceType\":\"Patient\",\"name\":[{"
+				+ "\"family\":\"" + family + "\",\"given\":[\"N" + i + "\"]}]},\"request\":{\"method\":\"POST\","
+				+ "\"url\":\"Patient\"}}";
+		if (custodians.isEmpty()) {
+			return patient;
+		}
+		StringBuilder organisations = new StringBuilder();
+		for (String ods : custodians) {
+			organisations.append((organisations.length() > 0) ? "," : "")
+				.append("{\"identifier\":{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\",\"value\":\"")
+				.append(ods)
+				.append("\"}}");
+		}
+		return patient + ",{\"resource\":{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
+				+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
+				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
+				+ "\"reference\":\"" + fullUrl + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
+				+ "\"reference\":\"" + fullUrl + "\"}],\"organization\":[" + organisations + "],\"policy\":[{"
+				+ "\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":"
+				+ "\"deny\"}},\"request\":{\"method\":\"POST\",\"url\":\"Consent\"}}";
+	}
+
+	/** The ids on every page of a search, each page but the last full. */
+	private static List<String> allPages(FhirHttp caller, String search, String why) {
+		List<String> seen = new ArrayList<>();
+		Bundle page = caller.get(search).resource(Bundle.class);
+		int total = page.getTotal();
+		while (true) {
+			page.getEntry().forEach((entry) -> seen.add(entry.getResource().getIdElement().getIdPart()));
+			if (page.getLink(Bundle.LINK_NEXT) == null) {
+				break;
+			}
+			assertThat(page.getEntry()).as(why + ": a page with a next link is full").hasSize(7);
+			page = caller.getVerbatim(relative(page.getLink(Bundle.LINK_NEXT).getUrl())).resource(Bundle.class);
+		}
+		assertThat(seen).as(why + ": the total").hasSize(total);
+		return seen;
+	}
+
 	@Test
 	void aPagingLinkServesOnlyTheCallerWhoSearched() {
 		long seed = System.nanoTime();

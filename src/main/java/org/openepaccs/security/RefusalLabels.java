@@ -1,0 +1,134 @@
+package org.openepaccs.security;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The security labels a stored record of a person who refused to share carries, and the
+ * labels a caller's search excludes ({@code _security:not}) so that exactly the records
+ * hidden from the caller are left out.
+ * <p>
+ * A record carries, for each refusal among its people, a label naming the refusal's
+ * custodians ({@link #SYSTEM}; code: their ODS codes, or {@link #NOBODY}) and two group
+ * labels ({@link #GROUPS}): {@link #ANY}, which every such record carries, and the bucket
+ * of the custodian set, one of {@link #BUCKETS} fixed by its code. A record is hidden
+ * from an organisation when one of its refusals does not name it, so:
+ * <ul>
+ * <li>an organisation that is custodian of no refusal (an out-of-hours service, a SPOC
+ * hub, a caller without an organisation) excludes {@code any}: one label, however many
+ * practices have refusals;</li>
+ * <li>a custodian excludes every bucket holding none of its sets, and in the buckets that
+ * hold one of its sets, the other sets that do not name it; or simply every set not
+ * naming it, when that list is shorter.</li>
+ * </ul>
+ * One label per custodian set, as this once was, made each search of an out-of-hours
+ * clinician carry one label per practice with a refusal (504 at 100,000 people): HAPI's
+ * SQL builder costs time quadratic in a statement's bind parameters (three per label),
+ * and PostgreSQL's protocol carries at most 65,535 of them.
+ * <p>
+ * A label left on a record whose refusal has since gone (until the record is relabelled)
+ * can only hide it from more callers, never fewer.
+ */
+final class RefusalLabels {
+
+	/** Who may still see a record of a person who refused to share: ODS codes. */
+	static final String SYSTEM = "https://fhir.openepaccs.org/CodeSystem/restricted-to";
+
+	/** The groups of refusals a record belongs to, so searches exclude few labels. */
+	static final String GROUPS = "https://fhir.openepaccs.org/CodeSystem/restricted-group";
+
+	/** The code of a refusal that names no custodian: nobody may see it. */
+	static final String NOBODY = "nobody";
+
+	/** The group label every record of a person who refused carries. */
+	static final Label ANY = new Label(GROUPS, "any");
+
+	/**
+	 * How many buckets custodian sets are spread over. Stored records carry their bucket,
+	 * so this and {@link #bucketOf} never change without relabelling every refusal.
+	 */
+	static final int BUCKETS = 64;
+
+	private RefusalLabels() {
+	}
+
+	/** A security label: system and code. */
+	record Label(String system, String code) {
+	}
+
+	/** The code of a refusal whose custodians are these ODS codes. */
+	static String codeFor(Set<String> custodians) {
+		return custodians.isEmpty() ? NOBODY : String.join("+", new TreeSet<>(custodians));
+	}
+
+	/**
+	 * The bucket label of a custodian set's code: {@link String#hashCode} is defined by
+	 * the Java language, so every replica and every release computes the same bucket.
+	 */
+	static Label bucketOf(String setCode) {
+		return bucket(Math.floorMod(setCode.hashCode(), BUCKETS));
+	}
+
+	private static Label bucket(int number) {
+		return new Label(GROUPS, "bucket-" + number);
+	}
+
+	/**
+	 * The labels of a record whose people have these refusals (their custodian sets);
+	 * none when nobody among them refused.
+	 */
+	static Set<Label> labelsOf(Collection<Set<String>> refusals) {
+		Set<Label> labels = new HashSet<>();
+		for (Set<String> custodians : refusals) {
+			String code = codeFor(custodians);
+			labels.add(new Label(SYSTEM, code));
+			labels.add(bucketOf(code));
+			labels.add(ANY);
+		}
+		return labels;
+	}
+
+	/**
+	 * The labels a search by this organisation (null: a caller without one) excludes,
+	 * given the custodian sets of every current refusal: a record is left out exactly
+	 * when one of its refusals does not name the organisation.
+	 */
+	static Set<Label> excludedFrom(String organisation, Collection<Set<String>> custodianSets) {
+		List<String> notNaming = new ArrayList<>();
+		Set<Label> ownBuckets = new HashSet<>();
+		for (Set<String> custodians : custodianSets) {
+			if (organisation != null && custodians.contains(organisation)) {
+				ownBuckets.add(bucketOf(codeFor(custodians)));
+			}
+			else {
+				notNaming.add(codeFor(custodians));
+			}
+		}
+		if (notNaming.isEmpty()) {
+			return Set.of();
+		}
+		if (ownBuckets.isEmpty()) {
+			return Set.of(ANY);
+		}
+		Set<Label> bySet = new HashSet<>();
+		Set<Label> byBucket = new HashSet<>();
+		for (int bucket = 0; bucket < BUCKETS; bucket++) {
+			Label label = bucket(bucket);
+			if (!ownBuckets.contains(label)) {
+				byBucket.add(label);
+			}
+		}
+		for (String code : notNaming) {
+			bySet.add(new Label(SYSTEM, code));
+			if (ownBuckets.contains(bucketOf(code))) {
+				byBucket.add(new Label(SYSTEM, code));
+			}
+		}
+		return (bySet.size() <= byBucket.size()) ? bySet : byBucket;
+	}
+
+}
