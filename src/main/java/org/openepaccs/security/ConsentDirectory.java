@@ -108,9 +108,20 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 
 	/**
 	 * What each organisation's searches exclude, worked out once per change of the
-	 * refusals rather than on every search (an empty key: a caller without one).
+	 * refusals rather than on every search.
 	 */
 	private volatile Map<String, Set<RefusalLabels.Label>> hiddenLabels = new ConcurrentHashMap<>();
+
+	/** The key of a caller without an organisation: no ODS code has a space. */
+	private static final String NO_ORGANISATION = " none";
+
+	/**
+	 * Whether stored records may still carry only the custodians' label, as an earlier
+	 * release labelled them: until {@link SharingLabels} has found none at start,
+	 * searches also exclude every custodian set not naming the caller (slower, but no
+	 * record counts in a total or a page meanwhile).
+	 */
+	private volatile boolean custodianLabelsOnlyMayRemain = true;
 
 	private volatile long seenEpoch = -1;
 
@@ -141,11 +152,26 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 	 */
 	Set<RefusalLabels.Label> labelsHiddenFrom(String organisation) {
 		refreshIfChanged();
-		// the map before the sets: published in the other order, so sets at least as new
+		// the map before what it is computed from: published in the other order, so
+		// what is read is at least as new as the map
 		Map<String, Set<RefusalLabels.Label>> known = this.hiddenLabels;
+		boolean earlierLabels = this.custodianLabelsOnlyMayRemain;
 		Set<Set<String>> sets = this.custodianSets;
-		return known.computeIfAbsent((organisation != null) ? organisation : "",
-				(key) -> RefusalLabels.excludedFrom(organisation, sets));
+		return known.computeIfAbsent((organisation != null) ? organisation : NO_ORGANISATION, (key) -> {
+			Set<RefusalLabels.Label> labels = new java.util.HashSet<>(RefusalLabels.excludedFrom(organisation, sets));
+			if (earlierLabels) {
+				labels.addAll(RefusalLabels.excludedBySet(organisation, sets));
+			}
+			return Set.copyOf(labels);
+		});
+	}
+
+	/**
+	 * Every record of a refusal carries its group labels: searches need exclude no more.
+	 */
+	void allRecordsCarryGroupLabels() {
+		this.custodianLabelsOnlyMayRemain = false;
+		this.hiddenLabels = new ConcurrentHashMap<>();
 	}
 
 	/**

@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * hold one of its sets, the other sets that do not name it; or simply every set not
  * naming it, when that list is shorter.</li>
  * </ul>
- * One label per custodian set, as this once was, made each search of an out-of-hours
+ * Excluding one label per custodian set instead would make each search of an out-of-hours
  * clinician carry one label per practice with a refusal (504 at 100,000 people): HAPI's
  * SQL builder costs time quadratic in a statement's bind parameters (three per label),
  * and PostgreSQL's protocol carries at most 65,535 of them.
@@ -98,6 +98,10 @@ final class RefusalLabels {
 	 * when one of its refusals does not name the organisation.
 	 */
 	static Set<Label> excludedFrom(String organisation, Collection<Set<String>> custodianSets) {
+		Set<Label> bySet = excludedBySet(organisation, custodianSets);
+		if (bySet.isEmpty()) {
+			return bySet;
+		}
 		List<String> notNaming = new ArrayList<>();
 		Set<Label> ownBuckets = new HashSet<>();
 		for (Set<String> custodians : custodianSets) {
@@ -108,13 +112,9 @@ final class RefusalLabels {
 				notNaming.add(codeFor(custodians));
 			}
 		}
-		if (notNaming.isEmpty()) {
-			return Set.of();
-		}
 		if (ownBuckets.isEmpty()) {
 			return Set.of(ANY);
 		}
-		Set<Label> bySet = new HashSet<>();
 		Set<Label> byBucket = new HashSet<>();
 		for (int bucket = 0; bucket < BUCKETS; bucket++) {
 			Label label = bucket(bucket);
@@ -123,12 +123,25 @@ final class RefusalLabels {
 			}
 		}
 		for (String code : notNaming) {
-			bySet.add(new Label(SYSTEM, code));
 			if (ownBuckets.contains(bucketOf(code))) {
 				byBucket.add(new Label(SYSTEM, code));
 			}
 		}
 		return (bySet.size() <= byBucket.size()) ? bySet : byBucket;
+	}
+
+	/**
+	 * The custodians' labels of every refusal not naming the organisation: what leaves
+	 * out a record that carries no group labels yet (labelled by an earlier release).
+	 */
+	static Set<Label> excludedBySet(String organisation, Collection<Set<String>> custodianSets) {
+		Set<Label> labels = new HashSet<>();
+		for (Set<String> custodians : custodianSets) {
+			if (organisation == null || !custodians.contains(organisation)) {
+				labels.add(new Label(SYSTEM, codeFor(custodians)));
+			}
+		}
+		return labels;
 	}
 
 }

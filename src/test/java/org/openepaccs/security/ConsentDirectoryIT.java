@@ -32,6 +32,7 @@ class ConsentDirectoryIT {
 	void aDecisionRecordedThroughOneReplicaHoldsOnTheOthersAndAfterAnUpgrade() throws SQLException {
 		String database = TestDatabase.server().createDatabase();
 		String patient;
+		String observationId;
 		// the timed full reload is out of the way: the decision counter alone must
 		// carry a refusal to the other replica within the bound docs/access.md states
 		try (RunningServer one = RunningServer.startOnPostgres(database, "--epaccs.security.consent-refresh=10m");
@@ -48,7 +49,7 @@ class ConsentDirectoryIT {
 			Observation observation = new Observation().setStatus(Observation.ObservationStatus.FINAL);
 			observation.getCode().setText("prognosis");
 			observation.setSubject(new Reference(patient));
-			created(gp.post("/fhir/Observation", FhirHttp.json(observation)));
+			observationId = created(gp.post("/fhir/Observation", FhirHttp.json(observation)));
 
 			created(gp.post("/fhir/Consent", decision(patient, organisation, "deny", "2026-11-01T10:00:00Z")));
 			Awaitility.await()
@@ -74,12 +75,9 @@ class ConsentDirectoryIT {
 		try (Connection connection = DriverManager.getConnection(database, TestDatabase.server().user(),
 				TestDatabase.server().password()); Statement statement = connection.createStatement()) {
 			statement.execute("DELETE FROM " + ConsentDirectory.DECISIONS);
-			// nor the security labels that keep people out of searches, except the
-			// custodians' label on the Patient, as a release that kept only that label
-			// left it, or as if a client had updated it since: the person is not done
-			statement.execute("DELETE FROM HFJ_RES_TAG WHERE TAG_ID IN (SELECT TAG_ID FROM HFJ_TAG_DEF"
-					+ " WHERE TAG_SYSTEM = '" + RefusalLabels.SYSTEM + "') AND RES_ID NOT IN (SELECT RES_ID"
-					+ " FROM HFJ_RESOURCE WHERE RES_TYPE = 'Patient')");
+			// nor the group labels, as the release before them left its records: only
+			// the custodians' label, which the query alone must keep excluding until
+			// every record carries its group labels again
 			statement.execute("DELETE FROM HFJ_RES_TAG WHERE TAG_ID IN (SELECT TAG_ID FROM HFJ_TAG_DEF"
 					+ " WHERE TAG_SYSTEM = '" + RefusalLabels.GROUPS + "')");
 		}
@@ -90,14 +88,28 @@ class ConsentDirectoryIT {
 			assertThat(upgraded.http().get("/fhir/" + patient).status()).isEqualTo(200);
 			String search = "/fhir/Observation?subject=" + patient + "&_total=accurate";
 			String patientSearch = "/fhir/Patient?_id=" + patient.substring("Patient/".length()) + "&_total=accurate";
+			assertThat(nurse.get(search).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal())
+				.as("left out by the query from the start, by the custodians' label alone")
+				.isZero();
 			Awaitility.await()
 				.atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(200))
-				.alias("the records of a refusal stored before labels, or with only the custodians' label, are "
-						+ "labelled at start-up: the query leaves them out, its count too")
-				.until(() -> nurse.get(search).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal() == 0
-						&& nurse.get(patientSearch).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal() == 0);
+				.alias("the records of a refusal with only the custodians' label get their group labels at start")
+				.until(() -> hasGroupLabel(upgraded.http().get("/fhir/" + observationId), Observation.class)
+						&& hasGroupLabel(upgraded.http().get("/fhir/" + patient), Patient.class));
+			assertThat(nurse.get(search).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal())
+				.as("the query leaves them out, its count too")
+				.isZero();
+			assertThat(nurse.get(patientSearch).resource(org.hl7.fhir.r4.model.Bundle.class).getTotal()).isZero();
 		}
+	}
+
+	private static boolean hasGroupLabel(Response read, Class<? extends org.hl7.fhir.r4.model.Resource> type) {
+		return read.resource(type)
+			.getMeta()
+			.getSecurity()
+			.stream()
+			.anyMatch((label) -> RefusalLabels.GROUPS.equals(label.getSystem()) && "any".equals(label.getCode()));
 	}
 
 	private static String decision(String patient, String organisation, String provision, String when) {
