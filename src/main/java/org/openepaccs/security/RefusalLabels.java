@@ -1,5 +1,8 @@
 package org.openepaccs.security;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -66,11 +69,19 @@ final class RefusalLabels {
 	}
 
 	/**
-	 * The bucket label of a custodian set's code: {@link String#hashCode} is defined by
-	 * the Java language, so every replica and every release computes the same bucket.
+	 * The bucket label of a custodian set's code, from the first byte of its SHA-256: the
+	 * same on every replica and in every release, and spread evenly over the buckets
+	 * however alike the codes are ({@link String#hashCode} put the codes of neighbouring
+	 * ODS codes in neighbouring buckets, 498 sets in 44 of the 64).
 	 */
 	static Label bucketOf(String setCode) {
-		return bucket(Math.floorMod(setCode.hashCode(), BUCKETS));
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(setCode.getBytes(StandardCharsets.UTF_8));
+			return bucket(Byte.toUnsignedInt(digest[0]) % BUCKETS);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("every Java platform has SHA-256", ex);
+		}
 	}
 
 	private static Label bucket(int number) {

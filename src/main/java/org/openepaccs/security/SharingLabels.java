@@ -216,10 +216,10 @@ public class SharingLabels implements FhirStorageInterceptor {
 	 * Labels, once, the records of people whose refusal was stored before labels were
 	 * kept, or labelled by an earlier release with the custodians' label only (an
 	 * upgrade), or not relabelled after a change of custodians: every refused person with
-	 * a record of theirs that lacks the group label or the custodians' label of their
-	 * current refusal. Runs beside the server's start, giving way to client requests
-	 * record by record (on a large database it runs for a long time beside live traffic);
-	 * meanwhile searches also exclude by the custodians' labels alone
+	 * a record of theirs that lacks one of the labels of their current refusal. Runs
+	 * beside the server's start, giving way to client requests record by record (on a
+	 * large database it runs for a long time beside live traffic); meanwhile searches
+	 * also exclude by the custodians' labels alone
 	 * ({@link ConsentDirectory#allRecordsCarryGroupLabels}) and the consent rule on what
 	 * is shown hides what was never labelled. On a database already labelled it is a
 	 * query per refusal.
@@ -277,10 +277,10 @@ public class SharingLabels implements FhirStorageInterceptor {
 
 	/**
 	 * Whether a record of the person, or their Patient, lacks the group label every
-	 * record of a refusal carries, or the custodians' label of the person's current
-	 * refusal: a person is done only when all of them carry both, whatever was written
-	 * since (a Patient updated by a client is labelled by its own write, the older
-	 * records are not).
+	 * record of a refusal carries, or the custodians' or bucket label of the person's
+	 * current refusal: a person is done only when all of them carry all three, whatever
+	 * was written since (a Patient updated by a client is labelled by its own write, the
+	 * older records are not).
 	 */
 	private boolean hasUnlabelledRecords(String patient) {
 		Set<String> custodians = this.directory.custodiansIfRefused(patient);
@@ -289,12 +289,13 @@ public class SharingLabels implements FhirStorageInterceptor {
 		}
 		String label = "SELECT 1 FROM HFJ_RES_TAG t JOIN HFJ_TAG_DEF d ON d.TAG_ID = t.TAG_ID"
 				+ " WHERE t.RES_ID = o.RES_ID AND d.TAG_SYSTEM = ? AND d.TAG_CODE = ?";
+		String code = RefusalLabels.codeFor(custodians);
 		return this.jdbc
 			.queryForList(
 					"SELECT o.RES_TYPE FROM (" + OF_PERSON + ") o WHERE NOT EXISTS (" + label + ") OR NOT EXISTS ("
-							+ label + ")",
+							+ label + ") OR NOT EXISTS (" + label + ")",
 					String.class, patient, patient, RefusalLabels.ANY.system(), RefusalLabels.ANY.code(),
-					RefusalLabels.SYSTEM, RefusalLabels.codeFor(custodians))
+					RefusalLabels.SYSTEM, code, RefusalLabels.GROUPS, RefusalLabels.bucketOf(code).code())
 			.stream()
 			.anyMatch((type) -> AccessPolicy.categoryOf(type) == AccessPolicy.Category.CLINICAL);
 	}

