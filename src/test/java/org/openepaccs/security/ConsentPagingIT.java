@@ -91,6 +91,9 @@ class ConsentPagingIT {
 		FhirHttp gp = new FhirHttp(this.port); // organisation Y99901
 		FhirHttp nurse = FhirHttp.as(this.port, "community-nurse"); // organisation Y99902
 		String family = "Custodians" + seed;
+		// a search before the refusals: what each caller's searches exclude is worked out
+		// once per change of the refusals, and must be worked out again after these
+		assertThat(gp.get("/fhir/Patient?family=" + family).resource(Bundle.class).getEntry()).isEmpty();
 		Set<String> shared = new HashSet<>();
 		Set<String> gpSees = new HashSet<>();
 		// in transactions of a few people each, as a GP system sends them
