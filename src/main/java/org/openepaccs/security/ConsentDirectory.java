@@ -158,7 +158,7 @@ public class ConsentDirectory implements FhirStorageInterceptor {
 		boolean earlierLabels = this.custodianLabelsOnlyMayRemain;
 		Set<Set<String>> sets = this.custodianSets;
 		return known.computeIfAbsent((organisation != null) ? organisation : NO_ORGANISATION, (key) -> {
-			Set<RefusalLabels.Label> labels = new java.util.HashSet<>(RefusalLabels.excludedFrom(organisation, sets));
+			Set<RefusalLabels.Label> labels = new HashSet<>(RefusalLabels.excludedFrom(organisation, sets));
 			if (earlierLabels) {
 				labels.addAll(RefusalLabels.excludedBySet(organisation, sets));
 			}

@@ -3,10 +3,8 @@ package org.openepaccs.security;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -113,14 +111,10 @@ final class RefusalLabels {
 		if (bySet.isEmpty()) {
 			return bySet;
 		}
-		List<String> notNaming = new ArrayList<>();
 		Set<Label> ownBuckets = new HashSet<>();
 		for (Set<String> custodians : custodianSets) {
 			if (organisation != null && custodians.contains(organisation)) {
 				ownBuckets.add(bucketOf(codeFor(custodians)));
-			}
-			else {
-				notNaming.add(codeFor(custodians));
 			}
 		}
 		if (ownBuckets.isEmpty()) {
@@ -133,9 +127,9 @@ final class RefusalLabels {
 				byBucket.add(label);
 			}
 		}
-		for (String code : notNaming) {
-			if (ownBuckets.contains(bucketOf(code))) {
-				byBucket.add(new Label(SYSTEM, code));
+		for (Label set : bySet) {
+			if (ownBuckets.contains(bucketOf(set.code()))) {
+				byBucket.add(set);
 			}
 		}
 		return (bySet.size() <= byBucket.size()) ? bySet : byBucket;

@@ -43,14 +43,8 @@ class ConsentPagingIT {
 			String patient = created(gp.post("/fhir/Patient", "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\""
 					+ family + "\"}],\"birthDate\":\"1940-01-" + (10 + i) + "\"}"));
 			if (random.nextInt(3) == 0) {
-				created(gp.post("/fhir/Consent", "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
-						+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
-						+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
-						+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
-						+ "\"reference\":\"Patient/" + patient + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\","
-						+ "\"performer\":[{\"reference\":\"Patient/" + patient + "\"}],"
-						+ "\"organization\":[{\"reference\":\"Organization/" + organisation
-						+ "\"}],\"policy\":[{\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}"));
+				created(gp.post("/fhir/Consent",
+						refusal("Patient/" + patient, "{\"reference\":\"Organization/" + organisation + "\"}")));
 			}
 			else {
 				visible.add(patient);
@@ -156,14 +150,19 @@ class ConsentPagingIT {
 				.append(ods)
 				.append("\"}}");
 		}
-		return patient + ",{\"resource\":{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{"
-				+ "\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":"
-				+ "\"patient-privacy\"}]},\"category\":[{\"coding\":[{\"system\":"
-				+ "\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":\"IDSCL\"}]}],\"patient\":{"
-				+ "\"reference\":\"" + fullUrl + "\"},\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{"
-				+ "\"reference\":\"" + fullUrl + "\"}],\"organization\":[" + organisations + "],\"policy\":[{"
-				+ "\"uri\":\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":"
-				+ "\"deny\"}},\"request\":{\"method\":\"POST\",\"url\":\"Consent\"}}";
+		return patient + ",{\"resource\":" + refusal(fullUrl, organisations.toString())
+				+ ",\"request\":{\"method\":\"POST\",\"url\":\"Consent\"}}";
+	}
+
+	/** A refusal to share by the person, naming these custodians (JSON references). */
+	private static String refusal(String patientReference, String organisations) {
+		return "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{\"coding\":[{\"system\":"
+				+ "\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
+				+ "\"category\":[{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\","
+				+ "\"code\":\"IDSCL\"}]}],\"patient\":{\"reference\":\"" + patientReference + "\"},"
+				+ "\"dateTime\":\"2026-11-01T10:00:00Z\",\"performer\":[{\"reference\":\"" + patientReference
+				+ "\"}],\"organization\":[" + organisations + "],\"policy\":[{\"uri\":"
+				+ "\"https://fhir.openepaccs.org/policy/record-sharing\"}],\"provision\":{\"type\":\"deny\"}}";
 	}
 
 	/** The ids on every page of a search, each page but the last full. */
