@@ -39,10 +39,20 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class FhirServerConfig {
 
+	/** HAPI's REST server, built with the other singletons. */
+	record FhirRestApi(RestfulServer server) {
+
+	}
+
 	static final String IMPLEMENTATION_DESCRIPTION = "EPaCCS: Electronic Palliative Care Co-ordination System";
 
+	/**
+	 * The server is held rather than being a bean itself: Spring Boot picks up a bean of
+	 * a servlet type while it creates the web server, and builds it then (see
+	 * {@link DeferredServlet}).
+	 */
 	@Bean
-	RestfulServer fhirRestfulServer(FhirContext fhirContext, FhirServerProperties properties,
+	FhirRestApi fhirRestApi(FhirContext fhirContext, FhirServerProperties properties,
 			ResourceProviderFactory resourceProviders, JpaSystemProvider<Bundle, Meta> systemProvider,
 			IFhirSystemDao<Bundle, Meta> systemDao, JpaStorageSettings storageSettings,
 			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport, DaoRegistry daoRegistry,
@@ -97,13 +107,13 @@ class FhirServerConfig {
 		// in the order of their @Order (InterceptorOrder): HAPI calls hooks of one
 		// pointcut and order in the order they were registered
 		interceptors.forEach(server::registerInterceptor);
-		return server;
+		return new FhirRestApi(server);
 	}
 
 	@Bean
-	ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer fhirRestfulServer) {
-		ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(fhirRestfulServer,
-				"/fhir/*");
+	ServletRegistrationBean<DeferredServlet> fhirServlet(ObjectProvider<FhirRestApi> fhirRestApi) {
+		ServletRegistrationBean<DeferredServlet> registration = new ServletRegistrationBean<>(
+				new DeferredServlet(() -> fhirRestApi.getObject().server()), "/fhir/*");
 		registration.setName("fhir");
 		registration.setLoadOnStartup(1);
 		return registration;
