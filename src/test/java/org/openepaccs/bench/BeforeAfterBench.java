@@ -58,7 +58,7 @@ class BeforeAfterBench {
 				+ practice.split(" ")[0] + "&status=active&type=http://snomed.info/sct%7C103735009&_count=50";
 		double[][] summaryP95 = new double[2][REPEATS];
 		double[][] pageP95 = new double[2][REPEATS];
-		loadIfShort(database, kept);
+		loadIfShort(database, kept, PEOPLE);
 		try (SeparateServer after = SeparateServer.start(database, HEAP_CAP_MIB, "after")) {
 			try (SeparateServer earlier = SeparateServer.startJar(Path.of(before), database, HEAP_CAP_MIB, "before")) {
 				List<SeparateServer> servers = List.of(earlier, after);
@@ -107,11 +107,11 @@ class BeforeAfterBench {
 	 * on labels each refusal as it is written, so no start-up labelling runs beside the
 	 * measurements.
 	 */
-	private static void loadIfShort(String database, String kept) throws Exception {
+	static void loadIfShort(String database, String kept, int people) throws Exception {
 		try (SeparateServer loader = SeparateServer.start(database, HEAP_CAP_MIB, "loader",
 				"--epaccs.validation.enabled=false")) {
-			if (storedPatients(database) < PEOPLE) {
-				SuiteBench.load(loader.port(), 1, 0, PEOPLE, false, SuiteBench.progressFile(kept));
+			if (storedPatients(database) < people) {
+				SuiteBench.load(loader.port(), 1, 0, people, false, SuiteBench.progressFile(kept));
 			}
 		}
 		// also for a database loaded in an earlier run, which may have stopped before

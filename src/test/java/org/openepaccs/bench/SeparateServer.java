@@ -133,6 +133,11 @@ final class SeparateServer implements AutoCloseable {
 		return this.startUpSeconds;
 	}
 
+	/** Processor time the process has used so far, user and system, seconds. */
+	double cpuSeconds() {
+		return ProcessorTime.ofProcess(this.process.pid());
+	}
+
 	/** The largest resident set the process has had, MiB: the kernel keeps its peak. */
 	double rssPeakMiB() {
 		try {
