@@ -86,7 +86,8 @@ class ReplicaThroughputBench {
 		String table = "# One replica against two on one database\n\n" + Latencies.machine() + "\n\n" + PEOPLE
 				+ " people; OOH summary by NHS number, " + CLIENTS + " clients shared out over the replicas, " + SECONDS
 				+ " s a run, " + REPEATS + " runs each, alternating; medians of the runs (each "
-				+ "replica warmed up first). Processor time is per request, milliseconds, summed over the "
+				+ "replica warmed up first with " + WARM_UPS
+				+ " runs of its own). Processor time is per request, milliseconds, summed over the "
 				+ "processes of each kind; machine busy is the share of both processors' time.\n\n"
 				+ "| replicas | req/s | servers ms/req | PostgreSQL ms/req | clients ms/req | machine busy |\n"
 				+ "|---|---|---|---|---|---|\n" + oneMedian.row("one") + twoMedian.row("two")
@@ -95,8 +96,10 @@ class ReplicaThroughputBench {
 				+ String.format(Locale.ROOT,
 						"%nA machine like this one for each replica and one for PostgreSQL, bound by processor time "
 								+ "alone (%d processors a machine, the clients elsewhere): one replica %.0f req/s, "
-								+ "two %.0f req/s (%.2f×); PostgreSQL alone would stop at %.0f req/s.%n",
+								+ "two %.0f req/s (%.2f×) at the processor time a request measured with two, %.0f req/s "
+								+ "(%.2f×) at one's; PostgreSQL alone would stop at %.0f req/s.%n",
 						PROCESSORS, oneMedian.bound(1), twoMedian.bound(2), twoMedian.bound(2) / oneMedian.bound(1),
+						oneMedian.bound(2), oneMedian.bound(2) / oneMedian.bound(1),
 						PROCESSORS * 1000 / twoMedian.postgresMillis);
 		System.out.println(table);
 		Files.createDirectories(Path.of("target", "bench"));
