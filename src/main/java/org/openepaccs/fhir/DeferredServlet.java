@@ -18,7 +18,8 @@ import jakarta.servlet.ServletResponse;
  * built at that point, and each of its thousands of injection points makes Spring match
  * types against every bean definition uncached. Given here, it is built with the other
  * singletons, once the definitions are frozen and those matches are cached; the web
- * server initialises its load-on-startup servlets after that, before it takes requests.
+ * server initialises its load-on-startup servlets after that, and Tomcat initialises a
+ * servlet (once) before the first request it serves in any case.
  */
 final class DeferredServlet extends GenericServlet {
 

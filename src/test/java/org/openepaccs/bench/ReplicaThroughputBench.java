@@ -85,7 +85,7 @@ class ReplicaThroughputBench {
 		Run twoMedian = Run.median(two);
 		String table = "# One replica against two on one database\n\n" + Latencies.machine() + "\n\n" + PEOPLE
 				+ " people; OOH summary by NHS number, " + CLIENTS + " clients shared out over the replicas, " + SECONDS
-				+ " s a run, " + REPEATS + " runs each, alternating; medians of the runs (each "
+				+ " s a run, " + REPEATS + " runs each, alternating; the run with the median rate (each "
 				+ "replica warmed up first with " + WARM_UPS
 				+ " runs of its own). Processor time is per request, milliseconds, summed over the "
 				+ "processes of each kind; machine busy is the share of both processors' time.\n\n"

@@ -276,33 +276,48 @@ class ViewerBrowserIT {
 	 * and waits until it has got there. A budget's virtual time can stop short of its
 	 * length (a CI run under load saw the clock stand still for a minute), so a clock
 	 * that stands still short of the target for a second is given the rest of the way
-	 * again, worked out from where it stands; one still moving is left to spend its
-	 * budget, since a budget given while another is being spent replaces it.
+	 * again. Each budget is worked out with the clock paused, since a budget given
+	 * replaces the one being spent from wherever the clock then stands: read while it
+	 * runs, the rest of the way could carry it past the target.
 	 */
 	private void advancePageClock(long since, int minutes) {
 		long target = since + minutes * 60_000L;
 		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-		long now = pageClock();
-		long seen = now;
-		while (now < target) {
-			assertThat(System.nanoTime())
-				.as("the page's clock reached %d minutes (it stands at %d ms of them)", minutes, now - since)
-				.isLessThan(deadline);
-			if (now == seen) {
-				((HasCdp) this.browser).executeCdpCommand("Emulation.setVirtualTimePolicy",
-						Map.of("policy", "advance", "budget", target - now));
-			}
-			seen = now;
+		giveTheRestOfTheWay(target);
+		long seen = pageClock();
+		while (true) {
 			try {
 				new WebDriverWait(this.browser, Duration.ofSeconds(1), Duration.ofMillis(50))
 					.until((driver) -> pageClock() >= target);
 			}
 			catch (org.openqa.selenium.TimeoutException standingOrMoving) {
-				// a clock still moving spends its budget; one that stood still gets the
-				// rest
-				// of the way again
+				// judged below
 			}
-			now = pageClock();
+			long now = pageClock();
+			if (now >= target) {
+				return;
+			}
+			assertThat(System.nanoTime())
+				.as("the page's clock reached %d minutes (it stands at %d ms of them)", minutes, now - since)
+				.isLessThan(deadline);
+			if (now == seen) {
+				giveTheRestOfTheWay(target);
+				now = pageClock();
+			}
+			seen = now;
+		}
+	}
+
+	/**
+	 * Pauses the page's clock, then gives it a budget to the target from where it stands.
+	 */
+	private void giveTheRestOfTheWay(long target) {
+		HasCdp cdp = (HasCdp) this.browser;
+		cdp.executeCdpCommand("Emulation.setVirtualTimePolicy", Map.of("policy", "pause"));
+		long now = pageClock();
+		if (now < target) {
+			cdp.executeCdpCommand("Emulation.setVirtualTimePolicy",
+					Map.of("policy", "advance", "budget", target - now));
 		}
 	}
 
