@@ -24,8 +24,9 @@ import org.springframework.context.ApplicationListener;
  * line carrying some other failure of the database layer (JDBC, the pool, Hibernate,
  * Spring's transactions) is left out when a check at that moment finds the database away:
  * a connection ended in the middle of a statement surfaces in forms no list can hold (the
- * PostgreSQL driver even throws an {@code AssertionError}). Everything else, below WARN
- * included, passes untouched.
+ * PostgreSQL driver's {@code AssertionError} on a batch is recognised by its shape, since
+ * the probe behind that check can outlive the connection by a moment). Everything else,
+ * below WARN included, passes untouched.
  * <p>
  * It starts once the application is ready: a database that cannot be reached while the
  * server starts stops the start-up, and that failure must be logged in full.

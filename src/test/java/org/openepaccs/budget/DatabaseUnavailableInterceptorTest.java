@@ -41,6 +41,27 @@ class DatabaseUnavailableInterceptorTest {
 	}
 
 	@Test
+	void theDriversAssertionOnABatchWhoseConnectionWasClosedIsAnOutage() {
+		// as a CI run's outage logged it: the batch of a search being recorded, its
+		// connection ended by the database, thrown from the driver without a cause
+		AssertionError closedUnderTheBatch = new AssertionError(
+				"pgStatement.getConnection().getAutoCommit() should not throw");
+		closedUnderTheBatch.setStackTrace(new StackTraceElement[] {
+				new StackTraceElement("org.postgresql.jdbc.BatchResultHandler", "isAutoCommit",
+						"BatchResultHandler.java", 115),
+				new StackTraceElement("org.postgresql.jdbc.BatchResultHandler", "handleCompletion",
+						"BatchResultHandler.java", 179) });
+		AssertionError elsewhere = new AssertionError("getAutoCommit() should not throw");
+		elsewhere.setStackTrace(new StackTraceElement[] {
+				new StackTraceElement("org.openepaccs.SomeClass", "method", "SomeClass.java", 1) });
+
+		assertThat(unreachable(closedUnderTheBatch)).isTrue();
+		assertThat(unreachable(new RuntimeException("commit failed", closedUnderTheBatch))).isTrue();
+		assertThat(unreachable(elsewhere)).as("the same words from outside the driver").isFalse();
+		assertThat(unreachable(new AssertionError("expected 1 row"))).isFalse();
+	}
+
+	@Test
 	void otherFailuresAreNotOutages() {
 		assertThat(unreachable(new NullPointerException())).isFalse();
 		assertThat(unreachable(new RuntimeException(new SQLException("duplicate key", "23505")))).isFalse();

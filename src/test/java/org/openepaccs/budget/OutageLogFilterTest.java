@@ -61,10 +61,10 @@ class OutageLogFilterTest {
 
 	@Test
 	void leavesOutADatabaseLayerFailureOnlyWhileTheDatabaseIsAway() {
-		// what the PostgreSQL driver throws when its connection is ended in a batch
-		AssertionError cutOff = new AssertionError("pgStatement.getConnection().getAutoCommit() should not throw");
+		// a failure of the database layer in a form no list holds
+		IllegalStateException cutOff = new IllegalStateException("Session/EntityManager is closed");
 		cutOff.setStackTrace(new StackTraceElement[] {
-				new StackTraceElement("org.postgresql.jdbc.BatchResultHandler", "isAutoCommit", null, 115) });
+				new StackTraceElement("org.hibernate.internal.AbstractSharedSessionContract", "checkOpen", null, 1) });
 		Logger transactions = this.context.getLogger("org.springframework.orm.jpa.JpaTransactionManager");
 		String format = "Commit exception overridden by rollback exception";
 
@@ -77,6 +77,20 @@ class OutageLogFilterTest {
 		assertThat(new OutageLogFilter(reachability(false)).decide(null, transactions, Level.ERROR, "Bug", null,
 				new IllegalStateException("not the database's")))
 			.isEqualTo(FilterReply.NEUTRAL);
+	}
+
+	@Test
+	void leavesOutTheDriversAssertionOnAClosedConnectionEvenBeforeTheProbeNotices() {
+		// what the PostgreSQL driver throws when its connection is ended in a batch; the
+		// database ends its connections one after another, so the probe may still answer
+		AssertionError cutOff = new AssertionError("pgStatement.getConnection().getAutoCommit() should not throw");
+		cutOff.setStackTrace(new StackTraceElement[] {
+				new StackTraceElement("org.postgresql.jdbc.BatchResultHandler", "isAutoCommit", null, 115) });
+		Logger transactions = this.context.getLogger("org.springframework.orm.jpa.JpaTransactionManager");
+
+		assertThat(new OutageLogFilter(reachability(true)).decide(null, transactions, Level.ERROR,
+				"Commit exception overridden by rollback exception", null, cutOff))
+			.isEqualTo(FilterReply.DENY);
 	}
 
 	private static DatabaseReachability reachability(boolean reachable) {
