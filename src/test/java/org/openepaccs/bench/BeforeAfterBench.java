@@ -42,15 +42,9 @@ class BeforeAfterBench {
 		assertThat(before).as("-Dbench.before= the jar of the build to compare with").isNotBlank();
 		assertThat(Path.of(before)).as("the jar of the build to compare with").isRegularFile();
 		String kept = System.getProperty("bench.database", "");
-		String database = kept.isBlank() ? TestDatabase.server().createDatabase()
-				: TestDatabase.server().keptDatabase(kept);
+		String database = database(kept);
 		SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
-		List<String> sharing = new ArrayList<>();
-		for (int i = 0; i < PEOPLE; i++) {
-			if (!population.refusesSharing(i)) {
-				sharing.add(population.nhsNumberOf(i));
-			}
-		}
+		List<String> sharing = sharingNhsNumbers(PEOPLE);
 		List<String> practices = SuiteBench.practices(population);
 		Function<String, String> summary = (nhs) -> "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM
 				+ "%7C" + nhs;
@@ -97,6 +91,23 @@ class BeforeAfterBench {
 		System.out.println(table);
 		Files.createDirectories(Path.of("target", "bench"));
 		Files.writeString(Path.of("target", "bench", "before-after.md"), table);
+	}
+
+	/** The database kept under that name, or a fresh one when it is blank. */
+	static String database(String kept) {
+		return kept.isBlank() ? TestDatabase.server().createDatabase() : TestDatabase.server().keptDatabase(kept);
+	}
+
+	/** The NHS numbers of the synthetic people (seed 1) who share their record. */
+	static List<String> sharingNhsNumbers(int people) {
+		SyntheticPopulation population = new SyntheticPopulation(1, people);
+		List<String> sharing = new ArrayList<>();
+		for (int i = 0; i < people; i++) {
+			if (!population.refusesSharing(i)) {
+				sharing.add(population.nhsNumberOf(i));
+			}
+		}
+		return sharing;
 	}
 
 	/**

@@ -152,14 +152,24 @@ class PlanSummaryBench {
 	}
 
 	static double saturation(FhirHttp http, List<String> people, Function<String, String> path) throws Exception {
-		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+		return served(List.of(http), CLIENTS, SECONDS, people, path) / (double) SECONDS;
+	}
+
+	/**
+	 * Requests answered by {@code clients} clients asking as fast as they are answered
+	 * for {@code seconds}, client {@code c} asking server {@code c % servers.size()}.
+	 */
+	static int served(List<FhirHttp> servers, int clients, int seconds, List<String> people,
+			Function<String, String> path) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(clients);
 		AtomicInteger served = new AtomicInteger();
-		long end = System.nanoTime() + SECONDS * 1_000_000_000L;
+		long end = System.nanoTime() + seconds * 1_000_000_000L;
 		List<Future<?>> running = new ArrayList<>();
-		for (int c = 0; c < CLIENTS; c++) {
+		for (int c = 0; c < clients; c++) {
 			int client = c;
-			running.add(clients.submit(() -> {
-				for (int i = client; System.nanoTime() < end; i += CLIENTS) {
+			FhirHttp http = servers.get(c % servers.size());
+			running.add(pool.submit(() -> {
+				for (int i = client; System.nanoTime() < end; i += clients) {
 					Response response = http.get(path.apply(people.get((i * 17) % people.size())));
 					assertThat(response.status()).as(response.body()).isEqualTo(200);
 					served.incrementAndGet();
@@ -170,8 +180,8 @@ class PlanSummaryBench {
 		for (Future<?> future : running) {
 			future.get();
 		}
-		clients.shutdown();
-		return served.get() / (double) SECONDS;
+		pool.shutdown();
+		return served.get();
 	}
 
 }

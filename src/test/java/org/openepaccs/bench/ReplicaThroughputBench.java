@@ -6,18 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 import org.openepaccs.common.NhsNumber;
-import org.openepaccs.population.SyntheticPopulation;
 import org.openepaccs.testsupport.FhirHttp;
-import org.openepaccs.testsupport.FhirHttp.Response;
-import org.openepaccs.testsupport.TestDatabase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,15 +45,8 @@ class ReplicaThroughputBench {
 	@Test
 	void oneReplicaAgainstTwo() throws Exception {
 		String kept = System.getProperty("bench.database", "");
-		String database = kept.isBlank() ? TestDatabase.server().createDatabase()
-				: TestDatabase.server().keptDatabase(kept);
-		SyntheticPopulation population = new SyntheticPopulation(1, PEOPLE);
-		List<String> sharing = new ArrayList<>();
-		for (int i = 0; i < PEOPLE; i++) {
-			if (!population.refusesSharing(i)) {
-				sharing.add(population.nhsNumberOf(i));
-			}
-		}
+		String database = BeforeAfterBench.database(kept);
+		List<String> sharing = BeforeAfterBench.sharingNhsNumbers(PEOPLE);
 		Function<String, String> summary = (nhs) -> "/fhir/Patient/$epaccs-summary?identifier=" + NhsNumber.SYSTEM
 				+ "%7C" + nhs;
 		BeforeAfterBench.loadIfShort(database, kept, PEOPLE);
@@ -121,29 +107,11 @@ class ReplicaThroughputBench {
 		double postgresBefore = ProcessorTime.ofPostgres();
 		double clientsBefore = clientSeconds();
 		double[] machineBefore = ProcessorTime.ofMachine();
-		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-		AtomicInteger served = new AtomicInteger();
 		long started = System.nanoTime();
-		long end = started + SECONDS * 1_000_000_000L;
-		List<Future<?>> work = new ArrayList<>();
-		for (int c = 0; c < CLIENTS; c++) {
-			int client = c;
-			FhirHttp http = FhirHttp.as(serving.get(c % serving.size()).port(), "ooh-clinician");
-			work.add(clients.submit(() -> {
-				for (int i = client; System.nanoTime() < end; i += CLIENTS) {
-					Response response = http.get(path.apply(people.get((i * 17) % people.size())));
-					assertThat(response.status()).as(response.body()).isEqualTo(200);
-					served.incrementAndGet();
-				}
-				return null;
-			}));
-		}
-		for (Future<?> future : work) {
-			future.get();
-		}
+		int requests = PlanSummaryBench.served(
+				serving.stream().map((server) -> FhirHttp.as(server.port(), "ooh-clinician")).toList(), CLIENTS,
+				SECONDS, people, path);
 		double elapsed = (System.nanoTime() - started) / 1e9;
-		clients.shutdown();
-		int requests = served.get();
 		double[] machineAfter = ProcessorTime.ofMachine();
 		double perRequest = 1000.0 / requests;
 		return new Run(requests / elapsed,
