@@ -110,9 +110,12 @@ class DatabaseUnavailableInterceptor implements FhirServerInterceptor {
 	 * is known by its own shape.
 	 */
 	private static boolean isDriverAssertionOnAClosedConnection(Throwable failure) {
+		if (!(failure instanceof AssertionError)) {
+			return false;
+		}
+		// the stack is copied on each call: asked only of an assertion
 		StackTraceElement[] stack = failure.getStackTrace();
-		return failure instanceof AssertionError && stack.length > 0
-				&& stack[0].getClassName().startsWith("org.postgresql.")
+		return stack.length > 0 && stack[0].getClassName().startsWith("org.postgresql.")
 				&& String.valueOf(failure.getMessage()).contains("getAutoCommit() should not throw");
 	}
 
