@@ -16,11 +16,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,6 +38,7 @@ import org.openepaccs.testsupport.Browsers;
 import org.openepaccs.testsupport.Examples;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
+import org.openepaccs.testsupport.Jdks;
 import org.openepaccs.testsupport.ServerProcess;
 import org.openepaccs.testsupport.TestDatabase;
 import org.openqa.selenium.By;
@@ -49,7 +47,6 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The server trusting a real Keycloak (the distribution from Maven Central, in dev mode)
@@ -69,8 +66,6 @@ class KeycloakIssuerIT {
 	private static final Duration SERVER_START_UP = Duration.ofMinutes(6);
 
 	private static final String REALM = "epaccs";
-
-	private static final Pattern JAVA_VERSION = Pattern.compile("JAVA_VERSION=\"(\\d+)");
 
 	private static final ObjectMapper json = new ObjectMapper();
 
@@ -94,7 +89,7 @@ class KeycloakIssuerIT {
 	@BeforeAll
 	void keycloakWithTheRealmAndTheServerTrustingIt() throws Exception {
 		Path home = keycloakHome();
-		Path java = javaForKeycloak();
+		Path java = Jdks.atLeast(21, "KEYCLOAK_JAVA_HOME", "Keycloak 26");
 		Path imports = Files.createDirectories(home.resolve("data").resolve("import"));
 		try (Stream<Path> old = Files.list(imports)) {
 			for (Path file : old.toList()) {
@@ -371,58 +366,10 @@ class KeycloakIssuerIT {
 	private static Path keycloakHome() {
 		String home = System.getProperty("keycloak.home");
 		Path kc = (home != null) ? Path.of(home, "bin", "kc.sh") : null;
-		require(kc != null && Files.isExecutable(kc),
+		Jdks.require(kc != null && Files.isExecutable(kc),
 				"No Keycloak distribution at " + home + " (the build unpacks org.keycloak:keycloak-quarkus-dist there "
 						+ "in pre-integration-test: run ./mvnw verify)");
 		return Path.of(home);
-	}
-
-	/**
-	 * A JDK of 21 or later for Keycloak: {@code KEYCLOAK_JAVA_HOME}, else the newest
-	 * under {@code /usr/lib/jvm}, else the JDK running the tests.
-	 */
-	private static Path javaForKeycloak() throws IOException {
-		String configured = System.getenv("KEYCLOAK_JAVA_HOME");
-		if (configured != null && !configured.isBlank()) {
-			require(javaVersion(Path.of(configured)) >= 21,
-					"KEYCLOAK_JAVA_HOME=" + configured + " is not a Java 21 or later");
-			return Path.of(configured);
-		}
-		List<Path> candidates = new ArrayList<>();
-		Path jvms = Path.of("/usr/lib/jvm");
-		if (Files.isDirectory(jvms)) {
-			try (Stream<Path> listed = Files.list(jvms)) {
-				candidates.addAll(listed.toList());
-			}
-		}
-		candidates.add(Path.of(System.getProperty("java.home")));
-		Optional<Path> newest = candidates.stream()
-			.filter((jdk) -> javaVersion(jdk) >= 21 && Files.isExecutable(jdk.resolve("bin").resolve("java")))
-			.max((a, b) -> Integer.compare(javaVersion(a), javaVersion(b)));
-		require(newest.isPresent(), "Keycloak 26 needs Java 21 or later and none was found under /usr/lib/jvm; "
-				+ "install one (e.g. Temurin 21 or 25) or set KEYCLOAK_JAVA_HOME");
-		return newest.get();
-	}
-
-	private static int javaVersion(Path jdk) {
-		try {
-			Matcher version = JAVA_VERSION.matcher(Files.readString(jdk.resolve("release")));
-			return version.find() ? Integer.parseInt(version.group(1)) : 0;
-		}
-		catch (IOException noJdk) {
-			return 0;
-		}
-	}
-
-	/**
-	 * Under CI the test must run: what it needs missing is a failure there, and a skip
-	 * with the reason elsewhere.
-	 */
-	private static void require(boolean condition, String message) {
-		if (!condition && "true".equalsIgnoreCase(System.getenv("CI"))) {
-			throw new IllegalStateException(message);
-		}
-		assumeTrue(condition, message);
 	}
 
 	private void awaitKeycloak(Path log) {

@@ -54,6 +54,25 @@ public final class ServerProcess implements AutoCloseable {
 	 */
 	public static ServerProcess startWithProfiles(String name, String profiles, String jdbcUrl, String... moreArguments)
 			throws IOException {
+		return start(name, List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx768m",
+				// the JIT's first tier only: several servers start at once on a small
+				// machine, and these tests are about what they answer, not how fast
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+				EpaccsApplication.class.getName()), profiles, jdbcUrl, moreArguments);
+	}
+
+	/**
+	 * Starts the server as this launcher starts it (a {@code java} with its options and
+	 * {@code -jar} or a main class: a jar as a container runs it), with the
+	 * {@code postgres} and {@code demo} profiles, and returns at once.
+	 */
+	public static ServerProcess startLaunchedBy(String name, List<String> launcher, String jdbcUrl,
+			String... moreArguments) throws IOException {
+		return start(name, launcher, "postgres,demo", jdbcUrl, moreArguments);
+	}
+
+	private static ServerProcess start(String name, List<String> launcher, String profiles, String jdbcUrl,
+			String... moreArguments) throws IOException {
 		Path folder = Files.createDirectories(Path.of("target", "servers"));
 		Path log = folder.resolve(name + ".log");
 		int port;
@@ -61,12 +80,8 @@ public final class ServerProcess implements AutoCloseable {
 			port = free.getLocalPort();
 		}
 		TestDatabase postgres = TestDatabase.server();
-		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-				"-Xmx768m",
-				// the JIT's first tier only: several servers start at once on a small
-				// machine, and these tests are about what they answer, not how fast
-				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				EpaccsApplication.class.getName(), "--server.port=" + port, "--spring.profiles.active=" + profiles,
+		List<String> command = new ArrayList<>(launcher);
+		command.addAll(List.of("--server.port=" + port, "--spring.profiles.active=" + profiles,
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password()));
 		command.addAll(List.of(moreArguments));
