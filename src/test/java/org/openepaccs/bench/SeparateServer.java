@@ -81,7 +81,23 @@ final class SeparateServer implements AutoCloseable {
 				heapMiB, name);
 	}
 
+	/**
+	 * Started by this Java and launcher ({@code -jar} or a class path and main class)
+	 * instead of the Java running the benchmark, otherwise as
+	 * {@link #start(String, int, String, String...)}.
+	 */
+	static SeparateServer startWith(Path java, List<String> launcher, String jdbcUrl, int heapMiB, String name,
+			String... moreArguments) throws Exception {
+		return start(java.toString(), launcher, jdbcUrl, heapMiB, name, moreArguments);
+	}
+
 	private static SeparateServer start(List<String> launcher, String jdbcUrl, int heapMiB, String name,
+			String... moreArguments) throws Exception {
+		return start(ProcessHandle.current().info().command().orElse("java"), launcher, jdbcUrl, heapMiB, name,
+				moreArguments);
+	}
+
+	private static SeparateServer start(String java, List<String> launcher, String jdbcUrl, int heapMiB, String name,
 			String... moreArguments) throws Exception {
 		Path folder = Files.createDirectories(Path.of("target", "bench"));
 		Path gcLog = folder.resolve(name + "-gc.log");
@@ -91,8 +107,7 @@ final class SeparateServer implements AutoCloseable {
 			port = free.getLocalPort();
 		}
 		TestDatabase postgres = TestDatabase.server();
-		List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-				"-Xmx" + heapMiB + "m", "-Xlog:gc:file=" + gcLog));
+		List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heapMiB + "m", "-Xlog:gc:file=" + gcLog));
 		command.addAll(launcher);
 		// the demo profile gives this build its token issuer; the flag gives it to a jar
 		// built before the demo profile existed
