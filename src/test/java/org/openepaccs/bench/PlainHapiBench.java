@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run in the same run on the same PostgreSQL, alternating: start-up to ready on a fresh
  * database and again on the same database once it holds data, and the rate of loading the
  * same synthetic people as transactions, with this server's validation on (everything on,
- * as deployed) and off (access control, consent and audit still on). Each server has a
- * database of its own, so each loads the same people.
+ * as deployed) and off (access control, consent and audit still on), with the processor
+ * time each resource stored costs the server and PostgreSQL (from {@code /proc}). Each
+ * server has a database of its own, so each loads the same people.
  */
 class PlainHapiBench {
 
@@ -41,6 +42,8 @@ class PlainHapiBench {
 		double[][] freshStart = new double[3][REPEATS];
 		double[][] existingStart = new double[3][REPEATS];
 		double[][] ingest = new double[3][REPEATS];
+		double[][] serverMs = new double[3][REPEATS];
+		double[][] postgresMs = new double[3][REPEATS];
 		for (int r = 0; r < REPEATS; r++) {
 			for (int s = 0; s < 3; s++) {
 				String database = TestDatabase.server().createDatabase();
@@ -51,8 +54,14 @@ class PlainHapiBench {
 					// compiles), then the same people into each
 					SuiteBench.load(server.port(), 1, 0, WARM_UP_PEOPLE, s == PLAIN,
 							Files.createTempFile("plain-hapi-bench", ".progress"));
+					double serverBefore = server.cpuSeconds();
+					double postgresBefore = ProcessorTime.ofPostgres();
+					long started = System.nanoTime();
 					ingest[s][r] = SuiteBench.load(server.port(), 1, WARM_UP_PEOPLE, INGEST_PEOPLE, s == PLAIN,
 							Files.createTempFile("plain-hapi-bench", ".progress"));
+					double resources = ingest[s][r] * (System.nanoTime() - started) / 1e9;
+					serverMs[s][r] = (server.cpuSeconds() - serverBefore) * 1000 / resources;
+					postgresMs[s][r] = (ProcessorTime.ofPostgres() - postgresBefore) * 1000 / resources;
 					assertThat(ingest[s][r]).as(name + " ingest").isPositive();
 					if (s == PLAIN) {
 						// the baseline did the same work: every person sent is stored
@@ -75,7 +84,9 @@ class PlainHapiBench {
 				+ row("start-up to ready on the same database holding " + (WARM_UP_PEOPLE + INGEST_PEOPLE)
 						+ " people, s", existingStart)
 				+ row("ingest of " + INGEST_PEOPLE + " people as transactions after " + WARM_UP_PEOPLE
-						+ " to warm up, 4 clients, resources/s", ingest);
+						+ " to warm up, 4 clients, resources/s", ingest)
+				+ row("the server's processor time a resource stored in that ingest, ms", serverMs)
+				+ row("PostgreSQL's processor time a resource stored in that ingest, ms", postgresMs);
 		System.out.println(table);
 		Files.createDirectories(Path.of("target", "bench"));
 		Files.writeString(Path.of("target", "bench", "plain-hapi.md"), table);
@@ -96,13 +107,13 @@ class PlainHapiBench {
 				median(values[ALL_ON]) / median(values[VALIDATION_OFF]));
 	}
 
-	private static String spread(double[] values) {
+	static String spread(double[] values) {
 		double[] sorted = values.clone();
 		java.util.Arrays.sort(sorted);
 		return String.format(Locale.ROOT, "%.1f (%.1f–%.1f)", median(values), sorted[0], sorted[sorted.length - 1]);
 	}
 
-	private static double median(double[] values) {
+	static double median(double[] values) {
 		double[] sorted = values.clone();
 		java.util.Arrays.sort(sorted);
 		int middle = sorted.length / 2;
