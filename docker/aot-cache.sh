@@ -6,11 +6,12 @@
 #   docker/aot-cache.sh JAR DESTINATION [JAVA]
 #
 # DESTINATION receives the jar (same name), its libraries in lib/ and app.aot. Start the server with
-#   JAVA -XX:AOTCache=DESTINATION/app.aot -jar DESTINATION/<jar name>
-# with the same JAVA and the same files: a cache trained for other files is not used (the JVM says so and starts
-# without it). The training start runs on the embedded database in a temporary folder with the demo issuer, stops once
-# the application context is up, and leaves nothing behind but the cache.
+#   JAVA -XX:+UseG1GC -XX:AOTCache=DESTINATION/app.aot -jar DESTINATION/<jar name>
+# with the same JAVA, the same files at the same absolute paths, and the G1 collector the cache is trained with
+# (docs/deployment.md says what happens otherwise). The training start runs on the embedded database in a temporary
+# folder with the demo issuer, stops once the application context is up, and leaves nothing behind but the cache.
 set -eu
+unset CDPATH
 
 if [ $# -lt 2 ]; then
   echo "usage: $0 JAR DESTINATION [JAVA]" >&2
@@ -19,16 +20,27 @@ fi
 jar=$1
 destination=$2
 java=${3:-java}
+case "$jar$destination" in
+  *[[:space:]]*) echo "$0: paths with spaces are not supported" >&2; exit 2 ;;
+esac
 
-"$java" -Djarmode=tools -jar "$jar" extract --force --destination "$destination"
-# the cache records the class path as given: a relative one, resolved later from another working directory, names
-# other files, and the JVM then stops at start instead of passing the cache over
+mkdir -p "$destination"
 destination=$(cd "$destination" && pwd)
+if [ "$(cd "$(dirname "$jar")" && pwd)" = "$destination" ]; then
+  echo "$0: the jar must not be in DESTINATION, which receives its layout" >&2
+  exit 2
+fi
+"$java" -Djarmode=tools -jar "$jar" extract --force --destination "$destination"
+rm -f "$destination/app.aot"
 training=$(mktemp -d)
 trap 'rm -rf "$training"' EXIT
-# the JVM lists every class it leaves out of the cache (signed jars, classes it cannot link ahead): errors only
-"$java" -XX:AOTCacheOutput="$destination/app.aot" -Xlog:aot*=error -Dspring.context.exit=onRefresh \
-  -jar "$destination/$(basename "$jar")" \
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+# the class path is recorded as given, so it is absolute: the cache then names the same files from any working
+# directory. The JVM lists every class it leaves out of the cache (signed jars, classes it cannot link ahead): errors
+# only. The training start ends with a halt, so its temporary files go to the folder removed above.
+"$java" -XX:+UseG1GC -XX:AOTCacheOutput="$destination/app.aot" '-Xlog:aot*=error' -Djava.io.tmpdir="$training" \
+  -Dspring.context.exit=onRefresh -jar "$destination/$(basename "$jar")" \
   --spring.profiles.active=demo --epaccs.security.embedded-issuer.enabled=true \
   --spring.datasource.url="jdbc:h2:file:$training/epaccs" --server.port=0 --logging.level.root=WARN
 test -s "$destination/app.aot"

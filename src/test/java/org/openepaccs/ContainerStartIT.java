@@ -3,12 +3,13 @@ package org.openepaccs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.openepaccs.testsupport.AotLayout;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.Jdks;
@@ -32,21 +33,13 @@ class ContainerStartIT {
 		Path jar = Path.of(System.getProperty("server.jar", "target/missing.jar"));
 		assertThat(jar).as("the packaged server (the integration tests run after ./mvnw package)").isRegularFile();
 		Path java = Jdks.java(Jdks.atLeast(25, "AOT_JAVA_HOME", "The container's ahead-of-time cache"));
-		Path layout = Path.of("target", "container-layout");
-		Path trainingLog = Files.createDirectories(Path.of("target", "servers")).resolve("aot-training.log");
-		Process training = new ProcessBuilder("sh", "docker/aot-cache.sh", jar.toString(), layout.toString(),
-				java.toString())
-			.redirectErrorStream(true)
-			.redirectOutput(trainingLog.toFile())
-			.start();
-		assertThat(training.waitFor(10, TimeUnit.MINUTES)).as("training finished; see " + trainingLog).isTrue();
-		assertThat(training.exitValue()).as("training's exit; see " + trainingLog).isZero();
-		assertThat(layout.resolve("app.aot")).isNotEmptyFile();
-
-		List<String> launcher = List.of(java.toString(), "-Xmx768m", "-XX:AOTCache=" + layout.resolve("app.aot"),
-				"-XX:AOTMode=on", "-jar", layout.resolve(jar.getFileName()).toString());
+		List<String> launcher = new ArrayList<>(List.of(java.toString(), "-Xmx768m", "-XX:AOTMode=on"));
+		launcher.addAll(AotLayout.lay(jar, Path.of("target", "container-layout"), java));
+		// started from another working directory than the training's: the cache must name
+		// the same files from anywhere
+		Path elsewhere = Files.createDirectories(Path.of("target", "servers"));
 		try (ServerProcess server = ServerProcess
-			.startLaunchedBy("container-layout", launcher, TestDatabase.server().createDatabase())
+			.startLaunchedBy("container-layout", launcher, elsewhere, TestDatabase.server().createDatabase())
 			.awaitReady(Duration.ofMinutes(5))) {
 			FhirHttp gpSystem = FhirHttp.as(server.port(), "gp-system");
 			Response created = gpSystem.post("/fhir/Patient",

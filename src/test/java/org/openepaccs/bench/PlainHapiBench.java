@@ -102,22 +102,10 @@ class PlainHapiBench {
 
 	private static String row(String scenario, double[][] values) {
 		return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f× | %.2f× | %.2f× |%n", scenario,
-				spread(values[PLAIN]), spread(values[ALL_ON]), spread(values[VALIDATION_OFF]),
-				median(values[ALL_ON]) / median(values[PLAIN]), median(values[VALIDATION_OFF]) / median(values[PLAIN]),
-				median(values[ALL_ON]) / median(values[VALIDATION_OFF]));
-	}
-
-	static String spread(double[] values) {
-		double[] sorted = values.clone();
-		java.util.Arrays.sort(sorted);
-		return String.format(Locale.ROOT, "%.1f (%.1f–%.1f)", median(values), sorted[0], sorted[sorted.length - 1]);
-	}
-
-	static double median(double[] values) {
-		double[] sorted = values.clone();
-		java.util.Arrays.sort(sorted);
-		int middle = sorted.length / 2;
-		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+				Medians.spread(values[PLAIN]), Medians.spread(values[ALL_ON]), Medians.spread(values[VALIDATION_OFF]),
+				Medians.of(values[ALL_ON]) / Medians.of(values[PLAIN]),
+				Medians.of(values[VALIDATION_OFF]) / Medians.of(values[PLAIN]),
+				Medians.of(values[ALL_ON]) / Medians.of(values[VALIDATION_OFF]));
 	}
 
 }

@@ -19,10 +19,10 @@ import org.openepaccs.EpaccsApplication;
 
 /**
  * The server in a JVM of its own, started from the test class path as a deployer starts
- * the jar ({@code postgres} and {@code demo} profiles, a port of its own), so that
- * several can run against one database as replicas, and one can be killed as a machine or
- * a container is: without a chance to finish anything. Its log is
- * {@code target/servers/<name>.log}.
+ * the jar, or by a launcher of the test's choosing such as the container's
+ * ({@code postgres} and {@code demo} profiles, a port of its own), so that several can
+ * run against one database as replicas, and one can be killed as a machine or a container
+ * is: without a chance to finish anything. Its log is {@code target/servers/<name>.log}.
  */
 public final class ServerProcess implements AutoCloseable {
 
@@ -58,7 +58,7 @@ public final class ServerProcess implements AutoCloseable {
 				// the JIT's first tier only: several servers start at once on a small
 				// machine, and these tests are about what they answer, not how fast
 				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				EpaccsApplication.class.getName()), profiles, jdbcUrl, moreArguments);
+				EpaccsApplication.class.getName()), Path.of(""), profiles, jdbcUrl, moreArguments);
 	}
 
 	/**
@@ -66,13 +66,13 @@ public final class ServerProcess implements AutoCloseable {
 	 * {@code -jar} or a main class: a jar as a container runs it), with the
 	 * {@code postgres} and {@code demo} profiles, and returns at once.
 	 */
-	public static ServerProcess startLaunchedBy(String name, List<String> launcher, String jdbcUrl,
-			String... moreArguments) throws IOException {
-		return start(name, launcher, "postgres,demo", jdbcUrl, moreArguments);
+	public static ServerProcess startLaunchedBy(String name, List<String> launcher, Path workingDirectory,
+			String jdbcUrl, String... moreArguments) throws IOException {
+		return start(name, launcher, workingDirectory, "postgres,demo", jdbcUrl, moreArguments);
 	}
 
-	private static ServerProcess start(String name, List<String> launcher, String profiles, String jdbcUrl,
-			String... moreArguments) throws IOException {
+	private static ServerProcess start(String name, List<String> launcher, Path workingDirectory, String profiles,
+			String jdbcUrl, String... moreArguments) throws IOException {
 		Path folder = Files.createDirectories(Path.of("target", "servers"));
 		Path log = folder.resolve(name + ".log");
 		int port;
@@ -85,7 +85,10 @@ public final class ServerProcess implements AutoCloseable {
 				"--spring.datasource.url=" + jdbcUrl, "--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password()));
 		command.addAll(List.of(moreArguments));
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		Process process = new ProcessBuilder(command).directory(workingDirectory.toAbsolutePath().toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.start();
 		// a test run that stops early must not leave servers running
 		Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
 		return new ServerProcess(name, process, port, log);
