@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -134,14 +133,7 @@ class StartUpBench {
 				"--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password()));
 		Path log = folder.resolve("training.log");
-		Process process = new ProcessBuilder(training).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		try {
-			assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("plain HAPI's training; see " + log).isTrue();
-		}
-		finally {
-			process.descendants().forEach(ProcessHandle::destroyForcibly);
-			process.destroyForcibly();
-		}
+		AotLayout.train(training, log);
 		assertThat(cache).as("plain HAPI's cache; see " + log).isNotEmptyFile();
 		List<String> launcher = new ArrayList<>(List.of("-XX:AOTCache=" + cache));
 		launcher.addAll(options);

@@ -62,10 +62,9 @@ class OutageLogFilterTest {
 	@Test
 	void leavesOutADatabaseLayerFailureOnlyWhileTheDatabaseIsAway() {
 		// a failure of the database layer in a form no list holds
-		IllegalStateException cutOff = new IllegalStateException("Session/EntityManager is closed");
-		cutOff.setStackTrace(new StackTraceElement[] {
-				new StackTraceElement("org.hibernate.internal.AbstractSharedSessionContract", "checkOpen", null, 1) });
-		Logger transactions = this.context.getLogger("org.springframework.orm.jpa.JpaTransactionManager");
+		IllegalStateException cutOff = thrownAt(new IllegalStateException("Session/EntityManager is closed"),
+				"org.hibernate.internal.AbstractSharedSessionContract", "checkOpen");
+		Logger transactions = transactionManagersLogger();
 		String format = "Commit exception overridden by rollback exception";
 
 		assertThat(
@@ -83,10 +82,10 @@ class OutageLogFilterTest {
 	void leavesOutTheDriversAssertionOnAClosedConnectionEvenBeforeTheProbeNotices() {
 		// what the PostgreSQL driver throws when its connection is ended in a batch; the
 		// database ends its connections one after another, so the probe may still answer
-		AssertionError cutOff = new AssertionError("pgStatement.getConnection().getAutoCommit() should not throw");
-		cutOff.setStackTrace(new StackTraceElement[] {
-				new StackTraceElement("org.postgresql.jdbc.BatchResultHandler", "isAutoCommit", null, 115) });
-		Logger transactions = this.context.getLogger("org.springframework.orm.jpa.JpaTransactionManager");
+		AssertionError cutOff = thrownAt(
+				new AssertionError("pgStatement.getConnection().getAutoCommit() should not throw"),
+				"org.postgresql.jdbc.BatchResultHandler", "isAutoCommit");
+		Logger transactions = transactionManagersLogger();
 
 		assertThat(new OutageLogFilter(reachability(true)).decide(null, transactions, Level.ERROR,
 				"Commit exception overridden by rollback exception", null, cutOff))
@@ -100,6 +99,17 @@ class OutageLogFilterTest {
 			}
 			return org.mockito.Mockito.mock(java.sql.Connection.class);
 		});
+	}
+
+	/** The failure as thrown by this method: the frame the filter looks at. */
+	private static <T extends Throwable> T thrownAt(T failure, String className, String method) {
+		failure.setStackTrace(new StackTraceElement[] { new StackTraceElement(className, method, null, 1) });
+		return failure;
+	}
+
+	/** Where Spring logs a commit that failed and was rolled back. */
+	private Logger transactionManagersLogger() {
+		return this.context.getLogger("org.springframework.orm.jpa.JpaTransactionManager");
 	}
 
 	private FilterReply decide(String logger, Level level, String format, Object[] params, Throwable throwable) {

@@ -18,20 +18,26 @@ public final class AotLayout {
 	}
 
 	/**
-	 * Runs the script into this folder with this Java and fails, naming its log, if it
-	 * does not finish within ten minutes or does not succeed; a script that has to be
-	 * given up on is ended with the JVMs it started.
+	 * Runs the script into this folder with this Java (see {@link #train}).
 	 * @return what follows the Java in the command that starts the server from the layout
 	 * with its cache, as the image's entry point has it ({@code -XX:AOTCache=…} and
 	 * {@code -jar}, with absolute paths)
 	 */
 	public static List<String> lay(Path jar, Path layout, Path java) throws Exception {
 		Path log = Files.createDirectories(Path.of("target", "servers")).resolve("aot-training.log");
-		Process training = new ProcessBuilder("sh", "docker/aot-cache.sh", jar.toString(), layout.toString(),
-				java.toString())
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+		train(List.of("sh", "docker/aot-cache.sh", jar.toString(), layout.toString(), java.toString()), log);
+		Path absolute = layout.toAbsolutePath();
+		return List.of("-XX:+UseG1GC", "-XX:AOTCache=" + absolute.resolve("app.aot"), "-jar",
+				absolute.resolve(jar.getFileName()).toString());
+	}
+
+	/**
+	 * Runs a training command to its end, its output in this log, and fails, naming the
+	 * log, if it does not finish within ten minutes or does not succeed; one that has to
+	 * be given up on is ended with the JVMs it started.
+	 */
+	public static void train(List<String> command, Path log) throws Exception {
+		Process training = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		try {
 			assertThat(training.waitFor(10, TimeUnit.MINUTES)).as("training finished; see " + log).isTrue();
 		}
@@ -40,9 +46,6 @@ public final class AotLayout {
 			training.destroyForcibly();
 		}
 		assertThat(training.exitValue()).as("training's exit; see " + log).isZero();
-		Path absolute = layout.toAbsolutePath();
-		return List.of("-XX:+UseG1GC", "-XX:AOTCache=" + absolute.resolve("app.aot"), "-jar",
-				absolute.resolve(jar.getFileName()).toString());
 	}
 
 }
