@@ -28,7 +28,7 @@ public record BundleEntryRequest(RestOperationTypeEnum interaction, String type,
 	/** A FHIR id, also the form of a version id. */
 	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 
-	private static final Pattern OPERATION = Pattern.compile("\\$[A-Za-z][A-Za-z0-9_-]{0,63}");
+	private static final Pattern OPERATION = Pattern.compile("\\$[A-Za-z][A-Za-z0-9_.-]{0,63}");
 
 	/**
 	 * Null where the method and URL name no request of this server, such as a URL that is

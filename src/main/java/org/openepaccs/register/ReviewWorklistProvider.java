@@ -97,6 +97,11 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 			@OperationParam(name = "months-without-review", max = 1) IntegerType months,
 			@OperationParam(name = "_count", max = 1) IntegerType count,
 			@OperationParam(name = "_offset", max = 1) IntegerType offset, RequestDetails request) {
+		if (practices == null || practices.isEmpty()) {
+			// HAPI does not enforce an operation parameter's min
+			throw new InvalidRequestException(
+					"practice is required: the practice whose register to review, as Organization/{id}");
+		}
 		int monthsWithoutReview = (months != null && months.getValue() != null) ? months.getValue() : 12;
 		int pageSize = (count != null && count.getValue() != null) ? count.getValue() : 50;
 		int from = (offset != null && offset.getValue() != null) ? offset.getValue() : 0;
@@ -177,7 +182,7 @@ class ReviewWorklistProvider implements FhirOperationProvider {
 	private static List<String> organisations(List<StringType> practices) {
 		Set<String> ids = new LinkedHashSet<>();
 		for (StringType practice : practices) {
-			for (String value : practice.getValue().split(",")) {
+			for (String value : String.valueOf(practice.getValue()).split(",")) {
 				IdType id = new IdType(value.trim());
 				if (!"Organization".equals(id.getResourceType()) || !id.hasIdPart()) {
 					throw new InvalidRequestException(

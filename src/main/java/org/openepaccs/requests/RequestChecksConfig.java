@@ -38,6 +38,11 @@ class RequestChecksConfig {
 	}
 
 	@Bean
+	MissingOperationParameters missingOperationParameters() {
+		return new MissingOperationParameters();
+	}
+
+	@Bean
 	UnavailableOperationsInterceptor unavailableOperationsInterceptor() {
 		return new UnavailableOperationsInterceptor();
 	}

@@ -293,8 +293,7 @@ class ConformanceIT {
 
 		assertThat(response.status()).isEqualTo(422);
 		assertThat(response.diagnostics()).contains("9990000035");
-		// counted from the entries: a search answers no total while anyone is hidden from
-		// the caller, as other tests' people are
+		// nothing stored: the transaction's valid entry was not kept either
 		Response search = this.http.get("/fhir/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number%7C9990000034");
 		assertThat(search.resource(Bundle.class).getEntry()).isEmpty();
 	}

@@ -307,10 +307,7 @@ class NhsNumberUniquenessIT {
 		return this.gp.put("/fhir/Patient/" + id, FhirHttp.json(patient));
 	}
 
-	/**
-	 * Counted from the entries: a search answers no total while anyone is hidden from the
-	 * caller, as other tests' people are.
-	 */
+	/** Counted from the entries the writer is shown. */
 	private int countWith(String number) {
 		return this.gp.get("/fhir/Patient?identifier=" + NhsNumber.SYSTEM + "%7C" + number + "&_count=20")
 			.resource(Bundle.class)

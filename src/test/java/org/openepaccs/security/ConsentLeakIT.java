@@ -1,12 +1,16 @@
 package org.openepaccs.security;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import ca.uhn.fhir.context.FhirContext;
+import org.awaitility.Awaitility;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestResourceComponent;
@@ -32,15 +36,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The requests are generated from the server's own CapabilityStatement: for every
  * resource type, every interaction and every operation it lists (instance and type
  * level), every search parameter that can name a person, {@code _has} from every type,
- * and all of them again as entries of one batch. Each is sent by each role twice: once
- * naming the hidden person's resources, once naming ids that do not exist. For a
- * non-clinical role the two answers must be identical once the ids are swapped (status,
- * body, the headers a client reads); a clinician may only be told that a restricted
- * record exists. Nothing may carry the person's name, NHS number, date of birth or the
- * ids of their resources. An operation added to the server later is covered without
- * editing this test. Exempt: the audit trail read by the admin role (the privacy officer
- * must see who looked at a restricted record; it names records, never their content) and
- * ICB metrics (aggregates that count everyone), which the server does not offer yet.
+ * every operation the server itself offers, and all of them again as entries of one batch
+ * and of one transaction. Each is sent by each role twice: once naming the hidden
+ * person's resources, once naming ids that do not exist. For a non-clinical role the two
+ * answers must be identical once the ids are swapped (status, body, the headers a client
+ * reads); a clinician may only be told that a restricted record exists, and not where it
+ * is kept. Nothing may carry the person's name, NHS number, date of birth, a clinical
+ * value of theirs or the ids of their resources. An operation added to the server later
+ * is covered without editing this test. Exempt: the audit trail read by the admin role
+ * (the privacy officer must see who looked at a restricted record; it names records,
+ * never their content) and the ICB metrics ({@code Measure/$evaluate-measure}:
+ * disclosure-controlled aggregates that count everyone by design and are never asked
+ * about a person; their disclosure control is {@code metrics.IndicatorsIT}'s).
  */
 @EpaccsIntegrationTest
 class ConsentLeakIT {
@@ -109,8 +116,13 @@ class ConsentLeakIT {
 					continue;
 				}
 				if (clinical && onHidden.status() == 403 && onHidden.body().contains("refused to share")) {
-					continue; // the one deliberate exception: told the record is
-								// restricted
+					// the one deliberate exception: told the record is restricted, and
+					// nothing more (not which practice keeps it)
+					String keptBy = this.hidden.custodianIn(onHidden.body(), probe.path(this.hidden.values()));
+					if (keptBy != null) {
+						leaks.add(where + ": the restricted-record answer names the " + keptBy);
+					}
+					continue;
 				}
 				if (probe.path(this.hidden.values()).equals(probe.path(this.hidden.missingValues()))) {
 					continue; // the same request: only what the answer carries counts
@@ -136,7 +148,7 @@ class ConsentLeakIT {
 			.toList();
 		for (Map.Entry<String, FhirHttp> caller : this.callers.entrySet()) {
 			boolean clinical = Set.of("community-nurse", "ooh-clinician").contains(caller.getKey());
-			for (String type : List.of("batch")) {
+			for (String type : List.of("batch", "transaction")) {
 				String request = batch(type, probes, this.hidden.values());
 				Response onHidden = send(caller.getKey(), "POST", "/fhir", request);
 				Response onMissing = send(caller.getKey(), "POST", "/fhir",
@@ -193,10 +205,41 @@ class ConsentLeakIT {
 			assertThat(this.hidden.mentionedIn(onHidden.body(), "/fhir/Observation/" + observation)).isNull();
 			assertThat(difference(onHidden, onMissing)).as(patch + ": " + abbreviated(onHidden)).isNull();
 		}
+		String missing = this.hidden.missingIds().get("Observation");
+		for (String condition : List.of("_id=%s", "_id=%s&code=http://loinc.org%%7C29463-7")) {
+			String patch = "[{\"op\":\"test\",\"path\":\"/status\",\"value\":\"final\"}]";
+			Response onHidden = send("other-gp-system", "PATCH",
+					"/fhir/Observation?" + condition.formatted(observation), patch, "Content-Type",
+					"application/json-patch+json");
+			Response onMissing = send("other-gp-system", "PATCH", "/fhir/Observation?" + condition.formatted(missing),
+					patch, "Content-Type", "application/json-patch+json");
+			assertThat(this.hidden.mentionedIn(onHidden.body(), observation)).isNull();
+			assertThat(difference(onHidden, onMissing)).as("conditional PATCH " + abbreviated(onHidden)).isNull();
+			Response deleteOnHidden = send("other-gp-system", "DELETE",
+					"/fhir/Observation?" + condition.formatted(observation), null);
+			Response deleteOnMissing = send("other-gp-system", "DELETE",
+					"/fhir/Observation?" + condition.formatted(missing), null);
+			assertThat(difference(deleteOnHidden, deleteOnMissing))
+				.as("conditional DELETE " + abbreviated(deleteOnHidden))
+				.isNull();
+		}
 		Response delete = send("other-gp-system", "DELETE", "/fhir/Observation/" + observation, null);
-		Response deleteMissing = send("other-gp-system", "DELETE",
-				"/fhir/Observation/" + this.hidden.missingIds().get("Observation"), null);
+		Response deleteMissing = send("other-gp-system", "DELETE", "/fhir/Observation/" + missing, null);
 		assertThat(difference(delete, deleteMissing)).as(abbreviated(delete)).isNull();
+		// a conditional create whose condition names the person (and which the
+		// resource must match): answered as one naming nobody stored
+		String flag = "{\"resourceType\":\"Flag\",\"status\":\"active\",\"code\":{\"text\":\"x\"},\"subject\":{"
+				+ "\"reference\":\"Patient/%s\"}}";
+		Response conditionalOnHidden = send("other-gp-system", "POST", "/fhir/Flag",
+				flag.formatted(this.hidden.ids().get("Patient")), "Content-Type", FhirHttp.FHIR_JSON, "If-None-Exist",
+				"subject=" + this.hidden.patient());
+		Response conditionalOnMissing = send("other-gp-system", "POST", "/fhir/Flag",
+				flag.formatted(this.hidden.missingIds().get("Patient")), "Content-Type", FhirHttp.FHIR_JSON,
+				"If-None-Exist", "subject=Patient/" + this.hidden.missingIds().get("Patient"));
+		assertThat(conditionalOnMissing.status()).as(conditionalOnMissing.body()).isBetween(400, 499);
+		assertThat(difference(conditionalOnHidden, conditionalOnMissing))
+			.as("conditional create " + abbreviated(conditionalOnHidden))
+			.isNull();
 		assertThat(this.custodian.get("/fhir/Observation/" + observation).status()).as("still stored").isEqualTo(200);
 	}
 
@@ -248,7 +291,7 @@ class ConsentLeakIT {
 		}
 		assertThat(this.custodian.get("/fhir/Observation/" + this.hidden.ids().get("Observation")).body())
 			.as("the hidden record unchanged")
-			.contains("61");
+			.contains(HiddenPerson.WEIGHT);
 		Response updatedByCustodian = this.custodian.put("/fhir/Observation/" + this.hidden.ids().get("Observation"),
 				observation.replace("{id}", this.hidden.ids().get("Observation")));
 		assertThat(updatedByCustodian.status()).as("the custodian updates as before: " + updatedByCustodian.body())
@@ -261,6 +304,12 @@ class ConsentLeakIT {
 		Response byOtherSystem = send("other-gp-system", "POST", "/fhir/Consent", permit, "Content-Type",
 				FhirHttp.FHIR_JSON);
 		assertThat(byOtherSystem.status()).as(byOtherSystem.body()).isEqualTo(400);
+		Response bySystemSayingSo = send("other-gp-system", "POST", "/fhir/Consent", permit, "Content-Type",
+				FhirHttp.FHIR_JSON, Callers.SHARING_DECISION_HEADER, "the person told us");
+		assertThat(bySystemSayingSo.status()).as(bySystemSayingSo.body()).isEqualTo(byOtherSystem.status());
+		assertThat(bySystemSayingSo.diagnostics())
+			.as("only a clinician may record another organisation's person's decision")
+			.startsWith("HAPI-1094: Resource " + this.hidden.patient() + " not found, specified in path: Consent.");
 		Response byNurseWithoutSayingSo = this.callers.get("community-nurse")
 			.post("/fhir/Consent", permit, "Content-Type", FhirHttp.FHIR_JSON);
 		assertThat(byNurseWithoutSayingSo.status()).as(byNurseWithoutSayingSo.body()).isEqualTo(403);
@@ -334,11 +383,45 @@ class ConsentLeakIT {
 		assertThat(task.getFocus().getReference()).startsWith("Consent/");
 		assertThat(task.getDescription()).contains("Y99902", "the person told me at a home visit today");
 		assertThat(task.getStatus()).isEqualTo(org.hl7.fhir.r4.model.Task.TaskStatus.REQUESTED);
+		String consent = recorded.header("Location").replaceAll(".*/fhir/(Consent/[^/]+)/_history/.*", "$1");
+		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+			Bundle events = this.callers.get("admin")
+				.get("/fhir/AuditEvent?entity=" + consent + "&_count=50")
+				.resource(Bundle.class);
+			assertThat(events.getEntry()).map((entry) -> (AuditEvent) entry.getResource())
+				.filteredOn((event) -> "create".equals(event.getSubtypeFirstRep().getCode()))
+				.singleElement()
+				.satisfies((event) -> {
+					assertThat(event.getOutcomeDesc()).as("the deliberate act and its reason are in the audit trail")
+						.isEqualTo("sharing decision recorded for another organisation's person: "
+								+ "the person told me at a home visit today");
+					assertThat(event.getAgentFirstRep().getAltId()).isEqualTo("community-nurse");
+				});
+		});
 	}
 
 	private List<Probe> probesFromTheCapabilityStatement() {
 		CapabilityStatement capabilities = this.custodian.get("/fhir/metadata").resource(CapabilityStatement.class);
 		List<Probe> probes = new ArrayList<>();
+		for (CapabilityStatementRestResourceOperationComponent operation : capabilities.getRestFirstRep()
+			.getOperation()) {
+			probes.add(new Probe("Patient", "/fhir/$" + operation.getName() + "?patient=Patient/{Patient}", true));
+		}
+		// each operation at type level once on a type of which nobody is hidden, and
+		// every operation of the types the person has records of (below)
+		Set<String> typeLevelProbed = new HashSet<>();
+		for (CapabilityStatementRestResourceComponent resource : capabilities.getRestFirstRep().getResource()) {
+			if (this.hidden.ids().containsKey(resource.getType())) {
+				continue;
+			}
+			for (CapabilityStatementRestResourceOperationComponent operation : resource.getOperation()) {
+				if (typeLevelProbed.add(operation.getName())) {
+					probes.add(new Probe(resource.getType(),
+							"/fhir/" + resource.getType() + "/$" + operation.getName() + "?patient=Patient/{Patient}",
+							true));
+				}
+			}
+		}
 		for (CapabilityStatementRestResourceComponent resource : capabilities.getRestFirstRep().getResource()) {
 			String type = resource.getType();
 			boolean hiddenInstance = this.hidden.ids().containsKey(type);
@@ -530,6 +613,11 @@ class ConsentLeakIT {
 	record HiddenPerson(Map<String, String> ids, Map<String, String> missingIds, String family, String nhsNumber,
 			String birthDate, Map<String, String> values, Map<String, String> missingValues) {
 
+		/** Their weight in kg: a clinical value no other record here carries. */
+		static final String WEIGHT = "61.37";
+
+		static final String CUSTODIAN_ODS = "Y99901";
+
 		static HiddenPerson recordedBy(FhirHttp gp, String ods) {
 			long unique = System.nanoTime();
 			String family = "Hidden" + unique;
@@ -548,8 +636,8 @@ class ConsentLeakIT {
 			String patient = "Patient/" + ids.get("Patient");
 			ids.put("Observation", created(gp.post("/fhir/Observation", "{\"resourceType\":\"Observation\","
 					+ "\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"29463-7\"}]},"
-					+ "\"subject\":{\"reference\":\"" + patient
-					+ "\"},\"valueQuantity\":{\"value\":61,\"unit\":\"kg\"}}")));
+					+ "\"subject\":{\"reference\":\"" + patient + "\"},\"valueQuantity\":{\"value\":" + WEIGHT
+					+ ",\"unit\":\"kg\"}}")));
 			ids.put("Flag", created(gp.post("/fhir/Flag", "{\"resourceType\":\"Flag\",\"status\":\"active\",\"code\":"
 					+ "{\"text\":\"note\"},\"subject\":{\"reference\":\"" + patient + "\"}}")));
 			// a relative of the hidden person, and a visible person whose records point
@@ -608,7 +696,8 @@ class ConsentLeakIT {
 		 */
 		String mentionedIn(String answer, String request) {
 			for (Map.Entry<String, String> detail : Map
-				.of("name", this.family, "NHS number", this.nhsNumber, "date of birth", this.birthDate)
+				.of("name", this.family, "NHS number", this.nhsNumber, "date of birth", this.birthDate,
+						"weight (a clinical value)", WEIGHT)
 				.entrySet()) {
 				if (!request.contains(detail.getValue()) && answer.contains(detail.getValue())) {
 					return detail.getKey();
@@ -620,6 +709,19 @@ class ConsentLeakIT {
 				}
 			}
 			return null;
+		}
+
+		/**
+		 * The practice keeping the person's record, if the answer names it beyond what
+		 * the request named, or null. The practice is in the directory, seen by all; that
+		 * it keeps this person's record is not.
+		 */
+		String custodianIn(String answer, String request) {
+			String organisation = this.ids.get("Organization");
+			if (!request.contains(organisation) && answer.contains(organisation)) {
+				return "practice's Organization id";
+			}
+			return (!request.contains(CUSTODIAN_ODS) && answer.contains(CUSTODIAN_ODS)) ? "practice's ODS code" : null;
 		}
 
 		/** The text with the person's ids and details replaced by the missing ones'. */

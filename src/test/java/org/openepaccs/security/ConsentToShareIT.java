@@ -1,7 +1,9 @@
 package org.openepaccs.security;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.awaitility.Awaitility;
 import org.hl7.fhir.r4.model.AuditEvent;
@@ -11,6 +13,8 @@ import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.FhirHttp;
 import org.openepaccs.testsupport.FhirHttp.Response;
@@ -95,28 +99,77 @@ class ConsentToShareIT {
 	}
 
 	@Test
-	void aClinicianCanBreakTheGlassAndItIsAudited() {
-		Response read = this.nurse.get("/fhir/" + this.patient, "X-Break-Glass", "unconscious, family not reachable");
-
-		assertThat(read.status()).isEqualTo(200);
-		assertThat(read.header("X-Break-Glass-Used")).isEqualTo("true");
+	void breakingTheGlassWorksOnEveryPathAndEachUseIsOneAuditedEvent() {
+		String observation = this.gp.get("/fhir/Observation?subject=" + this.patient)
+			.resource(Bundle.class)
+			.getEntryFirstRep()
+			.getResource()
+			.getIdElement()
+			.toUnqualifiedVersionless()
+			.getValue();
+		Map<String, String[]> uses = new LinkedHashMap<>();
+		uses.put("read", new String[] { "GET", "/fhir/" + this.patient, null });
+		uses.put("vread", new String[] { "GET", "/fhir/" + this.patient + "/_history/1", null });
+		uses.put("history", new String[] { "GET", "/fhir/" + this.patient + "/_history", null });
+		uses.put("search", new String[] { "GET", "/fhir/Observation?subject=" + this.patient, null });
+		uses.put("search with _include", new String[] { "GET",
+				"/fhir/Observation?subject=" + this.patient + "&_include=Observation:subject", null });
+		uses.put("$everything", new String[] { "GET", "/fhir/" + this.patient + "/$everything", null });
+		uses.put("plan summary", new String[] { "GET", "/fhir/" + this.patient + "/$epaccs-summary", null });
+		uses.put("write into the record",
+				new String[] { "POST", "/fhir/Observation",
+						"{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
+								+ "\"http://loinc.org\",\"code\":\"29463-7\"}]},\"subject\":{\"reference\":\""
+								+ this.patient + "\"},\"valueQuantity\":{\"value\":58,\"unit\":\"kg\"}}" });
+		uses.put("patch", new String[] { "PATCH", "/fhir/" + observation,
+				"[{\"op\":\"replace\",\"path\":\"/status\",\"value\":\"amended\"}]" });
+		Map<String, String> requestIds = new LinkedHashMap<>();
+		for (Map.Entry<String, String[]> use : uses.entrySet()) {
+			String[] request = use.getValue();
+			String requestId = "glass-" + use.getKey().replaceAll("[^a-z]", "") + "-" + System.nanoTime();
+			requestIds.put(use.getKey(), requestId);
+			String contentType = "PATCH".equals(request[0]) ? "application/json-patch+json" : FhirHttp.FHIR_JSON;
+			Response without = this.nurse.send(request[0], request[1], request[2], "Content-Type", contentType);
+			if (use.getKey().startsWith("search")) {
+				assertThat(without.resource(Bundle.class).getEntry()).as(use.getKey() + " without breaking the glass")
+					.isEmpty();
+			}
+			else {
+				assertThat(without.status()).as(use.getKey() + " without breaking the glass: " + without.body())
+					.isEqualTo(403);
+			}
+			Response answered = this.nurse.send(request[0], request[1], request[2], "Content-Type", contentType,
+					"X-Break-Glass", "no response at home, " + use.getKey(), "X-Request-ID", requestId);
+			assertThat(answered.status()).as(use.getKey() + ": " + answered.body()).isBetween(200, 201);
+			assertThat(answered.header("X-Break-Glass-Used")).as(use.getKey()).isEqualTo("true");
+			if (request[0].equals("GET")) {
+				assertThat(answered.body()).as(use.getKey() + ": the record is shown")
+					.contains(this.patient.substring("Patient/".length()));
+			}
+		}
 		FhirHttp admin = FhirHttp.as(this.port, "admin");
 		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-			Bundle events = admin.get("/fhir/AuditEvent?entity=" + this.patient + "&_count=100").resource(Bundle.class);
-			assertThat(events.getEntry()).anySatisfy((entry) -> {
-				AuditEvent event = (AuditEvent) entry.getResource();
-				assertThat(event.getAgentFirstRep().getPurposeOfUseFirstRep().getCodingFirstRep().getCode())
-					.isEqualTo("ETREAT");
-				assertThat(event.getAgentFirstRep().getPurposeOfUseFirstRep().getText())
-					.isEqualTo("break-glass: unconscious, family not reachable");
-			});
+			List<AuditEvent> events = auditEventsAbout(admin, this.patient);
+			for (Map.Entry<String, String> use : requestIds.entrySet()) {
+				assertThat(events).as(use.getKey() + ": one audited event for one use")
+					.filteredOn((event) -> use.getValue()
+						.equals(event.getSource().getObserver().getIdentifier().getValue()))
+					.singleElement()
+					.satisfies((event) -> {
+						assertThat(event.getAgentFirstRep().getPurposeOfUseFirstRep().getCodingFirstRep().getCode())
+							.isEqualTo("ETREAT");
+						assertThat(event.getAgentFirstRep().getPurposeOfUseFirstRep().getText())
+							.isEqualTo("break-glass: no response at home, " + use.getKey());
+					});
+			}
 		});
 	}
 
-	@Test
-	void eachEntryOfABatchIsAuditedAsTheInteractionItIs() {
-		String requestId = "batch-" + System.nanoTime();
-		Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+	@ParameterizedTest
+	@ValueSource(strings = { "batch", "transaction" })
+	void eachEntryOfABatchIsAuditedAsTheInteractionItIs(String type) {
+		String requestId = type + "-" + System.nanoTime();
+		Bundle batch = new Bundle().setType(Bundle.BundleType.fromCode(type));
 		batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(this.patient);
 		batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl("Observation?subject=" + this.patient);
 
@@ -132,11 +185,7 @@ class ConsentToShareIT {
 			.hasSize(1);
 		FhirHttp admin = FhirHttp.as(this.port, "admin");
 		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-			List<AuditEvent> events = admin.get("/fhir/AuditEvent?patient=" + this.patient + "&_count=100")
-				.resource(Bundle.class)
-				.getEntry()
-				.stream()
-				.map((entry) -> (AuditEvent) entry.getResource())
+			List<AuditEvent> events = auditEventsAbout(admin, this.patient).stream()
 				.filter((event) -> requestId.equals(event.getSource().getObserver().getIdentifier().getValue()))
 				.toList();
 			assertThat(events).extracting((event) -> event.getSubtypeFirstRep().getCode())
@@ -153,6 +202,15 @@ class ConsentToShareIT {
 
 		assertThat(spoc.status()).isEqualTo(403);
 		assertThat(spoc.diagnostics()).contains("only clinicians");
+	}
+
+	private static List<AuditEvent> auditEventsAbout(FhirHttp admin, String patient) {
+		return admin.get("/fhir/AuditEvent?patient=" + patient + "&_count=200")
+			.resource(Bundle.class)
+			.getEntry()
+			.stream()
+			.map((entry) -> (AuditEvent) entry.getResource())
+			.toList();
 	}
 
 	private static String created(Response response) {
