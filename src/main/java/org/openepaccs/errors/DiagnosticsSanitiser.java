@@ -42,6 +42,16 @@ public class DiagnosticsSanitiser implements FhirServerInterceptor {
 	private static final Pattern QUALIFIED_CLASS = Pattern
 		.compile("\\b(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_]*(?:\\$[A-Za-z0-9_]+)*)");
 
+	/**
+	 * HAPI's answer to a reference to a deleted record: said as its answer to a reference
+	 * to a record never stored, because for a record of a person who refused to share,
+	 * deleted since, "is deleted" would tell a writer who may not see them that the id
+	 * was theirs (docs/access.md). An honest writer loses only the difference between
+	 * deleted and never there.
+	 */
+	private static final Pattern DELETED_REFERENCE = Pattern
+		.compile("HAPI-1096: Resource (\\S+) is deleted, specified in path: ");
+
 	private static final Pattern EXCEPTION_NAME = Pattern.compile("\\b[A-Z][A-Za-z0-9_]*(?:Exception|Error)\\b:?\\s*");
 
 	/**
@@ -99,6 +109,10 @@ public class DiagnosticsSanitiser implements FhirServerInterceptor {
 
 	/** The message without Java or database internals. */
 	public static String sanitise(String diagnostics) {
+		Matcher deleted = DELETED_REFERENCE.matcher(diagnostics);
+		if (deleted.lookingAt()) {
+			return deleted.replaceFirst("HAPI-1094: Resource $1 not found, specified in path: ");
+		}
 		if (DATABASE_TEXT.matcher(diagnostics).find()) {
 			return withCodes("The database could not process this request", diagnostics);
 		}

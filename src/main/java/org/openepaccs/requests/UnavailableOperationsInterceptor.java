@@ -15,9 +15,7 @@ import org.springframework.core.annotation.Order;
 /**
  * Operations HAPI offers that this server cannot run: {@code $lastn} needs a search index
  * (Elasticsearch) that is not part of it, and without one HAPI fails with a 500 whatever
- * the request. They are refused before HAPI runs them, with a message that says so: after
- * the access gate, which refuses them as operations not offered (403) when access control
- * is on, and alone when it is off.
+ * the request. They are refused up front with a message that says so.
  */
 @Order(InterceptorOrder.REQUEST_CHECKS)
 @Interceptor
@@ -25,12 +23,13 @@ class UnavailableOperationsInterceptor implements FhirServerInterceptor {
 
 	static final Set<String> UNAVAILABLE = Set.of("$lastn");
 
-	@Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = 0)
-	public void refuse(RequestDetails request) {
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public boolean refuse(RequestDetails request) {
 		if (request.getOperation() != null && UNAVAILABLE.contains(request.getOperation())) {
 			throw new InvalidRequestException("The operation " + request.getOperation() + " is not available on this "
 					+ "server: it needs a search index the server does not run; search for the observations instead");
 		}
+		return true;
 	}
 
 }

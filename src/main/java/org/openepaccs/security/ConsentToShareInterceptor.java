@@ -50,8 +50,8 @@ import org.springframework.stereotype.Component;
  * recorded the refusal sees their records; everyone else gets nothing of them, in reads,
  * searches, includes, history or operations, unless a clinician breaks the glass (the
  * {@code X-Break-Glass} header with a reason, or an emergency-treatment purpose of use in
- * the token), which is audited and marked on the response. Searches leave them out in
- * the query itself (security labels, {@link RefusalLabels}), so pages are full and totals
+ * the token), which is audited and marked on the response. Searches leave them out in the
+ * query itself (security labels, {@link RefusalLabels}), so pages are full and totals
  * count only what the caller may see.
  */
 @Order(InterceptorOrder.FEATURES)

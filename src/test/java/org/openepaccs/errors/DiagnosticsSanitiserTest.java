@@ -23,6 +23,13 @@ class DiagnosticsSanitiserTest {
 	}
 
 	@Test
+	void aReferenceToADeletedRecordIsAnsweredAsOneToARecordNeverStored() {
+		assertThat(DiagnosticsSanitiser
+			.sanitise("HAPI-1096: Resource Observation/abc-1 is deleted, specified in path: Observation.focus"))
+			.isEqualTo("HAPI-1094: Resource Observation/abc-1 not found, specified in path: Observation.focus");
+	}
+
+	@Test
 	void javaClassNamesAndParserLocationsAreRemoved() {
 		String jackson = "HAPI-1272: Could not resolve type id 'frob' as a subtype of "
 				+ "`com.github.fge.jsonpatch.operation.JsonPatchOperation`: known type ids = [add, copy] "

@@ -87,7 +87,7 @@ class ClosedWorldIT {
 						.contains(probe.operation() + " is not offered");
 					refusedSomewhere.add(probe.operation());
 				}
-				else if (!servedNowhereHere(answer)) {
+				else if (!servedNowhereHere(answer) && !unavailable(answer)) {
 					open.add(caller.getKey() + " POST " + probe.path() + ": " + answer.status() + " "
 							+ abbreviated(answer.body()));
 				}
@@ -99,6 +99,7 @@ class ClosedWorldIT {
 			.containsAll(probes.stream()
 				.map(Probe::operation)
 				.filter((name) -> OFFERED.stream().noneMatch((offered) -> offered.endsWith(" " + name)))
+				.filter((name) -> !"$lastn".equals(name))
 				.toList());
 	}
 
@@ -238,6 +239,14 @@ class ClosedWorldIT {
 	 */
 	private static boolean servedNowhereHere(Response answer) {
 		return answer.status() == 400 && answer.body().contains("does not know how to handle");
+	}
+
+	/**
+	 * The answer for an operation HAPI offers but this server cannot run ({@code $lastn},
+	 * which needs a search index): refused before anything else, with 400 saying why.
+	 */
+	private static boolean unavailable(Response answer) {
+		return answer.status() == 400 && answer.body().contains("is not available on this server");
 	}
 
 	private static String abbreviated(String text) {

@@ -360,6 +360,19 @@ class ConsentLeakIT {
 		}
 	}
 
+	@Test
+	void aWriteReferringToAHiddenRecordDeletedSinceIsAnsweredAsOneReferringToNothing() {
+		String flag = this.hidden.ids().get("Flag");
+		assertThat(this.custodian.send("DELETE", "/fhir/Flag/" + flag, null).status()).isEqualTo(200);
+		String visible = "Patient/" + this.hidden.values().get("Visible");
+		Response onDeleted = send("other-gp-system", "POST", "/fhir/Observation",
+				observation(visible, "\"focus\":[{\"reference\":\"Flag/" + flag + "\"}]"));
+		Response onMissing = send("other-gp-system", "POST", "/fhir/Observation", observation(visible,
+				"\"focus\":[{\"reference\":\"Flag/" + this.hidden.missingIds().get("Flag") + "\"}]"));
+		assertThat(onMissing.status()).as(onMissing.body()).isEqualTo(400);
+		assertThat(difference(onDeleted, onMissing)).as(abbreviated(onDeleted)).isNull();
+	}
+
 	private static String observation(String subject, String more) {
 		return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"coding\":[{\"system\":"
 				+ "\"http://loinc.org\",\"code\":\"75275-8\"}]},\"subject\":{\"reference\":\"" + subject + "\"},"
