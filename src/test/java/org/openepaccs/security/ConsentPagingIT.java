@@ -36,39 +36,69 @@ class ConsentPagingIT {
 		FhirHttp nurse = FhirHttp.as(this.port, "community-nurse"); // organisation Y99902
 		String organisation = created(gp.post("/fhir/Organization", "{\"resourceType\":\"Organization\",\"identifier\":"
 				+ "[{\"system\":\"https://fhir.nhs.uk/Id/ods-organization-code\",\"value\":\"Y99901\"}]}"));
-		String family = "Paged" + seed;
-		Set<String> visible = new HashSet<>();
-		int people = 10 + random.nextInt(6);
-		for (int i = 0; i < people; i++) {
-			String patient = created(gp.post("/fhir/Patient", "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\""
-					+ family + "\"}],\"birthDate\":\"1940-01-" + (10 + i) + "\"}"));
-			if (random.nextInt(3) == 0) {
-				created(gp.post("/fhir/Consent",
-						refusal("Patient/" + patient, "{\"reference\":\"Organization/" + organisation + "\"}")));
+		// several random populations: their size, how many are hidden and where they
+		// fall in the order the search sorts by are drawn from the seed
+		for (int round = 0; round < 4; round++) {
+			String family = "Paged" + seed + "R" + round;
+			int people = 3 + random.nextInt(15);
+			int hiddenOneIn = 2 + random.nextInt(3);
+			Set<String> visible = new HashSet<>();
+			Set<String> everyone = new HashSet<>();
+			Set<String> visibleWeights = new HashSet<>();
+			Set<String> everyWeight = new HashSet<>();
+			for (int i = 0; i < people; i++) {
+				String patient = created(gp.post("/fhir/Patient",
+						"{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + family + "\"}],\"birthDate\":\""
+								+ (1930 + random.nextInt(60)) + "-0" + (1 + random.nextInt(9)) + "-1"
+								+ random.nextInt(10) + "\"}"));
+				String weight = created(gp.post("/fhir/Observation", "{\"resourceType\":\"Observation\","
+						+ "\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":"
+						+ "\"29463-7\"}]},\"subject\":{\"reference\":\"Patient/" + patient + "\"},\"valueQuantity\":{"
+						+ "\"value\":" + (40 + random.nextInt(50)) + ",\"unit\":\"kg\"}}"));
+				everyone.add(patient);
+				everyWeight.add(weight);
+				if (random.nextInt(hiddenOneIn) == 0) {
+					created(gp.post("/fhir/Consent",
+							refusal("Patient/" + patient, "{\"reference\":\"Organization/" + organisation + "\"}")));
+				}
+				else {
+					visible.add(patient);
+					visibleWeights.add(weight);
+				}
 			}
-			else {
-				visible.add(patient);
-			}
+			String why = "seed " + seed + ", round " + round + ", " + people + " people, " + visible.size()
+					+ " visible";
+			String patients = "/fhir/Patient?family=" + family + "&_sort=birthdate";
+			String weights = "/fhir/Observation?subject:Patient.family=" + family + "&_sort=value-quantity";
+			pagedExactly(nurse, patients, visible, why + ", the nurse's people");
+			pagedExactly(nurse, weights, visibleWeights, why + ", the nurse's observations");
+			pagedExactly(gp, patients, everyone, why + ", the custodian's people");
+			pagedExactly(gp, weights, everyWeight, why + ", the custodian's observations");
 		}
+	}
+
+	/**
+	 * The search in pages of 1 to 4: each total exact, every page with a {@code next}
+	 * link full, no empty last page, and the pages together exactly the expected ids.
+	 */
+	private static void pagedExactly(FhirHttp caller, String search, Set<String> expected, String why) {
 		for (int pageSize = 1; pageSize <= 4; pageSize++) {
-			String why = "seed " + seed + ", " + people + " people, " + visible.size() + " visible, pages of "
-					+ pageSize;
+			String context = why + ", pages of " + pageSize;
 			List<String> seen = new ArrayList<>();
-			Bundle page = nurse.get("/fhir/Patient?family=" + family + "&_count=" + pageSize + "&_total=accurate")
-				.resource(Bundle.class);
-			assertThat(page.getTotal()).as(why).isEqualTo(visible.size());
+			Bundle page = caller.get(search + "&_count=" + pageSize + "&_total=accurate").resource(Bundle.class);
+			assertThat(page.getTotal()).as(context).isEqualTo(expected.size());
 			while (true) {
 				page.getEntry().forEach((entry) -> seen.add(entry.getResource().getIdElement().getIdPart()));
 				if (page.getLink(Bundle.LINK_NEXT) == null) {
-					assertThat(page.getEntry().size()).as(why + ": the last page").isBetween(0, pageSize);
+					assertThat(page.getEntry().size()).as(context + ": the last page").isBetween(0, pageSize);
 					break;
 				}
-				assertThat(page.getEntry()).as(why + ": a page with a next link is full").hasSize(pageSize);
-				page = nurse.getVerbatim(relative(page.getLink(Bundle.LINK_NEXT).getUrl())).resource(Bundle.class);
+				assertThat(page.getEntry()).as(context + ": a page with a next link is full").hasSize(pageSize);
+				page = caller.getVerbatim(relative(page.getLink(Bundle.LINK_NEXT).getUrl())).resource(Bundle.class);
 			}
-			assertThat(seen).as(why).containsExactlyInAnyOrderElementsOf(visible);
-			if (visible.size() % pageSize == 0 && !visible.isEmpty()) {
-				assertThat(seen).as(why + ": no empty last page").hasSize(visible.size());
+			assertThat(seen).as(context).containsExactlyInAnyOrderElementsOf(expected);
+			if (!expected.isEmpty() && expected.size() % pageSize == 0) {
+				assertThat(seen).as(context + ": no empty last page").hasSize(expected.size());
 			}
 		}
 	}
