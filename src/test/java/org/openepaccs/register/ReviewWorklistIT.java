@@ -139,6 +139,34 @@ class ReviewWorklistIT {
 			.getEntry()).as("reviewed: off the worklist").isEmpty();
 	}
 
+	@Test
+	void aPersonWhoRefusedToShareIsOnTheirCustodiansWorklistOnly() {
+		String custodian = this.gp
+			.post("/fhir/Organization", FhirHttp.json(new Organization().setName("Refusal Surgery")
+				.addIdentifier(
+						new Identifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901"))))
+			.resource(Organization.class)
+			.getIdElement()
+			.getIdPart();
+		String shares = plan(onRegister("Organization/" + custodian), "2026-03-01");
+		FhirHttp hub = FhirHttp.as(this.port, "spoc-hub"); // another organisation
+		String worklist = "/fhir/CarePlan/$review-worklist?practice=Organization/" + custodian;
+		Response before = hub.get(worklist);
+		String refused = onRegister("Organization/" + custodian);
+		String hidden = plan(refused, "2026-02-01");
+		assertThat(this.gp.post("/fhir/Consent", consent(refused, "deny", custodian)).status()).isEqualTo(201);
+
+		Response after = hub.get(worklist);
+		assertThat(after.status()).as(after.body()).isEqualTo(200);
+		assertThat(ids(after.resource(Bundle.class))).containsExactly(shares);
+		assertThat(after.resource(Bundle.class).getTotal()).as("the total does not count them")
+			.isEqualTo(before.resource(Bundle.class).getTotal())
+			.isEqualTo(1);
+		assertThat(after.body()).doesNotContain(hidden, refused.substring("Patient/".length()));
+		assertThat(ids(this.gp.get(worklist).resource(Bundle.class))).as("the custodian's worklist")
+			.containsExactly(hidden, shares);
+	}
+
 	private static String consent(String patient, String provision, String custodian) {
 		return "{\"resourceType\":\"Consent\",\"status\":\"active\",\"scope\":{\"coding\":[{\"system\":"
 				+ "\"http://terminology.hl7.org/CodeSystem/consentscope\",\"code\":\"patient-privacy\"}]},"
