@@ -9,7 +9,8 @@
 #   JAVA -XX:+UseG1GC -XX:AOTCache=DESTINATION/app.aot -jar DESTINATION/<jar name>
 # with the same JAVA, the same files at the same absolute paths, and the G1 collector the cache is trained with
 # (docs/deployment.md says what happens otherwise). The training start runs on the embedded database in a temporary
-# folder with the demo issuer, stops once the application context is up, and leaves nothing behind but the cache.
+# folder with the demo issuer, through the package install to readiness and one request, then exits
+# (epaccs.training-run), and leaves nothing behind but the cache.
 set -eu
 unset CDPATH
 
@@ -38,9 +39,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 # the class path is recorded as given, so it is absolute: the cache then names the same files from any working
 # directory. The JVM lists every class it leaves out of the cache (signed jars, classes it cannot link ahead): errors
-# only. The training start ends with a halt, so its temporary files go to the folder removed above.
+# only. Its temporary files go to the folder removed above.
 "$java" -XX:+UseG1GC -XX:AOTCacheOutput="$destination/app.aot" '-Xlog:aot*=error' -Djava.io.tmpdir="$training" \
-  -Dspring.context.exit=onRefresh -jar "$destination/$(basename "$jar")" \
+  -jar "$destination/$(basename "$jar")" --epaccs.training-run=true \
   --spring.profiles.active=demo --epaccs.security.embedded-issuer.enabled=true \
   --spring.datasource.url="jdbc:h2:file:$training/epaccs" --server.port=0 --logging.level.root=WARN
 test -s "$destination/app.aot"

@@ -29,6 +29,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import jakarta.persistence.EntityManagerFactory;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
+import org.openepaccs.common.TrainingRunExit;
 
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.SpringApplication;
@@ -65,7 +66,7 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 		"org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchClientAutoConfiguration" })
 @EnableTransactionManagement
 @Import({ JpaR4Config.class, HapiJpaConfig.class, ThreadPoolFactoryConfig.class, JpaBatch2Config.class,
-		Batch2JobsConfig.class, SubscriptionChannelConfig.class })
+		Batch2JobsConfig.class, SubscriptionChannelConfig.class, TrainingRunExit.class })
 public class PlainHapiServer {
 
 	public static void main(String[] args) {

@@ -125,10 +125,12 @@ class StartUpBench {
 		Files.deleteIfExists(cache);
 		List<String> options = List.of("-XX:+UseG1GC", "-cp", String.join(File.pathSeparator, classPath));
 		TestDatabase postgres = TestDatabase.server();
-		List<String> training = new ArrayList<>(List.of(java.toString(), "-XX:AOTCacheOutput=" + cache,
-				"-Xlog:aot*=error", "-Dspring.context.exit=onRefresh"));
+		List<String> training = new ArrayList<>(
+				List.of(java.toString(), "-XX:AOTCacheOutput=" + cache, "-Xlog:aot*=error"));
 		training.addAll(options);
-		training.addAll(List.of(PlainHapiServer.class.getName(), "--server.port=0",
+		// trained as the script trains this server's: through to readiness and one
+		// request
+		training.addAll(List.of(PlainHapiServer.class.getName(), "--server.port=0", "--epaccs.training-run=true",
 				"--spring.datasource.url=" + postgres.createDatabase(),
 				"--spring.datasource.username=" + postgres.user(),
 				"--spring.datasource.password=" + postgres.password()));
