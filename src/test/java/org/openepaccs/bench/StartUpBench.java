@@ -12,6 +12,7 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.openepaccs.common.TrainingRunExit;
 import org.openepaccs.testsupport.AotLayout;
 import org.openepaccs.testsupport.Jdks;
 import org.openepaccs.testsupport.TestDatabase;
@@ -114,6 +115,14 @@ class StartUpBench {
 				Files.copy(entry, out);
 				out.closeEntry();
 			}
+			// the hook that ends a training start, which plain HAPI's imports (off unless
+			// epaccs.training-run is set), from the main classes
+			Path mainClasses = Path
+				.of(TrainingRunExit.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+			Path hook = mainClasses.resolve(TrainingRunExit.class.getName().replace('.', '/') + ".class");
+			out.putNextEntry(new JarEntry(mainClasses.relativize(hook).toString().replace(File.separatorChar, '/')));
+			Files.copy(hook, out);
+			out.closeEntry();
 		}
 		List<String> classPath = new ArrayList<>(List.of(plainJar.toString()));
 		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
