@@ -1,5 +1,6 @@
 package org.openepaccs.common;
 
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +26,9 @@ import org.springframework.stereotype.Component;
  * and the request path, which a start stopped at the context's refresh leaves out. Exits
  * 1 if the request fails, so that the script does not keep a cache of a start that did
  * not work. The start-up benchmark trains plain HAPI's own cache with it too, the same
- * way.
+ * way. It acts only in a JVM recording a cache ({@code -XX:AOTCacheOutput}): set by
+ * mistake on a serving replica, the property would otherwise stop every replica of a
+ * rolling update once ready.
  */
 @Component
 @ConditionalOnProperty(name = "epaccs.training-run", havingValue = "true")
@@ -35,12 +38,21 @@ public class TrainingRunExit {
 
 	@EventListener(ApplicationReadyEvent.class)
 	public void ready(ApplicationReadyEvent event) {
+		if (ManagementFactory.getRuntimeMXBean()
+			.getInputArguments()
+			.stream()
+			.noneMatch((argument) -> argument.startsWith("-XX:AOTCacheOutput"))) {
+			log.error("epaccs.training-run is set, but this JVM records no ahead-of-time cache "
+					+ "(-XX:AOTCacheOutput): ignored, the server keeps running");
+			return;
+		}
 		ConfigurableApplicationContext context = event.getApplicationContext();
 		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 		// on a thread of its own: exiting runs the shutdown hook, which waits for the
 		// context that is still publishing this event
 		Thread exit = new Thread(() -> {
 			int status = answered(port) ? SpringApplication.exit(context) : 1;
+			log.warn("Training start done: exiting with status {} for the ahead-of-time cache to be written", status);
 			System.exit(status);
 		}, "training-run-exit");
 		exit.start();
@@ -61,6 +73,7 @@ public class TrainingRunExit {
 			log.error("Training start: /fhir/metadata did not answer: {}", ex.getMessage());
 		}
 		catch (InterruptedException ex) {
+			log.error("Training start: interrupted waiting for /fhir/metadata");
 			Thread.currentThread().interrupt();
 		}
 		return false;

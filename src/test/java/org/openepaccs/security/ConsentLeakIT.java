@@ -291,7 +291,7 @@ class ConsentLeakIT {
 		}
 		assertThat(this.custodian.get("/fhir/Observation/" + this.hidden.ids().get("Observation")).body())
 			.as("the hidden record unchanged")
-			.contains(HiddenPerson.WEIGHT);
+			.contains(this.hidden.weight());
 		Response updatedByCustodian = this.custodian.put("/fhir/Observation/" + this.hidden.ids().get("Observation"),
 				observation.replace("{id}", this.hidden.ids().get("Observation")));
 		assertThat(updatedByCustodian.status()).as("the custodian updates as before: " + updatedByCustodian.body())
@@ -624,15 +624,14 @@ class ConsentLeakIT {
 
 	/** The person who refused, their resources, and ids like theirs that do not exist. */
 	record HiddenPerson(Map<String, String> ids, Map<String, String> missingIds, String family, String nhsNumber,
-			String birthDate, Map<String, String> values, Map<String, String> missingValues) {
-
-		/** Their weight in kg: a clinical value no other record here carries. */
-		static final String WEIGHT = "61.37";
-
-		static final String CUSTODIAN_ODS = "Y99901";
+			String birthDate, String weight, String ods, Map<String, String> values,
+			Map<String, String> missingValues) {
 
 		static HiddenPerson recordedBy(FhirHttp gp, String ods) {
 			long unique = System.nanoTime();
+			// their weight in kg: a clinical value no other person's record carries
+			String weight = String.format(java.util.Locale.ROOT, "%d.%04d", 45 + Math.floorMod(unique, 40),
+					Math.floorMod(unique / 40, 10_000));
 			String family = "Hidden" + unique;
 			String nhs = NhsNumbers.valid(unique);
 			String birthDate = "1931-0" + (1 + unique % 9) + "-1" + (unique % 10);
@@ -649,7 +648,7 @@ class ConsentLeakIT {
 			String patient = "Patient/" + ids.get("Patient");
 			ids.put("Observation", created(gp.post("/fhir/Observation", "{\"resourceType\":\"Observation\","
 					+ "\"status\":\"final\",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"29463-7\"}]},"
-					+ "\"subject\":{\"reference\":\"" + patient + "\"},\"valueQuantity\":{\"value\":" + WEIGHT
+					+ "\"subject\":{\"reference\":\"" + patient + "\"},\"valueQuantity\":{\"value\":" + weight
 					+ ",\"unit\":\"kg\"}}")));
 			ids.put("Flag", created(gp.post("/fhir/Flag", "{\"resourceType\":\"Flag\",\"status\":\"active\",\"code\":"
 					+ "{\"text\":\"note\"},\"subject\":{\"reference\":\"" + patient + "\"}}")));
@@ -668,7 +667,7 @@ class ConsentLeakIT {
 					+ "\"75275-8\"}]},\"subject\":{\"reference\":\"Patient/" + visible + "\"},\"focus\":[{"
 					+ "\"reference\":\"RelatedPerson/" + ids.get("RelatedPerson") + "\"}],\"performer\":[{"
 					+ "\"reference\":\"RelatedPerson/" + ids.get("RelatedPerson") + "\"}],\"valueString\":\"carer\"}"));
-			HiddenPerson person = new HiddenPerson(ids, new LinkedHashMap<>(), family, nhs, birthDate,
+			HiddenPerson person = new HiddenPerson(ids, new LinkedHashMap<>(), family, nhs, birthDate, weight, ods,
 					new LinkedHashMap<>(), new LinkedHashMap<>());
 			// the same in both: the visible person is no secret
 			person.values().putAll(Map.of("Visible", visible, "VisibleObservation", visibleObservation));
@@ -710,7 +709,7 @@ class ConsentLeakIT {
 		String mentionedIn(String answer, String request) {
 			for (Map.Entry<String, String> detail : Map
 				.of("name", this.family, "NHS number", this.nhsNumber, "date of birth", this.birthDate,
-						"weight (a clinical value)", WEIGHT)
+						"weight (a clinical value)", this.weight)
 				.entrySet()) {
 				if (!request.contains(detail.getValue()) && answer.contains(detail.getValue())) {
 					return detail.getKey();
@@ -734,7 +733,7 @@ class ConsentLeakIT {
 			if (!request.contains(organisation) && answer.contains(organisation)) {
 				return "practice's Organization id";
 			}
-			return (!request.contains(CUSTODIAN_ODS) && answer.contains(CUSTODIAN_ODS)) ? "practice's ODS code" : null;
+			return (!request.contains(this.ods) && answer.contains(this.ods)) ? "practice's ODS code" : null;
 		}
 
 		/** The text with the person's ids and details replaced by the missing ones'. */
