@@ -86,13 +86,7 @@ class ReviewWorklistIT {
 
 	@Test
 	void aSharingDecisionRecordedElsewhereIsOnTheCustodiansWorklistAndInItsOutbox() {
-		String custodian = this.gp
-			.post("/fhir/Organization", FhirHttp.json(new Organization().setName("Custodian Surgery")
-				.addIdentifier(
-						new Identifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901"))))
-			.resource(Organization.class)
-			.getIdElement()
-			.getIdPart();
+		String custodian = practiceOfTheGpSystem("Custodian Surgery");
 		Response subscribed = this.gp.post("/fhir/Subscription",
 				"{\"resourceType\":\"Subscription\",\"status\":\"requested\",\"reason\":\"review worklist\","
 						+ "\"criteria\":\"Task?owner=Organization/" + custodian + "\",\"channel\":{\"type\":"
@@ -141,13 +135,7 @@ class ReviewWorklistIT {
 
 	@Test
 	void aPersonWhoRefusedToShareIsOnTheirCustodiansWorklistOnly() {
-		String custodian = this.gp
-			.post("/fhir/Organization", FhirHttp.json(new Organization().setName("Refusal Surgery")
-				.addIdentifier(
-						new Identifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901"))))
-			.resource(Organization.class)
-			.getIdElement()
-			.getIdPart();
+		String custodian = practiceOfTheGpSystem("Refusal Surgery");
 		String shares = plan(onRegister("Organization/" + custodian), "2026-03-01");
 		FhirHttp hub = FhirHttp.as(this.port, "spoc-hub"); // another organisation
 		String worklist = "/fhir/CarePlan/$review-worklist?practice=Organization/" + custodian;
@@ -180,6 +168,20 @@ class ReviewWorklistIT {
 
 	private static List<String> ids(Bundle page) {
 		return page.getEntry().stream().map((e) -> e.getResource().getIdElement().getIdPart()).toList();
+	}
+
+	/**
+	 * The id of a practice with the gp-system's ODS code (Y99901), the custodian of its
+	 * refusals.
+	 */
+	private String practiceOfTheGpSystem(String name) {
+		return this.gp
+			.post("/fhir/Organization", FhirHttp.json(new Organization().setName(name)
+				.addIdentifier(
+						new Identifier().setSystem("https://fhir.nhs.uk/Id/ods-organization-code").setValue("Y99901"))))
+			.resource(Organization.class)
+			.getIdElement()
+			.getIdPart();
 	}
 
 	private String organisation(String name) {

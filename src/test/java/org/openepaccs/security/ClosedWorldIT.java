@@ -143,9 +143,7 @@ class ClosedWorldIT {
 
 	@Test
 	void everyOperationOfferedAnswersMissingOrStrayParametersWithoutAServerError() {
-		CapabilityStatement capabilities = this.callers.get("gp-system")
-			.get("/fhir/metadata")
-			.resource(CapabilityStatement.class);
+		CapabilityStatement capabilities = capabilities();
 		List<String> paths = new ArrayList<>();
 		for (CapabilityStatementRestResourceOperationComponent operation : capabilities.getRestFirstRep()
 			.getOperation()) {
@@ -198,14 +196,16 @@ class ClosedWorldIT {
 		return type + "/closed-world-1";
 	}
 
+	private CapabilityStatement capabilities() {
+		return this.callers.get("gp-system").get("/fhir/metadata").resource(CapabilityStatement.class);
+	}
+
 	/**
 	 * Every operation the CapabilityStatement advertises, at server level, and at type
 	 * and instance level on each type that lists it, where this server does not offer it.
 	 */
 	private List<Probe> notOffered() {
-		CapabilityStatement capabilities = this.callers.get("gp-system")
-			.get("/fhir/metadata")
-			.resource(CapabilityStatement.class);
+		CapabilityStatement capabilities = capabilities();
 		List<Probe> probes = new ArrayList<>();
 		for (CapabilityStatementRestResourceOperationComponent operation : capabilities.getRestFirstRep()
 			.getOperation()) {
