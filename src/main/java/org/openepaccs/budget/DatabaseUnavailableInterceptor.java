@@ -14,6 +14,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import org.openepaccs.common.Causes;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 
@@ -65,40 +66,26 @@ class DatabaseUnavailableInterceptor implements FhirServerInterceptor {
 	}
 
 	static boolean isDatabaseUnreachable(Throwable failure) {
-		return isDatabaseUnreachable(failure, 0);
+		return Causes.anyWithSuppressed(failure, DatabaseUnavailableInterceptor::saysTheDatabaseIsUnreachable);
 	}
 
-	private static boolean isDatabaseUnreachable(Throwable failure, int depth) {
-		for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause(), depth++) {
-			if (cause instanceof CannotCreateTransactionException || cause instanceof DataAccessResourceFailureException
-					|| cause instanceof SQLTransientConnectionException
-					|| cause instanceof SQLNonTransientConnectionException || cause instanceof SQLRecoverableException
-					|| cause instanceof SocketException
-					|| cause instanceof org.hibernate.exception.JDBCConnectionException) {
-				return true;
-			}
-			// SQLSTATE class 08: connection exception; 57P01-57P03: the server is
-			// shutting
-			// down or not yet accepting connections. "Connection is closed" is the pool's
-			// answer when a connection was cut off while the request was using it.
-			if (cause instanceof SQLException sql && ((sql.getSQLState() != null
-					&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
-					|| "Connection is closed".equals(sql.getMessage()))) {
-				return true;
-			}
-			if (isDriverAssertionOnAClosedConnection(cause)) {
-				return true;
-			}
-			for (Throwable suppressed : cause.getSuppressed()) {
-				if (isDatabaseUnreachable(suppressed, depth + 1)) {
-					return true;
-				}
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
+	private static boolean saysTheDatabaseIsUnreachable(Throwable cause) {
+		if (cause instanceof CannotCreateTransactionException || cause instanceof DataAccessResourceFailureException
+				|| cause instanceof SQLTransientConnectionException
+				|| cause instanceof SQLNonTransientConnectionException || cause instanceof SQLRecoverableException
+				|| cause instanceof SocketException
+				|| cause instanceof org.hibernate.exception.JDBCConnectionException) {
+			return true;
 		}
-		return false;
+		// SQLSTATE class 08: connection exception; 57P01-57P03: the server is shutting
+		// down or not yet accepting connections. "Connection is closed" is the pool's
+		// answer when a connection was cut off while the request was using it.
+		if (cause instanceof SQLException sql && ((sql.getSQLState() != null
+				&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
+				|| "Connection is closed".equals(sql.getMessage()))) {
+			return true;
+		}
+		return isDriverAssertionOnAClosedConnection(cause);
 	}
 
 	/**

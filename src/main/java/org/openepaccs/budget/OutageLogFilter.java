@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import org.openepaccs.common.Causes;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 
@@ -82,15 +83,8 @@ final class OutageLogFilter extends TurboFilter implements ApplicationListener<A
 	}
 
 	static boolean fromTheDatabaseLayer(Throwable failure) {
-		int depth = 0;
-		for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause(), depth++) {
-			StackTraceElement[] frames = cause.getStackTrace();
-			if (inTheDatabaseLayer(cause.getClass().getName())
-					|| (frames.length > 0 && inTheDatabaseLayer(frames[0].getClassName()))) {
-				return true;
-			}
-		}
-		return false;
+		return Causes.any(failure, (cause) -> inTheDatabaseLayer(cause.getClass().getName())
+				|| (cause.getStackTrace().length > 0 && inTheDatabaseLayer(cause.getStackTrace()[0].getClassName())));
 	}
 
 	private static boolean inTheDatabaseLayer(String className) {

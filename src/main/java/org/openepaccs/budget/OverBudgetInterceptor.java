@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import org.openepaccs.common.Causes;
 import org.openepaccs.common.WorkDeadline;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
@@ -58,22 +59,9 @@ class OverBudgetInterceptor implements FhirServerInterceptor {
 	 * that stopped itself.
 	 */
 	static boolean wasCancelled(Throwable failure) {
-		int depth = 0;
-		for (Throwable cause = failure; cause != null && depth < 50; cause = cause.getCause(), depth++) {
-			if (cause instanceof SQLTimeoutException || cause instanceof WorkDeadline.Exceeded
-					|| cause instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
-				return true;
-			}
-			for (Throwable suppressed : cause.getSuppressed()) {
-				if (wasCancelled(suppressed)) {
-					return true;
-				}
-			}
-			if (cause.getCause() == cause) {
-				break;
-			}
-		}
-		return false;
+		return Causes.anyWithSuppressed(failure,
+				(cause) -> cause instanceof SQLTimeoutException || cause instanceof WorkDeadline.Exceeded
+						|| cause instanceof SQLException sql && "57014".equals(sql.getSQLState()));
 	}
 
 }

@@ -10,6 +10,7 @@ import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.param.TokenParam;
 import org.hl7.fhir.r4.model.MeasureReport;
+import org.openepaccs.common.Causes;
 import org.openepaccs.common.StartupLock;
 import org.openepaccs.conformance.ConformancePackage;
 import org.slf4j.Logger;
@@ -73,17 +74,13 @@ class QuarterlyReports {
 	}
 
 	private static boolean databaseAway(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof java.sql.SQLTransientConnectionException
-					|| cause instanceof java.sql.SQLNonTransientConnectionException
-					|| (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
-							&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
-					|| cause instanceof org.springframework.dao.DataAccessResourceFailureException
-					|| cause instanceof org.springframework.transaction.CannotCreateTransactionException) {
-				return true;
-			}
-		}
-		return false;
+		return Causes.any(failure,
+				(cause) -> cause instanceof java.sql.SQLTransientConnectionException
+						|| cause instanceof java.sql.SQLNonTransientConnectionException
+						|| (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+								&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))
+						|| cause instanceof org.springframework.dao.DataAccessResourceFailureException
+						|| cause instanceof org.springframework.transaction.CannotCreateTransactionException);
 	}
 
 	/** The reports of the quarter not stored yet, stored; how many. */

@@ -8,6 +8,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.openepaccs.common.Causes;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 
@@ -44,14 +45,9 @@ class MissingOperationParameters implements FhirServerInterceptor {
 				|| (failure instanceof BaseServerResponseException answered && answered.getStatusCode() < 500)) {
 			return null;
 		}
-		Throwable cause = failure;
-		for (int depth = 0; cause != null && depth < 20; depth++, cause = cause.getCause()) {
-			if (cause instanceof NullPointerException && cause.getStackTrace().length > 0
-					&& cause.getStackTrace()[0].getClassName().startsWith(THROWN_IN)) {
-				return new InvalidRequestException(needs);
-			}
-		}
-		return null;
+		boolean nullSystem = Causes.any(failure, (cause) -> cause instanceof NullPointerException
+				&& cause.getStackTrace().length > 0 && cause.getStackTrace()[0].getClassName().startsWith(THROWN_IN));
+		return nullSystem ? new InvalidRequestException(needs) : null;
 	}
 
 }

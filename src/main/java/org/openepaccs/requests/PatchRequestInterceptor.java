@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Parameters.ParametersParameterComponent;
 import org.hl7.fhir.r4.model.Parameters;
+import org.openepaccs.common.Causes;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
 import org.openepaccs.http.HttpProperties;
@@ -113,33 +114,36 @@ class PatchRequestInterceptor implements FhirServerInterceptor {
 	 */
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException patchFailuresAreClientErrors(Throwable exception) {
-		for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
-			if (cause instanceof StackOverflowError) {
-				return new InvalidRequestException(
-						"The request is nested too deeply to process, for example a "
-								+ "FHIRPath Patch path: such paths may be at most " + HttpProperties.Limits
-									.describe("max-patch-path-length", this.limits.maxPatchPathLength())
-								+ " characters long");
-			}
-			if (cause.getClass().getName().endsWith("FHIRLexer$FHIRLexerException")) {
-				return new InvalidRequestException("A FHIRPath Patch path is not a valid FHIRPath expression");
-			}
-			if (cause instanceof RuntimeException && !(cause instanceof BaseServerResponseException)
-					&& thrownApplyingFhirPatch(cause)) {
-				// the stored resource is valid, so a failure while HAPI applies a
-				// FHIRPath
-				// Patch to it comes from the patch: a path that selects something other
-				// than an element of the resource, such as descendants() or children()
-				return new InvalidRequestException("A FHIRPath Patch operation could not be applied: its path must "
-						+ "select elements of the resource, such as Patient.name.where(use = 'official'); "
-						+ "functions such as descendants(), children() or repeat() select values that cannot be "
-						+ "changed in place");
-			}
-			if (cause == cause.getCause()) {
-				break;
-			}
+		return Causes.first(exception, PatchRequestInterceptor::comesFromThePatch).map(this::answer).orElse(null);
+	}
+
+	/**
+	 * The stored resource is valid, so a failure while HAPI applies a FHIRPath Patch to
+	 * it comes from the patch: a path too deep, one that is not FHIRPath, or one that
+	 * selects something other than an element of the resource, such as descendants() or
+	 * children().
+	 */
+	private static boolean comesFromThePatch(Throwable cause) {
+		return cause instanceof StackOverflowError
+				|| cause.getClass().getName().endsWith("FHIRLexer$FHIRLexerException")
+				|| (cause instanceof RuntimeException && !(cause instanceof BaseServerResponseException)
+						&& thrownApplyingFhirPatch(cause));
+	}
+
+	private BaseServerResponseException answer(Throwable cause) {
+		if (cause instanceof StackOverflowError) {
+			return new InvalidRequestException("The request is nested too deeply to process, for example a "
+					+ "FHIRPath Patch path: such paths may be at most "
+					+ HttpProperties.Limits.describe("max-patch-path-length", this.limits.maxPatchPathLength())
+					+ " characters long");
 		}
-		return null;
+		if (cause.getClass().getName().endsWith("FHIRLexer$FHIRLexerException")) {
+			return new InvalidRequestException("A FHIRPath Patch path is not a valid FHIRPath expression");
+		}
+		return new InvalidRequestException("A FHIRPath Patch operation could not be applied: its path must "
+				+ "select elements of the resource, such as Patient.name.where(use = 'official'); "
+				+ "functions such as descendants(), children() or repeat() select values that cannot be "
+				+ "changed in place");
 	}
 
 	private static boolean thrownApplyingFhirPatch(Throwable failure) {

@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.exceptions.FHIRFormatError;
+import org.openepaccs.common.Causes;
 import org.openepaccs.errors.DiagnosticsSanitiser;
 import org.openepaccs.fhir.FhirServerInterceptor;
 import org.openepaccs.fhir.InterceptorOrder;
@@ -30,18 +31,22 @@ class UnparseableContentInterceptor implements FhirServerInterceptor {
 		if (failure instanceof BaseServerResponseException answered && answered.getStatusCode() < 500) {
 			return null;
 		}
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
-			if (cause instanceof RequestRejectedException) {
-				// the firewall's message quotes the value: not repeated
-				return new InvalidRequestException("A request header has characters that HTTP header values may not "
-						+ "carry: send header values as printable ASCII");
-			}
-			if (cause instanceof FHIRFormatError || cause instanceof DataFormatException) {
-				return new InvalidRequestException("The request body could not be read as FHIR: "
-						+ DiagnosticsSanitiser.sanitise(String.valueOf(cause.getMessage())));
-			}
+		return Causes
+			.first(failure,
+					(cause) -> cause instanceof RequestRejectedException || cause instanceof FHIRFormatError
+							|| cause instanceof DataFormatException)
+			.map(UnparseableContentInterceptor::answer)
+			.orElse(null);
+	}
+
+	private static BaseServerResponseException answer(Throwable cause) {
+		if (cause instanceof RequestRejectedException) {
+			// the firewall's message quotes the value: not repeated
+			return new InvalidRequestException("A request header has characters that HTTP header values may not "
+					+ "carry: send header values as printable ASCII");
 		}
-		return null;
+		return new InvalidRequestException("The request body could not be read as FHIR: "
+				+ DiagnosticsSanitiser.sanitise(String.valueOf(cause.getMessage())));
 	}
 
 }

@@ -68,6 +68,18 @@ class DatabaseUnavailableInterceptorTest {
 	}
 
 	@Test
+	void failuresThatSuppressEachOtherAreLookedAtOnce() {
+		RuntimeException first = new RuntimeException("first");
+		RuntimeException second = new RuntimeException("second", new SQLException("duplicate key", "23505"));
+		first.addSuppressed(second);
+		second.addSuppressed(first);
+
+		assertThat(unreachable(first)).isFalse();
+		second.addSuppressed(new SQLException("I/O error", "08006"));
+		assertThat(unreachable(first)).isTrue();
+	}
+
+	@Test
 	void aSearchCutOffWhileHapiRecordsItIsUnavailableNotAConflict() {
 		DatabaseUnavailableInterceptor interceptor = new DatabaseUnavailableInterceptor(reachability(true));
 		// what HAPI hands the request when its search thread lost the database while
