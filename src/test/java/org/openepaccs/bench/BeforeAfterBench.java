@@ -145,16 +145,9 @@ class BeforeAfterBench {
 	}
 
 	private static String row(String scenario, double[][] p95) {
-		double before = median(p95[0]);
-		double after = median(p95[1]);
+		double before = Medians.of(p95[0]);
+		double after = Medians.of(p95[1]);
 		return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f× |%n", scenario, before, after, after / before);
-	}
-
-	private static double median(double[] values) {
-		double[] sorted = values.clone();
-		java.util.Arrays.sort(sorted);
-		int middle = sorted.length / 2;
-		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 	}
 
 }

@@ -1,6 +1,7 @@
 package org.openepaccs.bench;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -16,6 +17,10 @@ final class Medians {
 		Arrays.sort(sorted);
 		int middle = sorted.length / 2;
 		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	}
+
+	static double of(List<Double> values) {
+		return of(values.stream().mapToDouble(Double::doubleValue).toArray());
 	}
 
 	/** "median (lowest–highest)", one decimal. */

@@ -83,7 +83,7 @@ class MetricsBench {
 				count(hub, REGISTER_COUNT);
 				counts.add((System.nanoTime() - started) / 1e6);
 			}
-			double countMedian = median(counts);
+			double countMedian = Medians.of(counts);
 			String report = String.format(Locale.ROOT, "# All seven indicators vs one register count%n%n"
 					+ "%d people of the synthetic population (seed 1), %d on the register now; %d rounds after 3 "
 					+ "warm-up rounds. A page load is what the dashboard asks: the 7 `$evaluate-measure` calls "
@@ -94,9 +94,9 @@ class MetricsBench {
 					+ "| all 7 indicators, after a write | %.0f | %.0f | %.1f× |%n"
 					+ "| all 7 indicators, again | %.0f | %.0f | %.1f× |%n"
 					+ "| one register count (`_summary=count`) | %.0f | %.0f | 1× |%n%n"
-					+ "Target: all indicators for 100,000 people ≤ 2 s.%n", PEOPLE, onRegister, ROUNDS, median(cold),
-					max(cold), median(cold) / countMedian, median(warm), max(warm), median(warm) / countMedian,
-					countMedian, max(counts));
+					+ "Target: all indicators for 100,000 people ≤ 2 s.%n", PEOPLE, onRegister, ROUNDS,
+					Medians.of(cold), max(cold), Medians.of(cold) / countMedian, Medians.of(warm), max(warm),
+					Medians.of(warm) / countMedian, countMedian, max(counts));
 			System.out.println(report);
 			Files.createDirectories(Path.of("target", "bench"));
 			Files.writeString(Path.of("target", "bench", "metrics.md"), report);
@@ -134,11 +134,6 @@ class MetricsBench {
 		Response response = http.get(path);
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
 		return response.resource(Bundle.class).getTotal();
-	}
-
-	private static double median(List<Double> values) {
-		List<Double> sorted = values.stream().sorted().toList();
-		return sorted.get(sorted.size() / 2);
 	}
 
 	private static double max(List<Double> values) {

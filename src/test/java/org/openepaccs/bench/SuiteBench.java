@@ -201,7 +201,7 @@ class SuiteBench {
 			next += INGEST_PEOPLE;
 		}
 		row("ingest", "resources/s, " + INGEST_PEOPLE + " new people, 4 clients (on = validation, access, audit)",
-				median(withAll), min(withAll), max(withAll), median(without));
+				Medians.of(withAll), min(withAll), max(withAll), Medians.of(without));
 	}
 
 	/**
@@ -223,10 +223,11 @@ class SuiteBench {
 			p95[r] = run.millisAt(95);
 			summaryRate[r] = PlanSummaryBench.saturation(ooh, people, summary);
 		}
-		row("OOH summary", "p50 ms at 20 req/s (open loop)", median(p50), min(p50), max(p50), Double.NaN);
-		row("OOH summary", "p95 ms at 20 req/s (open loop; target ≤ 30)", median(p95), min(p95), max(p95), Double.NaN);
-		row("OOH summary", "req/s at saturation, 8 clients", median(summaryRate), min(summaryRate), max(summaryRate),
+		row("OOH summary", "p50 ms at 20 req/s (open loop)", Medians.of(p50), min(p50), max(p50), Double.NaN);
+		row("OOH summary", "p95 ms at 20 req/s (open loop; target ≤ 30)", Medians.of(p95), min(p95), max(p95),
 				Double.NaN);
+		row("OOH summary", "req/s at saturation, 8 clients", Medians.of(summaryRate), min(summaryRate),
+				max(summaryRate), Double.NaN);
 	}
 
 	private void register(SeparateServer on, SeparateServer off, SyntheticPopulation population) throws Exception {
@@ -259,12 +260,12 @@ class SuiteBench {
 			worklistOn[r] = oneAtATime(hub, practices, worklist).millisAt(95);
 		}
 		row("SPOC register", "p95 ms, first page (50) of one practice's active register at 20 req/s (target ≤ 100)",
-				median(pageOn), min(pageOn), max(pageOn), median(pageOff));
+				Medians.of(pageOn), min(pageOn), max(pageOn), Medians.of(pageOff));
 		row("SPOC register", "p95 ms, whole active register of one practice in one page (_count=300) at 20 req/s",
-				median(searchOn), min(searchOn), max(searchOn), median(searchOff));
+				Medians.of(searchOn), min(searchOn), max(searchOn), Medians.of(searchOff));
 		row("SPOC register",
 				"p95 ms, review worklist of one practice, first page (100), one request at a time (a hub opening its list)",
-				median(worklistOn), min(worklistOn), max(worklistOn), Double.NaN);
+				Medians.of(worklistOn), min(worklistOn), max(worklistOn), Double.NaN);
 	}
 
 	/**
@@ -312,8 +313,8 @@ class SuiteBench {
 			medianOff[r] = without.millisAt(50);
 			ratio[r] = medianOn[r] / medianOff[r];
 		}
-		row("CarePlan read", "median ms, one client (auth + audit on vs off; target ratio ≤ 1.2)", median(medianOn),
-				min(medianOn), max(medianOn), median(medianOff));
+		row("CarePlan read", "median ms, one client (auth + audit on vs off; target ratio ≤ 1.2)", Medians.of(medianOn),
+				min(medianOn), max(medianOn), Medians.of(medianOff));
 	}
 
 	private static String plan(List<String> people, int i) {
@@ -387,11 +388,6 @@ class SuiteBench {
 	}
 
 	/** Of an even number of runs, the mean of the middle two (it was the larger). */
-	private static double median(double[] values) {
-		double[] sorted = values.clone();
-		Arrays.sort(sorted);
-		return (sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2;
-	}
 
 	private static double min(double[] values) {
 		return Arrays.stream(values).min().orElse(Double.NaN);

@@ -41,6 +41,7 @@ import org.openepaccs.testsupport.FhirHttp.Response;
 import org.openepaccs.testsupport.Jdks;
 import org.openepaccs.testsupport.ServerProcess;
 import org.openepaccs.testsupport.TestDatabase;
+import org.openepaccs.testsupport.UnderCi;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -366,7 +367,7 @@ class KeycloakIssuerIT {
 	private static Path keycloakHome() {
 		String home = System.getProperty("keycloak.home");
 		Path kc = (home != null) ? Path.of(home, "bin", "kc.sh") : null;
-		Jdks.require(kc != null && Files.isExecutable(kc),
+		UnderCi.require(kc != null && Files.isExecutable(kc),
 				"No Keycloak distribution at " + home + " (the build unpacks org.keycloak:keycloak-quarkus-dist there "
 						+ "in pre-integration-test: run ./mvnw verify)");
 		return Path.of(home);

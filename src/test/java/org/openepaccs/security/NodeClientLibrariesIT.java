@@ -11,11 +11,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.openepaccs.testsupport.EpaccsIntegrationTest;
 import org.openepaccs.testsupport.TestNhsNumbers;
+import org.openepaccs.testsupport.UnderCi;
 
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Real FHIR client libraries against this server, with the machine's Node and the
@@ -36,13 +36,8 @@ class NodeClientLibrariesIT {
 	void fhirclientFhirKitClientAndMedplumWorkAgainstTheServer() throws Exception {
 		String node = onPath("node");
 		String npm = onPath("npm");
-		if (node == null || npm == null) {
-			String missing = "the client library tests need Node 18+ and npm (apt-get install -y nodejs npm)";
-			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-				throw new IllegalStateException("CI=true: " + missing);
-			}
-			assumeTrue(false, missing);
-		}
+		UnderCi.require(node != null && npm != null,
+				"the client library tests need Node 18+ and npm (apt-get install -y nodejs npm)");
 		Path lock = PROJECT.resolve("package-lock.json");
 		Path installedFrom = PROJECT.resolve("node_modules").resolve(".installed-from-package-lock.json");
 		if (!Files.exists(installedFrom) || Files.mismatch(lock, installedFrom) != -1) {

@@ -8,8 +8,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * Headless Chromium for the browser tests: Debian's {@code chromium} and
  * {@code chromium-driver} (which {@code .ci/run} installs), never a browser or driver
@@ -28,14 +26,9 @@ public final class Browsers {
 	public static WebDriver headlessChromium() {
 		String browser = first(BROWSERS);
 		String driver = first(DRIVERS);
-		if (browser == null || driver == null) {
-			String missing = "the browser tests need Chromium and its driver: apt-get install -y chromium "
-					+ "chromium-driver (looked for " + BROWSERS + " and " + DRIVERS + ")";
-			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-				throw new IllegalStateException("CI=true: " + missing);
-			}
-			assumeTrue(false, missing);
-		}
+		UnderCi.require(browser != null && driver != null,
+				"the browser tests need Chromium and its driver: apt-get install -y chromium chromium-driver "
+						+ "(looked for " + BROWSERS + " and " + DRIVERS + ")");
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(browser);
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1800",

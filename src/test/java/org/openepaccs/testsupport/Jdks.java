@@ -10,8 +10,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * A newer JDK than the one running the tests, for what needs one (Keycloak needs 21, the
  * container's ahead-of-time cache 25): the JDK an environment variable names, else the
@@ -34,7 +32,7 @@ public final class Jdks {
 	public static Path atLeast(int atLeast, String variable, String forWhat) throws IOException {
 		String configured = System.getenv(variable);
 		if (configured != null && !configured.isBlank()) {
-			require(version(Path.of(configured)) >= atLeast,
+			UnderCi.require(version(Path.of(configured)) >= atLeast,
 					variable + "=" + configured + " is not a Java " + atLeast + " or later");
 			return Path.of(configured);
 		}
@@ -49,7 +47,7 @@ public final class Jdks {
 		Optional<Path> newest = candidates.stream()
 			.filter((jdk) -> version(jdk) >= atLeast && Files.isExecutable(java(jdk)))
 			.max((a, b) -> Integer.compare(version(a), version(b)));
-		require(newest.isPresent(), forWhat + " needs Java " + atLeast + " or later and none was found under "
+		UnderCi.require(newest.isPresent(), forWhat + " needs Java " + atLeast + " or later and none was found under "
 				+ "/usr/lib/jvm; install one (e.g. Temurin 25) or set " + variable);
 		return newest.get();
 	}
@@ -67,17 +65,6 @@ public final class Jdks {
 		catch (IOException noJdk) {
 			return 0;
 		}
-	}
-
-	/**
-	 * Under CI the test must run: what it needs missing is a failure there, and a skip
-	 * with the reason elsewhere.
-	 */
-	public static void require(boolean condition, String message) {
-		if (!condition && "true".equalsIgnoreCase(System.getenv("CI"))) {
-			throw new IllegalStateException(message);
-		}
-		assumeTrue(condition, message);
 	}
 
 }
